@@ -1,0 +1,3 @@
+//! TODO
+#[derive(Debug, Default)]
+pub struct ComposeFile {}

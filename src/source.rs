@@ -1,0 +1,172 @@
+//! Source text, byte spans and the per-file line index.
+//!
+//! Every parsed value keeps a byte [`Span`] into the original text. Line and column are computed
+//! only when rendering, through [`LineIndex`] (a binary search over line starts), never by
+//! rescanning the text.
+
+/// A half-open byte range `start..end` into a file's text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    /// An empty span at `offset`.
+    pub const fn empty(offset: usize) -> Span {
+        Span { start: offset, end: offset }
+    }
+
+    pub const fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub const fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+
+    /// A sub-span, given a range relative to this span's start.
+    pub fn sub(self, rel_start: usize, rel_end: usize) -> Span {
+        Span { start: self.start + rel_start, end: self.start + rel_end }
+    }
+
+    pub fn contains(&self, offset: usize) -> bool {
+        self.start <= offset && offset < self.end
+    }
+}
+
+/// A value with the span it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Spanned<T> {
+        Spanned { value, span }
+    }
+}
+
+/// A 1-based line and a 1-based column counted in Unicode scalar values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Start offsets of every line. `\n`, `\r\n` and a lone `\r` all end a line.
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => line_starts.push(i + 1),
+                b'\r' => {
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    line_starts.push(i + 1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { line_starts }
+    }
+
+    /// The 0-based line holding `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// Byte offset where 0-based `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).copied().unwrap_or(usize::MAX)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Line and column of a byte offset. Offsets inside a multi-byte character or past the end
+    /// are clamped.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = offset.min(text.len());
+        let line = self.line_of(offset);
+        let start = self.line_starts[line];
+        let mut end = offset;
+        while end > start && !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let column = text[start..end].chars().count() + 1;
+        Position { line: line + 1, column }
+    }
+}
+
+/// One file's text with its path and line index.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The path as given or found (or the `--stdin-filename`), used in output.
+    pub path: String,
+    pub text: String,
+    pub index: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
+        let index = LineIndex::new(&text);
+        SourceFile { path: path.into(), text, index }
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        self.index.position(&self.text, offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_all_line_endings() {
+        let text = "ab\r\ncé d\rx\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 0), Position { line: 1, column: 1 });
+        assert_eq!(idx.position(text, 4), Position { line: 2, column: 1 });
+        // 'd' is after "cé " : c(1) é(2 bytes) space
+        let d = text.find('d').unwrap();
+        assert_eq!(idx.position(text, d), Position { line: 2, column: 4 });
+        let x = text.find('x').unwrap();
+        assert_eq!(idx.position(text, x), Position { line: 3, column: 1 });
+        assert_eq!(idx.position(text, text.len()), Position { line: 4, column: 1 });
+    }
+
+    #[test]
+    fn offsets_inside_a_character_are_clamped() {
+        let text = "é";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 1), Position { line: 1, column: 1 });
+        assert_eq!(idx.position(text, 99), Position { line: 1, column: 2 });
+    }
+}
