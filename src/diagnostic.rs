@@ -52,7 +52,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: &'static str, severity: Severity, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic { rule, severity, span, message: message.into(), help: None }
     }
 
@@ -64,3 +69,20 @@ impl Diagnostic {
 
 /// Name of the built-in finding for input that cannot be parsed.
 pub const PARSE_ERROR: &str = "parse-error";
+
+/// Base of the documentation links in output: the rule's name is appended.
+pub const DOC_BASE_URL: &str = "https://edgelint.dev/rules/";
+
+/// The documentation link of a rule.
+pub fn doc_url(rule: &str) -> String {
+    format!("{DOC_BASE_URL}{rule}")
+}
+
+/// Everything found in one file: its source (for positions and code frames), what kind of file
+/// it was read as, and the findings, sorted by span then rule.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    pub source: crate::source::SourceFile,
+    pub kind: Option<crate::document::FileKind>,
+    pub diagnostics: Vec<Diagnostic>,
+}

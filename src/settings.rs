@@ -3,7 +3,7 @@
 use crate::document::platform::Platform;
 use crate::document::FileKind;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     /// Target platforms the deployment must run on.
     pub platforms: Vec<Platform>,
@@ -15,4 +15,40 @@ pub struct Settings {
     pub ignore: Vec<String>,
     /// Force the file kind instead of detecting it.
     pub kind: Option<FileKind>,
+}
+
+/// The platforms edge teams pass to `docker buildx build --platform` (rule catalogue,
+/// "Target platforms").
+pub fn default_platforms() -> Vec<Platform> {
+    [("amd64", None), ("arm64", None), ("arm", Some("v7"))]
+        .into_iter()
+        .map(|(arch, variant)| Platform {
+            os: "linux".to_string(),
+            arch: arch.to_string(),
+            variant: variant.map(str::to_string),
+        })
+        .collect()
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            platforms: default_platforms(),
+            platforms_configured: false,
+            select: Vec::new(),
+            ignore: Vec::new(),
+            kind: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Whether a rule runs under `--select`/`--ignore`. `parse-error` is never dropped by
+    /// `--select` (a file that cannot be read is always worth saying), only by `--ignore`.
+    pub fn rule_enabled(&self, name: &str) -> bool {
+        let selected = self.select.is_empty()
+            || name == crate::diagnostic::PARSE_ERROR
+            || self.select.iter().any(|s| s == name);
+        selected && !self.ignore.iter().any(|s| s == name)
+    }
 }

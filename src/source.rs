@@ -45,7 +45,7 @@ impl Span {
 }
 
 /// A value with the span it was read from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,

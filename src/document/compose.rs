@@ -1,3 +1,385 @@
-//! TODO
+//! The Compose view: services and the fields the rules read, with spans, over the YAML tree.
+//!
+//! Only what is written is extracted; defaults are applied by the rules that need them (they are
+//! rule knowledge, in `edge-semantics.md` §11). Same-file `extends` is followed for lookups;
+//! `extends` of another file is recorded so rules can stay silent about what they cannot see.
+
+use crate::document::text::Text;
+use crate::document::yaml::{Entry, NodeRef, YamlDocument, YamlStream};
+use crate::source::{Span, Spanned};
+
+/// A parsed Compose file.
+#[derive(Debug)]
+pub struct ComposeFile {
+    pub yaml: YamlStream,
+    pub services: Vec<Service>,
+}
+
+/// One service. Scalar fields are the raw text as written (interpolation left in place).
 #[derive(Debug, Default)]
-pub struct ComposeFile {}
+pub struct Service {
+    /// The service's key under `services:`.
+    pub name: Spanned<String>,
+    /// Span of the whole service mapping.
+    pub span: Span,
+    pub image: Option<Spanned<String>>,
+    pub build: Option<Build>,
+    pub platform: Option<Spanned<String>>,
+    pub command: Option<Command>,
+    pub entrypoint: Option<Command>,
+    pub environment: Vec<EnvVar>,
+    pub healthcheck: Option<Healthcheck>,
+    pub volumes: Vec<VolumeMount>,
+    /// Entries of the service-level `tmpfs:` (a string or a list).
+    pub tmpfs: Vec<Spanned<String>>,
+    pub restart: Option<Spanned<String>>,
+    pub resources: Resources,
+    pub depends_on: Vec<Spanned<String>>,
+    /// `extends` names another file: fields may come from there, unseen.
+    pub extends_other_file: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Build {
+    pub span: Span,
+    pub context: Option<Spanned<String>>,
+    pub dockerfile: Option<Spanned<String>>,
+}
+
+/// `command`/`entrypoint`: the string form (run by a shell when it has shell syntax) or the list.
+#[derive(Debug)]
+pub enum Command {
+    Shell(Text),
+    Exec(Vec<Text>),
+}
+
+impl Command {
+    pub fn texts(&self) -> Vec<&Text> {
+        match self {
+            Command::Shell(t) => vec![t],
+            Command::Exec(v) => v.iter().collect(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct EnvVar {
+    pub name: Spanned<String>,
+    pub value: Option<Text>,
+    pub span: Span,
+}
+
+/// The `healthcheck:` block as written.
+#[derive(Debug, Default)]
+pub struct Healthcheck {
+    /// The `healthcheck` key.
+    pub key_span: Span,
+    pub span: Span,
+    pub test: Option<Spanned<String>>,
+    /// `test: ["NONE"]` or `disable: true`.
+    pub disabled: bool,
+    pub interval: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    pub retries: Option<Spanned<String>>,
+    pub start_period: Option<Spanned<String>>,
+    pub start_interval: Option<Spanned<String>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MountType {
+    Volume,
+    Bind,
+    Tmpfs,
+    Other,
+}
+
+/// One entry of `volumes:` in short (`src:dst:mode`) or long syntax.
+#[derive(Debug)]
+pub struct VolumeMount {
+    pub span: Span,
+    pub kind: MountType,
+    pub source: Option<Spanned<String>>,
+    pub target: Option<Spanned<String>>,
+}
+
+/// Resource fields, both spellings (§11).
+#[derive(Debug, Default)]
+pub struct Resources {
+    pub mem_limit: Option<Spanned<String>>,
+    pub mem_reservation: Option<Spanned<String>>,
+    pub cpus: Option<Spanned<String>>,
+    pub limits_memory: Option<Spanned<String>>,
+    pub limits_cpus: Option<Spanned<String>>,
+    pub reservations_memory: Option<Spanned<String>>,
+    pub reservations_cpus: Option<Spanned<String>>,
+}
+
+impl ComposeFile {
+    /// Build the view from the first document of the stream that has a `services` mapping.
+    pub fn from_yaml(yaml: YamlStream) -> ComposeFile {
+        let mut services = Vec::new();
+        if let Some(doc) = yaml.documents.iter().find(|d| has_services(d)) {
+            if let Some(map) = doc.root().and_then(|r| r.get("services")) {
+                for entry in map.value.entries() {
+                    if let Some(s) = service(map.value, entry) {
+                        services.push(s);
+                    }
+                }
+            }
+        }
+        ComposeFile { yaml, services }
+    }
+}
+
+fn has_services(doc: &YamlDocument) -> bool {
+    doc.root().and_then(|r| r.get("services")).is_some_and(|e| e.value.is_mapping())
+}
+
+/// Look a field up on a service, following same-file `extends` (bounded).
+fn field<'a>(services: NodeRef<'a>, svc: NodeRef<'a>, key: &str) -> Option<Entry<'a>> {
+    let mut current = svc;
+    for _ in 0..8 {
+        if let Some(e) = current.get(key) {
+            return Some(e);
+        }
+        let ext = current.get("extends")?.value;
+        if ext.get("file").is_some() {
+            return None;
+        }
+        let base = ext.as_str().or_else(|| ext.get("service").and_then(|e| e.value.as_str()))?;
+        current = services.get(base)?.value;
+    }
+    None
+}
+
+fn scalar(e: Option<Entry<'_>>) -> Option<Spanned<String>> {
+    let e = e?;
+    let v = e.value.as_str()?;
+    Some(Spanned::new(v.to_string(), e.value.span()))
+}
+
+fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
+    let name = Spanned::new(entry.key.as_str()?.to_string(), entry.key.span());
+    let svc = entry.value;
+    if !svc.is_mapping() {
+        return None;
+    }
+    let f = |k: &str| field(services, svc, k);
+    let extends_other_file = svc.get("extends").is_some_and(|e| e.value.get("file").is_some());
+
+    let build = f("build").map(|e| {
+        let v = e.value;
+        if let Some(ctx) = v.as_str() {
+            Build {
+                span: e.key.span().cover(v.span()),
+                context: Some(Spanned::new(ctx.to_string(), v.span())),
+                dockerfile: None,
+            }
+        } else {
+            Build {
+                span: e.key.span().cover(v.span()),
+                context: scalar(v.get("context")),
+                dockerfile: scalar(v.get("dockerfile")),
+            }
+        }
+    });
+
+    let deploy = f("deploy").map(|e| e.value);
+    let res = deploy.and_then(|d| d.get("resources")).map(|e| e.value);
+    let limits = res.and_then(|r| r.get("limits")).map(|e| e.value);
+    let reservations = res.and_then(|r| r.get("reservations")).map(|e| e.value);
+    let resources = Resources {
+        mem_limit: scalar(f("mem_limit")),
+        mem_reservation: scalar(f("mem_reservation")),
+        cpus: scalar(f("cpus")),
+        limits_memory: scalar(limits.and_then(|l| l.get("memory"))),
+        limits_cpus: scalar(limits.and_then(|l| l.get("cpus"))),
+        reservations_memory: scalar(reservations.and_then(|l| l.get("memory"))),
+        reservations_cpus: scalar(reservations.and_then(|l| l.get("cpus"))),
+    };
+
+    Some(Service {
+        name,
+        span: svc.span(),
+        image: scalar(f("image")),
+        build,
+        platform: scalar(f("platform")),
+        command: f("command").and_then(|e| command(e.value)),
+        entrypoint: f("entrypoint").and_then(|e| command(e.value)),
+        environment: f("environment").map(|e| environment(e.value)).unwrap_or_default(),
+        healthcheck: f("healthcheck").map(healthcheck),
+        volumes: f("volumes").map(|e| volumes(e.value)).unwrap_or_default(),
+        tmpfs: f("tmpfs").map(|e| string_or_list(e.value)).unwrap_or_default(),
+        restart: scalar(f("restart")),
+        resources,
+        depends_on: f("depends_on").map(|e| depends_on(e.value)).unwrap_or_default(),
+        extends_other_file,
+    })
+}
+
+fn command(v: NodeRef<'_>) -> Option<Command> {
+    if v.is_sequence() {
+        Some(Command::Exec(v.items().into_iter().filter_map(Text::from_yaml).collect()))
+    } else {
+        Text::from_yaml(v).map(Command::Shell)
+    }
+}
+
+fn string_or_list(v: NodeRef<'_>) -> Vec<Spanned<String>> {
+    if v.is_sequence() {
+        v.items()
+            .into_iter()
+            .filter_map(|i| Some(Spanned::new(i.as_str()?.to_string(), i.span())))
+            .collect()
+    } else {
+        v.as_str().map(|s| vec![Spanned::new(s.to_string(), v.span())]).unwrap_or_default()
+    }
+}
+
+fn environment(v: NodeRef<'_>) -> Vec<EnvVar> {
+    let mut out = Vec::new();
+    if v.is_mapping() {
+        for e in v.entries() {
+            let Some(k) = e.key.as_str() else { continue };
+            out.push(EnvVar {
+                name: Spanned::new(k.to_string(), e.key.span()),
+                value: Text::from_yaml(e.value),
+                span: e.key.span().cover(e.value.span()),
+            });
+        }
+    } else if v.is_sequence() {
+        for item in v.items() {
+            let Some(t) = Text::from_yaml(item) else { continue };
+            let (name, value) = match t.value.split_once('=') {
+                Some((n, val)) => {
+                    let at = n.len() + 1;
+                    let value = Text {
+                        value: val.to_string(),
+                        span: t.sub_span(at, t.value.len()),
+                        raw_start: t.raw_start.map(|s| s + at),
+                    };
+                    (n.to_string(), Some(value))
+                }
+                None => (t.value.clone(), None),
+            };
+            let name_span = t.sub_span(0, name.len());
+            out.push(EnvVar { name: Spanned::new(name, name_span), value, span: t.span });
+        }
+    }
+    out
+}
+
+fn healthcheck(e: Entry<'_>) -> Healthcheck {
+    let v = e.value;
+    let test = v.get("test").and_then(|t| {
+        let tv = t.value;
+        if tv.is_sequence() {
+            let items: Vec<String> =
+                tv.items().iter().filter_map(|i| i.as_str().map(str::to_string)).collect();
+            Some(Spanned::new(items.join(" "), tv.span()))
+        } else {
+            tv.as_str().map(|s| Spanned::new(s.to_string(), tv.span()))
+        }
+    });
+    let test_none = v
+        .get("test")
+        .is_some_and(|t| t.value.items().first().and_then(|i| i.as_str()) == Some("NONE"));
+    let disable = v.get("disable").is_some_and(|d| d.value.as_bool() == Some(true));
+    Healthcheck {
+        key_span: e.key.span(),
+        span: v.span(),
+        test,
+        disabled: test_none || disable,
+        interval: scalar(v.get("interval")),
+        timeout: scalar(v.get("timeout")),
+        retries: scalar(v.get("retries")),
+        start_period: scalar(v.get("start_period")),
+        start_interval: scalar(v.get("start_interval")),
+    }
+}
+
+fn depends_on(v: NodeRef<'_>) -> Vec<Spanned<String>> {
+    if v.is_mapping() {
+        v.entries()
+            .into_iter()
+            .filter_map(|e| Some(Spanned::new(e.key.as_str()?.to_string(), e.key.span())))
+            .collect()
+    } else {
+        string_or_list(v)
+    }
+}
+
+fn volumes(v: NodeRef<'_>) -> Vec<VolumeMount> {
+    let mut out = Vec::new();
+    for item in v.items() {
+        if let Some(s) = item.as_str() {
+            out.push(short_volume(s, item));
+        } else if item.is_mapping() {
+            let kind = match item.get("type").and_then(|t| t.value.as_str()) {
+                Some("volume") => MountType::Volume,
+                Some("bind") => MountType::Bind,
+                Some("tmpfs") => MountType::Tmpfs,
+                _ => MountType::Other,
+            };
+            out.push(VolumeMount {
+                span: item.span(),
+                kind,
+                source: scalar(item.get("source")),
+                target: scalar(item.get("target")),
+            });
+        }
+    }
+    out
+}
+
+/// Short syntax `[SOURCE:]TARGET[:MODE]`. A source starting with `.`, `/` or `~` (or a Windows
+/// drive) is a bind mount; otherwise a named volume; no source: an anonymous volume.
+fn short_volume(s: &str, node: NodeRef<'_>) -> VolumeMount {
+    let text = Text::from_yaml(node);
+    let span_of = |start: usize, end: usize| match &text {
+        Some(t) => t.sub_span(start, end),
+        None => node.span(),
+    };
+    let parts = split_volume(s);
+    let (source, target) = match parts.as_slice() {
+        [(ts, te)] => (None, Some((*ts, *te))),
+        [(ss, se), (ts, te), ..] => (Some((*ss, *se)), Some((*ts, *te))),
+        _ => (None, None),
+    };
+    let kind = match source {
+        None => MountType::Volume,
+        Some((a, b)) => {
+            let src = &s[a..b];
+            if src.starts_with(['.', '/', '~', '$']) || is_windows_path(src) {
+                MountType::Bind
+            } else {
+                MountType::Volume
+            }
+        }
+    };
+    VolumeMount {
+        span: node.span(),
+        kind,
+        source: source.map(|(a, b)| Spanned::new(s[a..b].to_string(), span_of(a, b))),
+        target: target.map(|(a, b)| Spanned::new(s[a..b].to_string(), span_of(a, b))),
+    }
+}
+
+fn is_windows_path(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
+}
+
+/// Split on `:` but not the one after a Windows drive letter.
+fn split_volume(s: &str) -> Vec<(usize, usize)> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if c == ':' && !(i == start + 1 && is_windows_path(&s[start..])) {
+            parts.push((start, i));
+            start = i + 1;
+        }
+    }
+    parts.push((start, s.len()));
+    parts
+}

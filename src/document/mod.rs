@@ -13,6 +13,7 @@ pub mod image_ref;
 pub mod kubernetes;
 pub mod platform;
 pub mod quantity;
+pub mod text;
 pub mod yaml;
 
 use serde::Serialize;

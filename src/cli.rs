@@ -1,0 +1,562 @@
+//! The command line: arguments, the lint run, and the other commands (`rules`, `explain`,
+//! `inspect`). `run` returns the exit code; `main` only calls it.
+
+use crate::diagnostic::{FileReport, Severity, PARSE_ERROR};
+use crate::discover::{self, DiscoverOptions, Origin};
+use crate::document::platform::Platform;
+use crate::document::FileKind;
+use crate::render::{self, Format, RenderOptions};
+use crate::settings::Settings;
+use crate::{rules, NotLinted};
+use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+/// Exit codes.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// Largest file edgelint reads; larger ones are reported, not read.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "edgelint",
+    version,
+    about = "Lints Dockerfiles, Compose files and Kubernetes manifests for what breaks on edge devices",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the rules.
+    Rules {
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Print a rule's metadata and documentation.
+    Explain { rule: String },
+    /// Print what the parser understood of a file (stages, services, objects, containers,
+    /// images, each with line:col) as JSON.
+    Inspect {
+        file: PathBuf,
+        /// Read the file as this kind instead of detecting it.
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum FormatArg {
+    Human,
+    Concise,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum KindArg {
+    Dockerfile,
+    Compose,
+    Kubernetes,
+}
+
+impl From<KindArg> for FileKind {
+    fn from(k: KindArg) -> FileKind {
+        match k {
+            KindArg::Dockerfile => FileKind::Dockerfile,
+            KindArg::Compose => FileKind::Compose,
+            KindArg::Kubernetes => FileKind::Kubernetes,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ThresholdArg {
+    Error,
+    Warning,
+    Info,
+    None,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct LintArgs {
+    /// Files and directories to lint; `-` reads standard input. Default: `.`
+    pub paths: Vec<PathBuf>,
+
+    /// Output format. Default: human on a terminal, concise otherwise.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+
+    /// Print the number of findings per rule after the findings.
+    #[arg(long)]
+    pub statistics: bool,
+
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+
+    /// Run only these rules (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Do not run these rules (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "info")]
+    pub failure_threshold: ThresholdArg,
+
+    /// Exit 0 even when there are findings (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// A target platform the deployment must run on (repeatable). Default:
+    /// linux/amd64, linux/arm64, linux/arm/v7.
+    #[arg(long = "platform", value_delimiter = ',')]
+    pub platforms: Vec<String>,
+
+    /// Read every input as this kind instead of detecting it.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+
+    /// Name for standard input, used for detection and output.
+    #[arg(long)]
+    pub stdin_filename: Option<String>,
+
+    /// Skip paths matching this glob (repeatable).
+    #[arg(long)]
+    pub exclude: Vec<String>,
+
+    /// Apply --exclude to files named on the command line too.
+    #[arg(long)]
+    pub force_exclude: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Parse the arguments and run. Returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Some(Command::Rules { format }) => list_rules(format),
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Inspect { file, kind }) => inspect(&file, kind.map(FileKind::from)),
+        None => lint(cli.lint),
+    }
+}
+
+fn usage_error(msg: &str) -> i32 {
+    eprintln!("edgelint: {msg}");
+    EXIT_ERROR
+}
+
+/// The rule names known to `--select`, `--ignore` and `explain`.
+fn known_rule_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = rules::all().iter().map(|r| r.meta().name).collect();
+    names.push(PARSE_ERROR);
+    names
+}
+
+/// `unknown rule "x"`, with the closest known name when one is near.
+pub fn unknown_rule_message(name: &str) -> String {
+    let names = known_rule_names();
+    match closest(name, &names) {
+        Some(s) => format!("unknown rule `{name}`; did you mean `{s}`?"),
+        None => format!("unknown rule `{name}`; `edgelint rules` lists them"),
+    }
+}
+
+/// The candidate within a small edit distance of `name`, if any.
+pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(name, c), *c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn settings_from(args: &LintArgs) -> Result<Settings, String> {
+    let mut settings = Settings::default();
+    let known = known_rule_names();
+    for (flag, names) in [("--select", &args.select), ("--ignore", &args.ignore)] {
+        for n in names {
+            if !known.contains(&n.as_str()) {
+                return Err(format!("{} in {flag}", unknown_rule_message(n)));
+            }
+        }
+    }
+    settings.select = args.select.clone();
+    settings.ignore = args.ignore.clone();
+    if !args.platforms.is_empty() {
+        let mut platforms = Vec::new();
+        for p in &args.platforms {
+            let parsed =
+                Platform::parse(p).map_err(|e| format!("invalid --platform `{p}`: {e}"))?;
+            if !platforms.contains(&parsed) {
+                platforms.push(parsed);
+            }
+        }
+        settings.platforms = platforms;
+        settings.platforms_configured = true;
+    }
+    settings.kind = args.kind.map(FileKind::from);
+    Ok(settings)
+}
+
+/// One input's outcome.
+enum Outcome {
+    Report(FileReport),
+    /// A message for stderr that makes the exit code 2.
+    Error(String),
+    /// A message for stderr that leaves the exit code alone.
+    Note(String),
+    HelmTemplate(String),
+    Skipped,
+}
+
+fn lint(args: LintArgs) -> i32 {
+    let settings = match settings_from(&args) {
+        Ok(s) => s,
+        Err(e) => return usage_error(&e),
+    };
+    if let Some(n) = args.threads {
+        if n == 0 {
+            return usage_error("--threads must be at least 1");
+        }
+        // Fails only if a pool was already built, which `run` never does.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+
+    let mut paths = args.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let stdin_count = paths.iter().filter(|p| p.as_os_str() == "-").count();
+    if stdin_count > 1 {
+        return usage_error("`-` (standard input) can be given only once");
+    }
+    if args.stdin_filename.is_some() && stdin_count == 0 {
+        return usage_error("--stdin-filename needs `-` among the paths");
+    }
+    let file_paths: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+
+    let discovery = if file_paths.is_empty() {
+        discover::Discovery { candidates: Vec::new(), errors: Vec::new() }
+    } else {
+        discover::discover(
+            &file_paths,
+            &DiscoverOptions {
+                excludes: args.exclude.clone(),
+                force_exclude: args.force_exclude,
+                threads: args.threads.unwrap_or(0),
+            },
+        )
+    };
+    let mut exit_error = !discovery.errors.is_empty();
+    for e in &discovery.errors {
+        eprintln!("{e}");
+    }
+
+    let mut outcomes: Vec<Outcome> =
+        discovery.candidates.par_iter().map(|c| lint_file(&c.path, c.origin, &settings)).collect();
+    if stdin_count == 1 {
+        outcomes.push(lint_stdin(args.stdin_filename.as_deref(), &settings));
+    }
+
+    let mut reports = Vec::new();
+    let mut helm = Vec::new();
+    for o in outcomes {
+        match o {
+            Outcome::Report(r) => reports.push(r),
+            Outcome::Error(m) => {
+                eprintln!("{m}");
+                exit_error = true;
+            }
+            Outcome::Note(m) => eprintln!("{m}"),
+            Outcome::HelmTemplate(p) => helm.push(p),
+            Outcome::Skipped => {}
+        }
+    }
+    if let Some(first) = helm.first() {
+        eprintln!(
+            "edgelint: skipped {} Helm chart template file{} (e.g. {first}); lint the rendered chart instead: `helm template … | edgelint -`",
+            helm.len(),
+            if helm.len() == 1 { "" } else { "s" }
+        );
+    }
+    reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+
+    let stdout = io::stdout();
+    let is_tty = stdout.is_terminal();
+    let format = match args.format {
+        Some(FormatArg::Human) => Format::Human,
+        Some(FormatArg::Concise) => Format::Concise,
+        Some(FormatArg::Json) => Format::Json,
+        None if is_tty => Format::Human,
+        None => Format::Concise,
+    };
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => is_tty && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let opts = RenderOptions { color, statistics: args.statistics };
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = render::render(format, &reports, &opts, &mut out).and_then(|()| out.flush());
+    if let Err(e) = written {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("edgelint: cannot write output: {e}");
+            exit_error = true;
+        }
+    }
+
+    if exit_error {
+        return EXIT_ERROR;
+    }
+    let threshold = match args.failure_threshold {
+        ThresholdArg::Error => Some(Severity::Error),
+        ThresholdArg::Warning => Some(Severity::Warning),
+        ThresholdArg::Info => Some(Severity::Info),
+        ThresholdArg::None => None,
+    };
+    let failed = threshold
+        .is_some_and(|t| reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= t));
+    if failed && !args.exit_zero {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Text from bytes: invalid UTF-8 is replaced, and said as a `parse-error` by the caller.
+fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, None),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(valid))
+        }
+    }
+}
+
+fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) -> Outcome {
+    let (text, invalid_at) = decode(bytes);
+    match crate::lint_source(path, text, settings) {
+        Ok(mut report) => {
+            if let Some(at) = invalid_at {
+                let span = crate::source::Span::new(at, at + '\u{FFFD}'.len_utf8());
+                report.diagnostics.push(crate::diagnostic::Diagnostic::new(
+                    PARSE_ERROR,
+                    Severity::Error,
+                    span,
+                    "file is not valid UTF-8; invalid bytes were read as U+FFFD",
+                ));
+                crate::sort_diagnostics(&mut report.diagnostics);
+            }
+            Outcome::Report(report)
+        }
+        Err(NotLinted::HelmTemplate) => Outcome::HelmTemplate(path.to_string()),
+        Err(NotLinted::Unrecognised) => match origin {
+            Origin::Explicit => Outcome::Note(format!(
+                "edgelint: {path}: not a Dockerfile, Compose or Kubernetes file; skipped (use --kind to force)"
+            )),
+            Origin::Walked => Outcome::Skipped,
+        },
+    }
+}
+
+fn lint_file(path: &std::path::Path, origin: Origin, settings: &Settings) -> Outcome {
+    let shown = path.to_string_lossy().into_owned();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Outcome::Error(format!("edgelint: {shown}: cannot read: {e}")),
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > DEFAULT_MAX_FILE_SIZE {
+        return Outcome::Note(format!(
+            "edgelint: {shown}: skipped, {size} bytes is over the {DEFAULT_MAX_FILE_SIZE}-byte limit"
+        ));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    if let Err(e) = file.take(DEFAULT_MAX_FILE_SIZE + 1).read_to_end(&mut bytes) {
+        return Outcome::Error(format!("edgelint: {shown}: cannot read: {e}"));
+    }
+    lint_text(&shown, bytes, origin, settings)
+}
+
+fn lint_stdin(name: Option<&str>, settings: &Settings) -> Outcome {
+    let mut bytes = Vec::new();
+    if let Err(e) = io::stdin().lock().take(DEFAULT_MAX_FILE_SIZE + 1).read_to_end(&mut bytes) {
+        return Outcome::Error(format!("edgelint: cannot read standard input: {e}"));
+    }
+    if bytes.len() as u64 > DEFAULT_MAX_FILE_SIZE {
+        return Outcome::Error(format!(
+            "edgelint: standard input is over the {DEFAULT_MAX_FILE_SIZE}-byte limit"
+        ));
+    }
+    lint_text(name.unwrap_or("-"), bytes, Origin::Explicit, settings)
+}
+
+fn list_rules(format: ListFormat) -> i32 {
+    let mut out = io::stdout().lock();
+    let result = match format {
+        ListFormat::Table => {
+            let mut s = String::new();
+            for r in rules::all() {
+                let m = r.meta();
+                let formats: Vec<&str> = m.formats.iter().map(|f| f.as_str()).collect();
+                s.push_str(&format!(
+                    "{:<28} {:<8} {:<30} {}\n",
+                    m.name,
+                    m.severity.as_str(),
+                    formats.join(","),
+                    m.summary
+                ));
+            }
+            out.write_all(s.as_bytes())
+        }
+        ListFormat::Json => {
+            let list: Vec<serde_json::Value> = rules::all()
+                .iter()
+                .map(|r| {
+                    let m = r.meta();
+                    serde_json::json!({
+                        "name": m.name,
+                        "summary": m.summary,
+                        "severity": m.severity,
+                        "formats": m.formats,
+                        "equivalents": m.equivalents,
+                        "doc_url": crate::diagnostic::doc_url(m.name),
+                    })
+                })
+                .collect();
+            writeln!(out, "{}", serde_json::Value::Array(list))
+        }
+    };
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => usage_error(&format!("cannot write output: {e}")),
+    }
+}
+
+fn explain(name: &str) -> i32 {
+    let Some(rule) = rules::find(name) else {
+        return usage_error(&unknown_rule_message(name));
+    };
+    let m = rule.meta();
+    let formats: Vec<&str> = m.formats.iter().map(|f| f.as_str()).collect();
+    let mut s = format!(
+        "{}: {}\nseverity: {}\nformats: {}\n",
+        m.name,
+        m.summary,
+        m.severity,
+        formats.join(", ")
+    );
+    if !m.equivalents.is_empty() {
+        s.push_str(&format!("equivalents: {}\n", m.equivalents.join(", ")));
+    }
+    s.push_str(&format!("docs: {}\n\n", crate::diagnostic::doc_url(m.name)));
+    s.push_str(m.doc);
+    match io::stdout().lock().write_all(s.as_bytes()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => usage_error(&format!("cannot write output: {e}")),
+    }
+}
+
+fn inspect(file: &std::path::Path, kind: Option<FileKind>) -> i32 {
+    let shown = file.to_string_lossy().into_owned();
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => return usage_error(&format!("{shown}: cannot read: {e}")),
+    };
+    let (text, _) = decode(bytes);
+    let kind = match kind {
+        Some(k) => k,
+        None => match crate::classify::classify(file, &text) {
+            crate::classify::Classification::Dockerfile => FileKind::Dockerfile,
+            crate::classify::Classification::Compose => FileKind::Compose,
+            crate::classify::Classification::Kubernetes => FileKind::Kubernetes,
+            _ => {
+                return usage_error(&format!(
+                    "{shown}: not a Dockerfile, Compose or Kubernetes file (use --kind to force)"
+                ))
+            }
+        },
+    };
+    let source = crate::source::SourceFile::new(shown, text);
+    let value = crate::inspect::inspect(&source, kind);
+    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    match writeln!(io::stdout().lock(), "{text}") {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => usage_error(&format!("cannot write output: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_suggests_near_names_only() {
+        let names = ["missing-memory-limit", "missing-cpu-limit", "single-arch-image"];
+        assert_eq!(closest("missing-memory-limt", &names), Some("missing-memory-limit"));
+        assert_eq!(closest("single-arch", &names), None);
+        assert_eq!(closest("zzz", &names), None);
+    }
+
+    #[test]
+    fn invalid_utf8_is_decoded_with_its_position() {
+        let (text, at) = decode(b"FROM a\n\xe9\n".to_vec());
+        assert_eq!(at, Some(7));
+        assert!(text.contains('\u{FFFD}'));
+    }
+}

@@ -1,0 +1,208 @@
+//! Contract tests of the real binary: exit codes, formats, stdin, discovery notes.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn edgelint() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_edgelint"))
+}
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    edgelint().args(args).current_dir(cwd).stdin(Stdio::null()).output().expect("run edgelint")
+}
+
+fn run_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = edgelint()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh directory under the target dir, removed first if it exists.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const BROKEN_K8S: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: [a, b\n";
+const CLEAN_K8S: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: b\n";
+
+#[test]
+fn exit_0_without_findings() {
+    let dir = temp_dir("exit0");
+    std::fs::write(dir.join("cm.yaml"), CLEAN_K8S).unwrap();
+    let o = run(&["cm.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn exit_1_with_findings_and_concise_lines() {
+    let dir = temp_dir("exit1");
+    std::fs::write(dir.join("bad.yaml"), BROKEN_K8S).unwrap();
+    let o = run(&["bad.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = out.lines().next().expect("a finding");
+    assert!(line.starts_with("bad.yaml:"), "{line}");
+    assert!(line.contains(": error[parse-error] "), "{line}");
+}
+
+#[test]
+fn threshold_and_exit_zero_change_the_exit_code() {
+    let dir = temp_dir("threshold");
+    std::fs::write(dir.join("bad.yaml"), BROKEN_K8S).unwrap();
+    assert_eq!(run(&["--failure-threshold", "none", "bad.yaml"], &dir).status.code(), Some(0));
+    assert_eq!(run(&["--exit-zero", "bad.yaml"], &dir).status.code(), Some(0));
+    assert_eq!(run(&["--failure-threshold", "error", "bad.yaml"], &dir).status.code(), Some(1));
+}
+
+#[test]
+fn exit_2_for_a_missing_path_and_other_files_still_linted() {
+    let dir = temp_dir("exit2");
+    std::fs::write(dir.join("bad.yaml"), BROKEN_K8S).unwrap();
+    let o = run(&["nope.yaml", "bad.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("nope.yaml"), "{err}");
+    assert!(stdout(&o).contains("bad.yaml:"), "the other file is still reported");
+}
+
+#[test]
+fn exit_2_for_usage_errors() {
+    let dir = temp_dir("usage");
+    let o = run(&["--select", "missing-memory-limt", "."], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown rule `missing-memory-limt`"), "{}", stderr(&o));
+    let o = run(&["--format", "xml"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["explain", "nope"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["--platform", "linux/", "."], &dir);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn json_format_has_positions_and_offsets() {
+    let dir = temp_dir("json");
+    std::fs::write(dir.join("bad.yaml"), BROKEN_K8S).unwrap();
+    let o = run(&["--format", "json", "bad.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["version"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["path"], "bad.yaml");
+    assert_eq!(d["rule"], "parse-error");
+    assert_eq!(d["severity"], "error");
+    assert!(d["start"]["line"].as_u64().unwrap() >= 5);
+    assert!(d["start"]["offset"].is_u64());
+    assert!(d["end"]["column"].is_u64());
+}
+
+#[test]
+fn stdin_with_a_filename() {
+    let o = run_stdin(&["--stdin-filename", "deploy.yaml", "-"], BROKEN_K8S);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("deploy.yaml:"), "{}", stdout(&o));
+    let o = run_stdin(&["-"], CLEAN_K8S);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn stdin_kind_override() {
+    let o = run_stdin(&["--kind", "dockerfile", "-"], "FORM alpine\n");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("parse-error"), "{}", stdout(&o));
+}
+
+#[test]
+fn unrecognised_yaml_named_explicitly_is_said_walked_is_silent() {
+    let dir = temp_dir("unrecognised");
+    std::fs::write(dir.join("values.yaml"), "replicas: 3\n").unwrap();
+    let o = run(&["values.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("not a Dockerfile, Compose or Kubernetes file"), "{}", stderr(&o));
+    let o = run(&["."], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn helm_templates_are_skipped_with_a_note() {
+    let dir = temp_dir("helm");
+    std::fs::create_dir_all(dir.join("chart/templates")).unwrap();
+    std::fs::write(
+        dir.join("chart/templates/deploy.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+    )
+    .unwrap();
+    let o = run(&["."], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("helm template"), "{}", stderr(&o));
+}
+
+#[test]
+fn rules_and_explain_list_the_registry() {
+    let dir = temp_dir("rules");
+    let o = run(&["rules", "--format", "json"], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let names: Vec<&str> =
+        v.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let want: Vec<&str> = edgelint::rules::all().iter().map(|r| r.meta().name).collect();
+    assert_eq!(names, want);
+    for name in want {
+        let o = run(&["explain", name], &dir);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stdout(&o).contains(&format!("# {name}")));
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let dir = temp_dir("pipe");
+    let mut text = String::new();
+    for i in 0..2000 {
+        text.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a{i}\n"));
+    }
+    std::fs::write(dir.join("many.yaml"), text).unwrap();
+    let mut child = edgelint()
+        .args(["many.yaml"])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(o.status.code().is_some());
+}
+
+#[test]
+fn output_is_the_same_with_one_thread() {
+    let root = common::root().join("examples");
+    let a = run(&["--threads", "1", "--format", "json", "."], &root);
+    let b = run(&["--format", "json", "."], &root);
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(a.status.code(), b.status.code());
+}

@@ -1,0 +1,90 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use edgelint::document::FileKind;
+use std::path::{Path, PathBuf};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared corpus, when this checkout sits beside `shared/`.
+pub fn corpus() -> Option<PathBuf> {
+    let p = root().join("../shared/corpus");
+    p.is_dir().then_some(p)
+}
+
+/// Fixture kind from its file name: `*.Dockerfile`, `*.compose.yaml`, `*.k8s.yaml`.
+pub fn fixture_kind(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    if name.ends_with(".Dockerfile") {
+        Some(FileKind::Dockerfile)
+    } else if name.ends_with(".compose.yaml") || name.ends_with(".compose.yml") {
+        Some(FileKind::Compose)
+    } else if name.ends_with(".k8s.yaml") || name.ends_with(".k8s.yml") {
+        Some(FileKind::Kubernetes)
+    } else {
+        None
+    }
+}
+
+/// Lines (1-based) where a fixture expects a finding of `rule`: a trailing
+/// `# expect: rule[, rule]` marks its own line; a comment line `# expect-next: rule[, rule]`
+/// marks the next line that is not itself such a marker.
+pub fn expected_lines(text: &str, rule: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut pending = false;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix("# expect-next:") {
+            if rest.split(',').any(|r| r.trim() == rule) {
+                pending = true;
+            }
+            continue;
+        }
+        if pending {
+            out.push(i + 1);
+            pending = false;
+        }
+        if let Some(pos) = line.find("# expect:") {
+            if line[pos + 9..].split(',').any(|r| r.trim() == rule) {
+                out.push(i + 1);
+            }
+        }
+    }
+    out
+}
+
+/// Settings a fixture asks for in a `# fixture: platforms=a,b` line.
+pub fn fixture_settings(text: &str, rule: &str) -> edgelint::settings::Settings {
+    let mut settings =
+        edgelint::settings::Settings { select: vec![rule.to_string()], ..Default::default() };
+    for line in text.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("# fixture:") else { continue };
+        for setting in rest.split_whitespace() {
+            if let Some(p) = setting.strip_prefix("platforms=") {
+                settings.platforms = p
+                    .split(',')
+                    .map(|s| {
+                        edgelint::document::platform::Platform::parse(s).expect("fixture platform")
+                    })
+                    .collect();
+                settings.platforms_configured = true;
+            }
+        }
+    }
+    settings
+}
+
+/// Render reports as the human format without colour, for snapshots.
+pub fn render_human(reports: &[edgelint::diagnostic::FileReport]) -> String {
+    let mut out = Vec::new();
+    edgelint::render::render(
+        edgelint::render::Format::Human,
+        reports,
+        &edgelint::render::RenderOptions { color: false, statistics: false },
+        &mut out,
+    )
+    .expect("render");
+    String::from_utf8(out).expect("utf-8")
+}

@@ -1,0 +1,73 @@
+//! One snapshot per fixture file, with only the fixture's rule enabled. Before snapshotting,
+//! the findings are checked against the fixture's own markers: `valid*` files give no finding,
+//! `invalid*` files give findings of the rule exactly on the lines marked `# expect: rule`
+//! (or `# expect-next: rule`), so `cargo insta accept` can never bless a regression.
+
+mod common;
+
+use edgelint::source::SourceFile;
+
+#[test]
+fn fixtures() {
+    let root = common::root().join("fixtures");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for rule in edgelint::rules::all() {
+        let name = rule.meta().name;
+        let dir = root.join(name);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("fixtures/{name}: {e}"))
+            .map(|e| e.expect("dir entry").path())
+            .collect();
+        files.sort();
+        for path in files {
+            let Some(kind) = common::fixture_kind(&path) else { continue };
+            let file_name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&path).expect("read fixture");
+            let settings = common::fixture_settings(&text, name);
+            let shown = format!("fixtures/{name}/{file_name}");
+            let report = edgelint::lint_as(SourceFile::new(&shown, text.clone()), kind, &settings);
+            let mut lines: Vec<usize> = report
+                .diagnostics
+                .iter()
+                .map(|d| report.source.position(d.span.start).line)
+                .collect();
+            lines.dedup();
+            let rules_seen: Vec<&str> = report.diagnostics.iter().map(|d| d.rule).collect();
+            let expected = common::expected_lines(&text, name);
+            if file_name.starts_with("valid") {
+                if !report.diagnostics.is_empty() {
+                    failures.push(format!(
+                        "{shown}: expected no finding, got {rules_seen:?} on lines {lines:?}"
+                    ));
+                }
+            } else if file_name.starts_with("invalid") {
+                if expected.is_empty() {
+                    failures.push(format!("{shown}: has no `# expect: {name}` marker"));
+                }
+                if rules_seen.iter().any(|r| *r != name) {
+                    failures.push(format!("{shown}: unexpected rules {rules_seen:?}"));
+                }
+                if lines != expected {
+                    failures.push(format!(
+                        "{shown}: findings on lines {lines:?}, expected {expected:?}"
+                    ));
+                }
+            } else {
+                failures.push(format!("{shown}: fixture names start with valid or invalid"));
+            }
+            let rendered = common::render_human(std::slice::from_ref(&report));
+            let numbered: String =
+                text.lines().enumerate().map(|(i, l)| format!("{:>3} | {l}\n", i + 1)).collect();
+            insta::with_settings!({snapshot_path => "../fixtures/snapshots", prepend_module_to_snapshot => false}, {
+                insta::assert_snapshot!(
+                    format!("{name}__{file_name}"),
+                    format!("{numbered}\n----- output -----\n{rendered}")
+                );
+            });
+            checked += 1;
+        }
+    }
+    assert!(failures.is_empty(), "fixture failures:\n{}", failures.join("\n"));
+    eprintln!("checked {checked} fixture files");
+}
