@@ -383,3 +383,142 @@ fn split_volume(s: &str) -> Vec<(usize, usize)> {
     parts.push((start, s.len()));
     parts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::yaml::{parse_stream, Limits};
+
+    fn view(text: &str) -> ComposeFile {
+        ComposeFile::from_yaml(parse_stream(text, &Limits::default()))
+    }
+
+    fn at(text: &str, span: Span) -> &str {
+        &text[span.start..span.end]
+    }
+
+    const ANCHORS: &str = "\
+x-defaults: &defaults
+  restart: unless-stopped
+  deploy:
+    resources:
+      limits: {memory: 128M, cpus: \"0.5\"}
+services:
+  web:
+    <<: *defaults
+    image: nginx:1.27
+    mem_limit: 64m
+  worker:
+    extends: web
+    image: busybox
+    command: [\"sh\", \"-c\", \"sleep 1\"]
+  other:
+    extends: {file: base.yaml, service: x}
+";
+
+    #[test]
+    fn merge_keys_and_same_file_extends_are_followed() {
+        let c = view(ANCHORS);
+        assert_eq!(c.services.len(), 3);
+        let web = &c.services[0];
+        assert_eq!(web.name.value, "web");
+        assert_eq!(at(ANCHORS, web.name.span), "web");
+        assert_eq!(web.restart.as_ref().unwrap().value, "unless-stopped");
+        let mem = web.resources.limits_memory.as_ref().unwrap();
+        assert_eq!(mem.value, "128M");
+        // the value comes from the anchor's definition: that is where it is written
+        assert_eq!(at(ANCHORS, mem.span), "128M");
+        assert_eq!(web.resources.mem_limit.as_ref().unwrap().value, "64m");
+
+        let worker = &c.services[1];
+        assert_eq!(worker.image.as_ref().unwrap().value, "busybox");
+        assert_eq!(worker.resources.mem_limit.as_ref().unwrap().value, "64m", "from extends: web");
+        match worker.command.as_ref().unwrap() {
+            Command::Exec(items) => {
+                assert_eq!(items.len(), 3);
+                assert_eq!(at(ANCHORS, items[2].span), "\"sleep 1\"");
+                assert_eq!(items[2].sub_span(0, 5), {
+                    let s = ANCHORS.find("sleep 1").unwrap();
+                    Span::new(s, s + 5)
+                });
+            }
+            Command::Shell(_) => panic!("exec form expected"),
+        }
+        assert!(c.services[2].extends_other_file);
+        assert!(!worker.extends_other_file);
+    }
+
+    const VOLUMES: &str = "\
+services:
+  db:
+    image: postgres:16
+    environment:
+      - POSTGRES_DB=app
+      - EMPTY
+    volumes:
+      - db-data:/var/lib/postgresql/data
+      - ./init:/docker-entrypoint-initdb.d:ro
+      - /var/lib/anon
+      - C:\\data:/data
+      - type: tmpfs
+        target: /run/cache
+    tmpfs: /tmp
+    healthcheck:
+      test: [\"CMD\", \"pg_isready\"]
+      interval: ${HC_INTERVAL:-10s}
+      retries: 3
+    depends_on:
+      cache: {condition: service_healthy}
+";
+
+    #[test]
+    fn short_and_long_volume_syntax_env_list_healthcheck() {
+        let c = view(VOLUMES);
+        let db = &c.services[0];
+        let v = &db.volumes;
+        assert_eq!(v.len(), 5);
+        assert_eq!(v[0].kind, MountType::Volume);
+        assert_eq!(at(VOLUMES, v[0].source.as_ref().unwrap().span), "db-data");
+        assert_eq!(at(VOLUMES, v[0].target.as_ref().unwrap().span), "/var/lib/postgresql/data");
+        assert_eq!(v[1].kind, MountType::Bind);
+        assert_eq!(v[1].target.as_ref().unwrap().value, "/docker-entrypoint-initdb.d");
+        assert_eq!(v[2].kind, MountType::Volume);
+        assert!(v[2].source.is_none(), "anonymous volume");
+        assert_eq!(v[2].target.as_ref().unwrap().value, "/var/lib/anon");
+        assert_eq!(v[3].kind, MountType::Bind);
+        assert_eq!(v[3].source.as_ref().unwrap().value, "C:\\data");
+        assert_eq!(v[3].target.as_ref().unwrap().value, "/data");
+        assert_eq!(v[4].kind, MountType::Tmpfs);
+        assert_eq!(v[4].target.as_ref().unwrap().value, "/run/cache");
+        assert_eq!(db.tmpfs.len(), 1);
+        assert_eq!(db.tmpfs[0].value, "/tmp");
+
+        assert_eq!(db.environment.len(), 2);
+        assert_eq!(at(VOLUMES, db.environment[0].name.span), "POSTGRES_DB");
+        assert_eq!(at(VOLUMES, db.environment[0].value.as_ref().unwrap().span), "app");
+        assert!(db.environment[1].value.is_none());
+
+        let hc = db.healthcheck.as_ref().unwrap();
+        assert_eq!(at(VOLUMES, hc.key_span), "healthcheck");
+        assert_eq!(hc.test.as_ref().unwrap().value, "CMD pg_isready");
+        assert_eq!(hc.interval.as_ref().unwrap().value, "${HC_INTERVAL:-10s}");
+        assert_eq!(hc.retries.as_ref().unwrap().value, "3");
+        assert!(!hc.disabled);
+        assert_eq!(db.depends_on[0].value, "cache");
+    }
+
+    #[test]
+    fn not_a_services_mapping_gives_no_services() {
+        assert!(view("services: [a, b]\n").services.is_empty());
+        assert!(view("").services.is_empty());
+        let c = view("services:\n  a: null\n  b:\n    image: x\n");
+        assert_eq!(c.services.len(), 1);
+    }
+
+    #[test]
+    fn healthcheck_disable_forms() {
+        let c = view("services:\n  a:\n    healthcheck: {test: [\"NONE\"]}\n  b:\n    healthcheck:\n      disable: true\n");
+        assert!(c.services[0].healthcheck.as_ref().unwrap().disabled);
+        assert!(c.services[1].healthcheck.as_ref().unwrap().disabled);
+    }
+}

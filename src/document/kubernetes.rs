@@ -540,3 +540,207 @@ fn toleration(node: NodeRef<'_>) -> Toleration {
         toleration_seconds: get_str(node, "tolerationSeconds"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::yaml::{parse_stream, Limits};
+
+    fn view(text: &str) -> Manifests {
+        Manifests::from_yaml(parse_stream(text, &Limits::default()))
+    }
+
+    fn at(text: &str, span: Span) -> &str {
+        &text[span.start..span.end]
+    }
+
+    const STREAM: &str = "\
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: backup}
+spec:
+  schedule: \"0 3 * * *\"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          initContainers:
+            - name: setup
+              image: busybox:1.36
+            - name: proxy
+              image: envoyproxy/envoy:v1.31
+              restartPolicy: Always
+              livenessProbe: {tcpSocket: {port: 9901}}
+          containers:
+            - name: backup
+              image: restic/restic:0.17
+              resources:
+                limits: {memory: 128Mi}
+          ephemeralContainers:
+            - name: debug
+              image: busybox
+---
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Pod
+    metadata:
+      name: p
+      annotations: {edgelint.io/ignore: missing-cpu-limit}
+    spec:
+      containers: [{name: c, image: nginx}]
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: cm}
+";
+
+    #[test]
+    fn cronjob_roles_and_list_items() {
+        let m = view(STREAM);
+        assert_eq!(m.objects.len(), 3);
+        let cron = &m.objects[0];
+        assert_eq!(cron.kind.value, "CronJob");
+        let t = &cron.pod_templates[0];
+        assert_eq!(t.path, "spec.jobTemplate.spec.template.spec");
+        assert!(!t.inferred);
+        let roles: Vec<_> = t.containers.iter().map(|c| c.role).collect();
+        assert_eq!(
+            roles,
+            [
+                ContainerRole::Init,
+                ContainerRole::Sidecar,
+                ContainerRole::App,
+                ContainerRole::Ephemeral
+            ]
+        );
+        let backup = &t.containers[2];
+        assert_eq!(at(STREAM, backup.anchor_span()), "backup");
+        assert_eq!(at(STREAM, backup.image.as_ref().unwrap().span), "restic/restic:0.17");
+        assert_eq!(backup.resources.as_ref().unwrap().limit("memory").unwrap().value, "128Mi");
+        assert!(t.containers[1].liveness_probe.is_some());
+        assert_eq!(
+            at(STREAM, t.containers[1].liveness_probe.as_ref().unwrap().key_span),
+            "livenessProbe"
+        );
+
+        let pod = &m.objects[1];
+        assert_eq!(pod.kind.value, "Pod");
+        assert_eq!(pod.doc, 1);
+        assert_eq!(pod.pod_templates[0].path, "spec");
+        assert_eq!(pod.pod_templates[0].annotations[0].0.value, "edgelint.io/ignore");
+        assert_eq!(m.objects[2].kind.value, "ConfigMap");
+        assert!(m.objects[2].pod_templates.is_empty());
+    }
+
+    const CRDS: &str = "\
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: r}
+spec:
+  template:
+    metadata:
+      annotations: {a: b}
+    spec:
+      containers: [{name: app, image: app:1}]
+---
+apiVersion: akri.sh/v0
+kind: Configuration
+metadata: {name: cam}
+spec:
+  brokerSpec:
+    brokerPodSpec:
+      containers:
+        - name: broker
+          image: ghcr.io/project-akri/akri/onvif-video-broker:latest
+---
+apiVersion: apps.kubeedge.io/v1alpha1
+kind: EdgeApplication
+metadata: {name: e}
+spec:
+  workloadTemplate:
+    manifests:
+      - apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: d}
+        spec:
+          template:
+            spec:
+              containers: [{name: nginx, image: nginx:1.27}]
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: x}
+spec:
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          properties:
+            containers: [{name: fake, image: not-a-pod}]
+";
+
+    #[test]
+    fn crds_embedding_pod_templates_are_found_structurally() {
+        let m = view(CRDS);
+        assert_eq!(m.objects.len(), 4);
+        let rollout = &m.objects[0].pod_templates[0];
+        assert_eq!(rollout.path, "spec.template.spec");
+        assert!(rollout.inferred);
+        assert_eq!(rollout.annotations[0].0.value, "a");
+        let akri = &m.objects[1].pod_templates[0];
+        assert_eq!(akri.path, "spec.brokerSpec.brokerPodSpec");
+        assert_eq!(akri.containers[0].name.as_ref().unwrap().value, "broker");
+        let edge = &m.objects[2].pod_templates[0];
+        assert_eq!(edge.path, "spec.workloadTemplate.manifests[0].spec.template.spec");
+        assert_eq!(edge.containers[0].image.as_ref().unwrap().value, "nginx:1.27");
+        assert!(m.objects[3].pod_templates.is_empty(), "CRD schemas are not pods");
+    }
+
+    #[test]
+    fn volumes_tolerations_selectors_and_arch_affinity() {
+        let text = "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: d}
+spec:
+  template:
+    spec:
+      nodeSelector: {kubernetes.io/arch: arm64}
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+              - matchExpressions:
+                  - {key: kubernetes.io/arch, operator: In, values: [arm64, arm]}
+      tolerations:
+        - operator: Exists
+      containers:
+        - name: a
+          image: a
+          volumeMounts: [{name: data, mountPath: /data, readOnly: true}]
+      volumes:
+        - name: data
+          emptyDir: {medium: Memory}
+";
+        let m = view(text);
+        let t = &m.objects[0].pod_templates[0];
+        assert_eq!(t.node_selector[0].1.value, "arm64");
+        let arch: Vec<_> = t.required_arch_affinity[0].iter().map(|v| v.value.as_str()).collect();
+        assert_eq!(arch, ["arm64", "arm"]);
+        assert_eq!(t.tolerations[0].operator.as_ref().unwrap().value, "Exists");
+        assert_eq!(t.volumes[0].source.as_ref().unwrap().value, "emptyDir");
+        let mount = &t.containers[0].volume_mounts[0];
+        assert!(mount.read_only);
+        assert_eq!(at(text, mount.mount_path.as_ref().unwrap().span), "/data");
+    }
+
+    #[test]
+    fn broken_and_odd_documents_do_not_panic() {
+        for text in
+            ["", "---\n---\n", "kind: 3\n", "apiVersion: v1\nkind: Pod\nspec: []\n", "- a\n- b\n"]
+        {
+            let _ = view(text);
+        }
+    }
+}
