@@ -313,6 +313,8 @@ fn lint(args: LintArgs) -> i32 {
     let mut helm = Vec::new();
     for o in outcomes {
         match o {
+            // Only files with findings keep their text (DESIGN §9).
+            Outcome::Report(r) if r.diagnostics.is_empty() => {}
             Outcome::Report(r) => reports.push(r),
             Outcome::Error(m) => {
                 eprintln!("{m}");

@@ -33,6 +33,15 @@ fn fixtures() {
                 .map(|d| report.source.position(d.span.start).line)
                 .collect();
             lines.dedup();
+            for d in &report.diagnostics {
+                let first = d.message.chars().next().unwrap_or('x');
+                if first.is_uppercase() || d.message.ends_with('.') {
+                    failures.push(format!(
+                        "{shown}: message style (lowercase start, no trailing period): {:?}",
+                        d.message
+                    ));
+                }
+            }
             let rules_seen: Vec<&str> = report.diagnostics.iter().map(|d| d.rule).collect();
             let expected = common::expected_lines(&text, name);
             if file_name.starts_with("valid") {
