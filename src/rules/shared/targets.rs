@@ -320,5 +320,10 @@ mod tests {
         );
         assert_eq!(stage("ARG PLAT\nFROM --platform=$PLAT alpine\n", 0), all);
         assert_eq!(stage("FROM --platform=bogus/// alpine\n", 0), all);
+        // Another ARG whose name starts like an automatic one is an ordinary ARG.
+        assert_eq!(
+            stage("ARG BUILDPLATFORM_X=linux/arm64\nFROM --platform=$BUILDPLATFORM_X alpine\n", 0),
+            StagePlatform::Targets(vec![p("linux/arm64")])
+        );
     }
 }
