@@ -9,6 +9,7 @@ use crate::declare_rule;
 use crate::diagnostic::Severity;
 use crate::document::dockerfile::{Args, Dockerfile};
 use crate::document::image_ref::{has_variable, ImageRef};
+use crate::document::kubernetes::ContainerRole;
 use crate::document::platform::{best_compat, compat, Compat, Platform};
 use crate::document::Document;
 use crate::rules::shared::targets::{
@@ -57,9 +58,7 @@ impl Rule for SingleArchImage {
                             continue;
                         }
                         for container in &pod.containers {
-                            if container.role
-                                == crate::document::kubernetes::ContainerRole::Ephemeral
-                            {
+                            if container.role == ContainerRole::Ephemeral {
                                 continue;
                             }
                             let Some(image) = &container.image else { continue };
