@@ -14,7 +14,9 @@ use crate::document::dockerfile::{substitute, Args, Dockerfile, Flag};
 use crate::document::duration::{format_duration, parse_compose_duration};
 use crate::document::kubernetes::{ContainerRole, Manifests};
 use crate::document::Document;
-use crate::rules::shared::probe::{probe_timing, ProbeField, ProbeTiming};
+use crate::rules::shared::probe::{
+    probe_timing, ProbeField, ProbeTiming, DEFAULT_FAILURE_THRESHOLD, DEFAULT_PERIOD_SECONDS,
+};
 use crate::rules::{Ctx, Rule, RuleMeta};
 use crate::source::{Span, Spanned};
 
@@ -133,15 +135,18 @@ fn check_kubernetes(m: &Manifests, cx: &mut Ctx) {
 /// only defaults are at fault, or the fields at fault come from an anchor (an alias or a merge
 /// key): the finding then goes on the probe's key at this use site.
 fn probe_fault_span(timing: &ProbeTiming, v: &ProbeVerdict, body: Span) -> Option<Span> {
+    // A window below 3 × 10 s has a factor below its default: that factor is at fault, not one
+    // written as the default value.
+    let (f, p) = (&timing.failure_threshold, &timing.period_seconds);
     let mut at_fault: Vec<&ProbeField> = Vec::new();
     if v.timeout {
         at_fault.push(&timing.timeout_seconds);
     }
-    if v.window || v.single_failure {
-        at_fault.push(&timing.failure_threshold);
+    if v.single_failure || (v.window && f.value < DEFAULT_FAILURE_THRESHOLD) {
+        at_fault.push(f);
     }
-    if v.window {
-        at_fault.push(&timing.period_seconds);
+    if v.window && p.value < DEFAULT_PERIOD_SECONDS {
+        at_fault.push(p);
     }
     at_fault
         .iter()
@@ -288,9 +293,14 @@ fn check_docker(hc: &DockerHealthcheck, cx: &mut Ctx) {
     if v.timeout.is_some() {
         at_fault.extend(hc.timeout.set_span());
     }
-    if v.window.is_some() {
-        at_fault.extend(hc.interval.set_span());
-        at_fault.extend(hc.retries.set_span());
+    if let Some((_, interval, retries)) = v.window {
+        // As for probes: the factors below their defaults are at fault.
+        if interval < DOCKER_DEFAULT_INTERVAL {
+            at_fault.extend(hc.interval.set_span());
+        }
+        if retries < DOCKER_DEFAULT_RETRIES {
+            at_fault.extend(hc.retries.set_span());
+        }
     }
     let span = at_fault
         .into_iter()
