@@ -5,6 +5,7 @@
 //! [`declare_rule!`] and implements [`Rule::check`]; reporting goes through [`Ctx`], which stamps
 //! the rule's name and default severity.
 
+pub mod aggressive_probe_timing;
 pub mod shared;
 pub mod single_arch_image;
 
@@ -118,7 +119,10 @@ impl Report<'_> {
 
 /// Every rule, in name order.
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[&single_arch_image::SingleArchImage]
+    &[
+        &aggressive_probe_timing::AggressiveProbeTiming,
+        &single_arch_image::SingleArchImage,
+    ]
 }
 
 /// Look a rule up by name.
