@@ -119,10 +119,7 @@ impl Report<'_> {
 
 /// Every rule, in name order.
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[
-        &aggressive_probe_timing::AggressiveProbeTiming,
-        &single_arch_image::SingleArchImage,
-    ]
+    &[&aggressive_probe_timing::AggressiveProbeTiming, &single_arch_image::SingleArchImage]
 }
 
 /// Look a rule up by name.
