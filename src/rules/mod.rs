@@ -5,6 +5,9 @@
 //! [`declare_rule!`] and implements [`Rule::check`]; reporting goes through [`Ctx`], which stamps
 //! the rule's name and default severity.
 
+pub mod ephemeral_storage_for_data;
+pub mod shared;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::{Document, FileKind};
 use crate::settings::Settings;
@@ -115,7 +118,7 @@ impl Report<'_> {
 
 /// Every rule, in name order.
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[]
+    &[&ephemeral_storage_for_data::EphemeralStorageForData]
 }
 
 /// Look a rule up by name.
