@@ -6,6 +6,7 @@
 //! the rule's name and default severity.
 
 pub mod aggressive_probe_timing;
+pub mod ephemeral_storage_for_data;
 pub mod shared;
 pub mod single_arch_image;
 
@@ -119,7 +120,11 @@ impl Report<'_> {
 
 /// Every rule, in name order.
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[&aggressive_probe_timing::AggressiveProbeTiming, &single_arch_image::SingleArchImage]
+    &[
+        &aggressive_probe_timing::AggressiveProbeTiming,
+        &ephemeral_storage_for_data::EphemeralStorageForData,
+        &single_arch_image::SingleArchImage,
+    ]
 }
 
 /// Look a rule up by name.

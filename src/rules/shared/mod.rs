@@ -1,4 +1,5 @@
 //! Logic shared by several rules.
 
 pub mod probe;
+pub mod stateful;
 pub mod targets;

@@ -1,0 +1,396 @@
+//! `ephemeral-storage-for-data`: data kept where it does not survive (rule catalogue, Storage;
+//! edge-semantics §5, §6, §11).
+//!
+//! - Kubernetes: an `emptyDir` mounted by an app or sidecar container at a data path (the
+//!   image's, or a generic `/data`-like one), or as the only writable storage of a StatefulSet
+//!   container.
+//! - Compose: a `tmpfs` at a data path, or a known stateful image with no named volume or bind
+//!   mount at its data path.
+
+use crate::declare_rule;
+use crate::document::compose::{ComposeFile, MountType, Service};
+use crate::document::image_ref::has_variable;
+use crate::document::kubernetes::{
+    Container, ContainerRole, Manifests, Object, PodTemplate, Volume,
+};
+use crate::document::Document;
+use crate::rules::shared::stateful::{self, StatefulImage};
+use crate::rules::{Ctx, Rule};
+use crate::source::Span;
+
+declare_rule! {
+    /// Data on storage that is wiped with the pod or the container.
+    EphemeralStorageForData {
+        name: "ephemeral-storage-for-data",
+        summary: "emptyDir, tmpfs or no volume at all for data that must persist",
+        severity: Warning,
+        formats: [Compose, Kubernetes],
+        equivalents: [],
+    }
+}
+
+impl Rule for EphemeralStorageForData {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, doc: &Document, cx: &mut Ctx) {
+        match doc {
+            Document::Kubernetes(m) => check_kubernetes(m, cx),
+            Document::Compose(c) => check_compose(c, cx),
+            Document::Dockerfile(_) => {}
+        }
+    }
+}
+
+/// Volume sources that hold no data a container writes: they are projected from the API.
+const PROJECTED_SOURCES: &[&str] = &["configMap", "secret", "projected", "downwardAPI"];
+
+/// Volume sources that die with the pod.
+const EPHEMERAL_SOURCES: &[&str] = &["emptyDir", "ephemeral"];
+
+/// Why an emptyDir (or tmpfs) mount holds data.
+#[derive(Debug, PartialEq, Eq)]
+enum Reason {
+    /// At or above the data path of the container's image.
+    Image(StatefulImage),
+    /// A path named like data (`/data`, `…/db`, `…/storage`, `…/persist`).
+    DataPath,
+    /// The only writable storage of a StatefulSet container.
+    StatefulSet,
+}
+
+/// The reason a mount at `path` holds data, before the StatefulSet case: the image's data path,
+/// else a generic data path. Scratch paths never do.
+fn data_reason(path: &str, image: Option<&StatefulImage>) -> Option<Reason> {
+    if has_variable(path) || stateful::is_scratch_path(path) {
+        return None;
+    }
+    match image {
+        Some(img) if stateful::covers(path, &img.data_path) => Some(Reason::Image(img.clone())),
+        _ if stateful::is_data_path(path) => Some(Reason::DataPath),
+        _ => None,
+    }
+}
+
+fn container_image(c: &Container) -> Option<StatefulImage> {
+    let image = c.image.as_ref()?;
+    let env: Vec<(&str, Option<&str>)> = c
+        .env
+        .iter()
+        .map(|e| (e.name.value.as_str(), e.value.as_ref().map(|v| v.value.as_str())))
+        .collect();
+    let args: Vec<&str> = c.command.iter().chain(&c.args).map(|t| t.value.as_str()).collect();
+    stateful::lookup(&image.value, &env, &args)
+}
+
+fn check_kubernetes(m: &Manifests, cx: &mut Ctx) {
+    for obj in &m.objects {
+        for pod in &obj.pod_templates {
+            check_pod(m, obj, pod, cx);
+        }
+    }
+}
+
+/// A volume source that outlives the pod: not emptyDir or a generic ephemeral volume, and not
+/// data projected from the API.
+fn is_persistent(source: &str) -> bool {
+    !EPHEMERAL_SOURCES.contains(&source) && !PROJECTED_SOURCES.contains(&source)
+}
+
+/// A home directory (`/root`, `/home/<user>`): where tools keep settings and caches, not what
+/// makes a StatefulSet stateful.
+fn is_home_path(path: &str) -> bool {
+    let path = stateful::normalize(path);
+    stateful::covers("/root", &path) || stateful::covers("/home", &path)
+}
+
+fn is_stateful_set(obj: &Object, pod: &PodTemplate) -> bool {
+    obj.kind.value == "StatefulSet" || pod.path.contains("statefulSetTemplate")
+}
+
+fn check_pod(m: &Manifests, obj: &Object, pod: &PodTemplate, cx: &mut Ctx) {
+    let volume =
+        |name: &str| pod.volumes.iter().find(|v| v.name.as_ref().is_some_and(|n| n.value == name));
+    // A StatefulSet without any persistent storage: no volumeClaimTemplates (a mount whose name
+    // is not a pod volume), no PVC, hostPath or other persistent source.
+    let stateless_stateful_set = is_stateful_set(obj, pod)
+        && !pod.volumes.iter().any(|v| v.source.as_ref().is_some_and(|s| is_persistent(&s.value)))
+        && pod
+            .containers
+            .iter()
+            .flat_map(|c| &c.volume_mounts)
+            .all(|vm| vm.name.as_ref().is_none_or(|n| volume(&n.value).is_some()));
+    for c in &pod.containers {
+        // Init containers hand files over and exit; ephemeral ones are for debugging.
+        if !matches!(c.role, ContainerRole::App | ContainerRole::Sidecar) {
+            continue;
+        }
+        let image = container_image(c);
+        for vm in &c.volume_mounts {
+            let (Some(name), Some(path)) = (&vm.name, &vm.mount_path) else { continue };
+            if vm.read_only {
+                continue;
+            }
+            let Some(vol) = volume(&name.value) else { continue };
+            if vol.source.as_ref().is_none_or(|s| s.value != "emptyDir")
+                || stateful::is_scratch_name(&name.value)
+            {
+                continue;
+            }
+            let reason = match data_reason(&path.value, image.as_ref()) {
+                Some(r) => r,
+                None if stateless_stateful_set
+                    && !has_variable(&path.value)
+                    && !stateful::is_scratch_path(&path.value)
+                    && !is_home_path(&path.value) =>
+                {
+                    Reason::StatefulSet
+                }
+                None => continue,
+            };
+            report_empty_dir(m, obj, c, vol, &name.value, &path.value, path.span, reason, cx);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report_empty_dir(
+    m: &Manifests,
+    obj: &Object,
+    c: &Container,
+    vol: &Volume,
+    name: &str,
+    path: &str,
+    span: Span,
+    reason: Reason,
+    cx: &mut Ctx,
+) {
+    let memory = vol
+        .source_node
+        .and_then(|id| m.node(obj.doc, id))
+        .and_then(|n| n.get("medium"))
+        .and_then(|e| e.value.as_str())
+        == Some("Memory");
+    let what = if memory {
+        format!("memory-backed emptyDir `{name}`")
+    } else {
+        format!("emptyDir `{name}`")
+    };
+    let why = match &reason {
+        Reason::Image(img) => holds_data_of(img, path),
+        Reason::DataPath => "is a data directory".to_string(),
+        Reason::StatefulSet => {
+            format!("is the only writable storage of StatefulSet {}", c.describe())
+        }
+    };
+    let lost = if memory {
+        "wiped when the pod leaves the node or the node reboots"
+    } else {
+        "wiped when the pod leaves the node"
+    };
+    // Replace the emptyDir in place, unless it misses the image's data (PostgreSQL 18+).
+    let target = match (&reason, container_image(c)) {
+        (Reason::Image(_), _) => path.to_string(),
+        (_, Some(img)) if !stateful::covers(path, &img.data_path) => img.mount_point,
+        _ => path.to_string(),
+    };
+    let help = if reason == Reason::StatefulSet || stateful_set_kind(obj) {
+        format!(
+            "add a `volumeClaimTemplates` entry and mount it at {target} (K3s provisions it with \
+             `local-path`); keep emptyDir for caches and scratch files"
+        )
+    } else {
+        format!(
+            "mount a PersistentVolumeClaim at {target} (K3s provisions one with its `local-path` \
+             storage class), or run it as a StatefulSet with `volumeClaimTemplates`"
+        )
+    };
+    cx.report(span, format!("{what} mounted at {path} {why}, and is {lost}")).help(help);
+}
+
+/// `holds the data of `postgres``, naming the data path when the mount is above it.
+fn holds_data_of(img: &StatefulImage, mount: &str) -> String {
+    if stateful::normalize(mount) == img.data_path {
+        format!("holds the data of `{}`", img.name)
+    } else {
+        format!("holds the data of `{}` ({})", img.name, img.data_path)
+    }
+}
+
+fn stateful_set_kind(obj: &Object) -> bool {
+    obj.kind.value == "StatefulSet"
+}
+
+fn check_compose(file: &ComposeFile, cx: &mut Ctx) {
+    for svc in &file.services {
+        check_service(file, svc, cx);
+    }
+}
+
+/// `tmpfs` mounts of a service: the service-level list and `type: tmpfs` volumes, as (target,
+/// span of the finding).
+fn tmpfs_mounts(svc: &Service) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    for t in &svc.tmpfs {
+        let target = t.value.split(':').next().unwrap_or("").trim();
+        out.push((target.to_string(), t.span));
+    }
+    for v in &svc.volumes {
+        if v.kind == MountType::Tmpfs {
+            if let Some(t) = &v.target {
+                out.push((t.value.clone(), t.span));
+            }
+        }
+    }
+    out
+}
+
+fn service_image(svc: &Service) -> Option<StatefulImage> {
+    // With `build`, `image` names what is built, not a known upstream image.
+    if svc.build.is_some() {
+        return None;
+    }
+    let image = svc.image.as_ref()?;
+    let env: Vec<(&str, Option<&str>)> = svc
+        .environment
+        .iter()
+        .map(|e| (e.name.value.as_str(), e.value.as_ref().map(|v| v.value.as_str())))
+        .collect();
+    let args: Vec<&str> = [&svc.entrypoint, &svc.command]
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c.texts())
+        .map(|t| t.value.as_str())
+        .collect();
+    stateful::lookup(&image.value, &env, &args)
+}
+
+fn check_service(file: &ComposeFile, svc: &Service, cx: &mut Ctx) {
+    let image = service_image(svc);
+    let tmpfs = tmpfs_mounts(svc);
+    for (target, span) in &tmpfs {
+        let Some(reason) = data_reason(target, image.as_ref()) else { continue };
+        let why = match &reason {
+            Reason::Image(img) => holds_data_of(img, target),
+            _ => "is a data directory".to_string(),
+        };
+        let target_dir = match &reason {
+            Reason::Image(img) => img.mount_point.as_str(),
+            _ => target.as_str(),
+        };
+        cx.report(*span, format!("tmpfs at {target} {why}, and is wiped when the container stops"))
+            .help(format!(
+            "mount a named volume there instead: `{}-data:{target_dir}` under `volumes:`; keep \
+             tmpfs for caches and scratch files",
+            svc.name.value
+        ));
+    }
+
+    let (Some(img), Some(image_value)) = (image, &svc.image) else { return };
+    // Mounts edgelint cannot see or resolve: stay silent.
+    if svc.extends_other_file
+        || has_volumes_from(file, svc)
+        || svc.volumes.iter().any(|v| v.target.as_ref().is_none_or(|t| has_variable(&t.value)))
+    {
+        return;
+    }
+    let covering = |v: &&crate::document::compose::VolumeMount| {
+        v.target.as_ref().is_some_and(|t| stateful::covers(&t.value, &img.data_path))
+    };
+    let kept = svc.volumes.iter().filter(covering).any(|v| match v.kind {
+        MountType::Bind | MountType::Other => true,
+        MountType::Volume => v.source.is_some(),
+        MountType::Tmpfs => false,
+    });
+    // A tmpfs there was reported above.
+    let in_tmpfs = tmpfs.iter().any(|(t, _)| stateful::covers(t, &img.data_path));
+    if kept || in_tmpfs {
+        return;
+    }
+    // Mosquitto and the like write nothing unless their configuration, mounted, says so.
+    if let Some(dir) = &img.config_dir {
+        let configured = svc.volumes.iter().any(|v| {
+            v.target
+                .as_ref()
+                .is_some_and(|t| stateful::covers(&t.value, dir) || stateful::covers(dir, &t.value))
+        });
+        if !configured {
+            return;
+        }
+    }
+    // A volume that misses the data by a level (PostgreSQL 18+, or one below the data path).
+    let missed = svc.volumes.iter().find(|v| {
+        matches!(v.kind, MountType::Bind | MountType::Volume)
+            && v.source.is_some()
+            && v.target.as_ref().is_some_and(|t| {
+                stateful::covers(&img.mount_point, &t.value)
+                    || stateful::covers(&img.data_path, &t.value)
+            })
+    });
+    let anonymous = svc
+        .volumes
+        .iter()
+        .filter(covering)
+        .any(|v| v.kind == MountType::Volume && v.source.is_none());
+    let (none, fate) = if img.declares_volume || anonymous {
+        (
+            "has no named volume",
+            "it lands in an anonymous volume that `docker compose down -v` deletes",
+        )
+    } else {
+        ("has no volume", "it is lost whenever the container is recreated")
+    };
+    let missed = missed
+        .and_then(|v| v.target.as_ref())
+        .map(|t| format!(" (the one at {} does not hold it)", t.value))
+        .unwrap_or_default();
+    cx.report(
+        image_value.span,
+        format!(
+            "`{}` keeps its data in {}, which {none}{missed}: {fate}",
+            image_value.value, img.data_path
+        ),
+    )
+    .help(format!(
+        "mount a named volume at {0}: `- {1}-data:{0}` under the service's `volumes:`, declared \
+         in the top-level `volumes:`",
+        img.mount_point, svc.name.value
+    ));
+}
+
+/// The service mounts another container's volumes (`volumes_from`), which edgelint does not
+/// follow.
+fn has_volumes_from(file: &ComposeFile, svc: &Service) -> bool {
+    file.yaml.documents.iter().any(|d| {
+        d.root()
+            .and_then(|r| r.get("services"))
+            .and_then(|s| s.value.get(&svc.name.value))
+            .is_some_and(|s| s.value.get("volumes_from").is_some())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_reason_prefers_the_image_and_skips_scratch() {
+        let pg = stateful::lookup("postgres:16", &[], &[]);
+        assert!(matches!(
+            data_reason("/var/lib/postgresql/data", pg.as_ref()),
+            Some(Reason::Image(_))
+        ));
+        assert!(matches!(data_reason("/var/lib/postgresql", pg.as_ref()), Some(Reason::Image(_))));
+        assert_eq!(
+            data_reason("/var/lib/postgresql/data/conf", pg.as_ref()),
+            Some(Reason::DataPath)
+        );
+        assert_eq!(data_reason("/etc/postgresql", pg.as_ref()), None);
+        assert_eq!(data_reason("/data", None), Some(Reason::DataPath));
+        assert_eq!(data_reason("/tmp/data", None), None);
+        assert_eq!(data_reason("/data/cache", None), None);
+        assert_eq!(data_reason("/var/cache/nginx", None), None);
+        assert_eq!(data_reason("{{ .Values.dataDir }}/data", None), None);
+    }
+}
