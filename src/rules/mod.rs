@@ -10,6 +10,10 @@ use crate::document::{Document, FileKind};
 use crate::settings::Settings;
 use crate::source::{SourceFile, Span};
 
+pub mod missing_cpu_limit;
+pub mod missing_memory_limit;
+pub mod shared;
+
 /// What is known about a rule, written once.
 #[derive(Debug)]
 pub struct RuleMeta {
@@ -115,7 +119,7 @@ impl Report<'_> {
 
 /// Every rule, in name order.
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[]
+    &[&missing_cpu_limit::MissingCpuLimit, &missing_memory_limit::MissingMemoryLimit]
 }
 
 /// Look a rule up by name.

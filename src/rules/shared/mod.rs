@@ -1,0 +1,3 @@
+//! Logic shared by several rules.
+
+pub mod limits;
