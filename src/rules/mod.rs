@@ -7,6 +7,8 @@
 
 pub mod aggressive_probe_timing;
 pub mod ephemeral_storage_for_data;
+pub mod missing_cpu_limit;
+pub mod missing_memory_limit;
 pub mod shared;
 pub mod single_arch_image;
 
@@ -123,6 +125,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &aggressive_probe_timing::AggressiveProbeTiming,
         &ephemeral_storage_for_data::EphemeralStorageForData,
+        &missing_cpu_limit::MissingCpuLimit,
+        &missing_memory_limit::MissingMemoryLimit,
         &single_arch_image::SingleArchImage,
     ]
 }

@@ -1,0 +1,28 @@
+//! `missing-memory-limit`: containers and services without a memory limit. The logic is shared
+//! with `missing-cpu-limit` in [`crate::rules::shared::limits`].
+
+use crate::declare_rule;
+use crate::document::Document;
+use crate::rules::shared::limits;
+use crate::rules::{Ctx, Rule, RuleMeta};
+
+declare_rule! {
+    /// A container or service that can use all of the device's memory.
+    MissingMemoryLimit {
+        name: "missing-memory-limit",
+        summary: "a container or service has no memory limit, so it can exhaust the device's memory",
+        severity: Error,
+        formats: [Compose, Kubernetes],
+        equivalents: ["kube-score:container-resources", "kube-linter:unset-memory-requirements"],
+    }
+}
+
+impl Rule for MissingMemoryLimit {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, doc: &Document, cx: &mut Ctx) {
+        limits::check(&limits::MEMORY, doc, cx);
+    }
+}
