@@ -900,4 +900,220 @@ mod tests {
         assert_eq!(subtract(s(0, 10), &[s(0, 10)]), Vec::<Span>::new());
         assert_eq!(subtract(s(0, 10), &[]), [s(0, 10)]);
     }
+
+    // The suppression pass on synthetic findings: rules `rule-x`, `rule-y`, `rule-z` (plus the
+    // hygiene rules) are "known"; findings are placed at chosen text.
+
+    const KNOWN: &[&str] = &["rule-x", "rule-y", "rule-z", INVALID.name, UNKNOWN.name, UNUSED.name];
+
+    /// A finding of `rule` on the `nth` occurrence (0-based) of `needle`.
+    fn finding(text: &str, rule: &'static str, needle: &str, nth: usize) -> Diagnostic {
+        let start = text.match_indices(needle).nth(nth).expect("needle").0;
+        Diagnostic::new(rule, Severity::Warning, Span::new(start, start + needle.len()), "x")
+    }
+
+    /// Runs the pass; `shadow` stands for the rules that did not run. Returns the remaining
+    /// findings as `rule@line`.
+    fn pass_with(
+        kind: FileKind,
+        text: &str,
+        settings: &Settings,
+        findings: Vec<Diagnostic>,
+        ran: &[&str],
+        shadow: Vec<Diagnostic>,
+    ) -> Vec<String> {
+        let (source, collected) = lint(kind, text);
+        let mut diagnostics = findings;
+        resolve(&collected, KNOWN, settings, ran, &mut diagnostics, |_| shadow);
+        crate::sort_diagnostics(&mut diagnostics);
+        diagnostics
+            .iter()
+            .map(|d| format!("{}@{}", d.rule, source.position(d.span.start).line))
+            .collect()
+    }
+
+    fn pass(kind: FileKind, text: &str, findings: Vec<Diagnostic>) -> Vec<String> {
+        let ran = ["rule-x", "rule-y", "rule-z"];
+        pass_with(kind, text, &Settings::default(), findings, &ran, Vec::new())
+    }
+
+    use crate::diagnostic::Severity;
+
+    #[test]
+    fn dockerfile_comment_covers_the_next_instruction_only() {
+        let text = "FROM a\n# edgelint: ignore[rule-x] -- r\nRUN one \\\n  two\nRUN three\n";
+        let got = pass(
+            FileKind::Dockerfile,
+            text,
+            vec![
+                finding(text, "rule-x", "two", 0),
+                finding(text, "rule-x", "three", 0),
+                finding(text, "rule-y", "one", 0),
+            ],
+        );
+        assert_eq!(got, ["rule-y@3", "rule-x@5"]);
+        let text = "FROM a\nRUN one\n# edgelint: ignore-file[rule-x, rule-y]\n";
+        let got = pass(
+            FileKind::Dockerfile,
+            text,
+            vec![finding(text, "rule-x", "FROM", 0), finding(text, "rule-y", "one", 0)],
+        );
+        assert_eq!(got, Vec::<String>::new());
+    }
+
+    #[test]
+    fn yaml_comment_forms_and_a_comment_inside_the_span() {
+        let text = "services:\n  web:\n    image: x  # edgelint: ignore[rule-x]\n    # edgelint: ignore[rule-y]\n    deploy:\n      replicas: 1\n    restart: always\n  db:\n    image: y\n";
+        let got = pass(
+            FileKind::Compose,
+            text,
+            vec![
+                finding(text, "rule-x", "image: x", 0),
+                finding(text, "rule-x", "image: y", 0),
+                finding(text, "rule-y", "1", 0),
+                finding(text, "rule-y", "always", 0),
+            ],
+        );
+        assert_eq!(got, ["rule-y@7", "rule-x@9"]);
+        // A finding whose span holds the comment is covered, wherever it starts.
+        let text = "services:\n  web:\n    image: x\n    # edgelint: ignore[rule-z]\n    restart: always\n  db:\n    image: y\n";
+        let start = text.find("web").unwrap();
+        let end = text.find("  db").unwrap();
+        let whole = Diagnostic::new("rule-z", Severity::Warning, Span::new(start, end), "x");
+        let got = pass(FileKind::Compose, text, vec![whole, finding(text, "rule-z", "db", 0)]);
+        assert_eq!(got, ["rule-z@6"]);
+    }
+
+    const TEMPLATE: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    edgelint.io/ignore: rule-x\nspec:\n  replicas: 1\n  template:\n    metadata:\n      annotations:\n        edgelint.io/ignore: rule-y\n    spec:\n      containers:\n        - name: app\n          image: nginx\n";
+
+    #[test]
+    fn the_pod_template_annotation_replaces_the_objects_list_under_it() {
+        let t = TEMPLATE;
+        let got = pass(
+            FileKind::Kubernetes,
+            t,
+            vec![
+                finding(t, "rule-x", "replicas", 0), // object level: object's list
+                finding(t, "rule-y", "replicas", 0), // object level: the template's does not reach
+                finding(t, "rule-x", "nginx", 0),    // in the template: the object's does not apply
+                finding(t, "rule-y", "nginx", 0),    // in the template: the template's applies
+            ],
+        );
+        assert_eq!(got, ["rule-y@8", "rule-x@16"]);
+        // Without an annotation on the template, the object's list covers it too.
+        let t = &TEMPLATE.replace(
+            "      annotations:\n        edgelint.io/ignore: rule-y\n",
+            "      labels: {}\n",
+        );
+        let got = pass(
+            FileKind::Kubernetes,
+            t,
+            vec![finding(t, "rule-x", "nginx", 0), finding(t, "rule-y", "nginx", 0)],
+        );
+        assert_eq!(got, ["rule-y@15"]);
+        // An empty annotation on the template clears the object's list there.
+        let t = &TEMPLATE.replace("ignore: rule-y", "ignore: \"\"");
+        let got = pass(FileKind::Kubernetes, t, vec![finding(t, "rule-x", "nginx", 0)]);
+        assert_eq!(got, ["unused-suppression@6", "rule-x@16"]);
+    }
+
+    #[test]
+    fn pod_annotations_cover_the_pod() {
+        let t = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    edgelint.io/ignore: rule-x, rule-y\nspec:\n  containers:\n    - name: app\n      image: nginx\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: q\nspec:\n  containers:\n    - name: app\n      image: nginx\n";
+        let got = pass(
+            FileKind::Kubernetes,
+            t,
+            vec![finding(t, "rule-x", "nginx", 0), finding(t, "rule-x", "nginx", 1)],
+        );
+        // rule-y covered nothing.
+        assert_eq!(got, ["unused-suppression@6", "rule-x@19"]);
+    }
+
+    #[test]
+    fn compose_extension_on_a_service_and_at_the_top() {
+        let t = "x-edgelint: {ignore: [rule-x]}\nservices:\n  web:\n    image: a\n    x-edgelint: {ignore: [rule-y]}\n  db:\n    image: b\n";
+        let got = pass(
+            FileKind::Compose,
+            t,
+            vec![
+                finding(t, "rule-x", "b", 0),
+                finding(t, "rule-y", "web", 0),
+                finding(t, "rule-y", "db", 0),
+            ],
+        );
+        assert_eq!(got, ["rule-y@6"]);
+    }
+
+    #[test]
+    fn unused_unknown_and_shadow_runs() {
+        let t = "FROM a\n# edgelint: ignore[rule-x, rule-y, rule-q] -- r\nRUN b\n";
+        // rule-x matches; rule-y does not; rule-q is no rule.
+        let got = pass(FileKind::Dockerfile, t, vec![finding(t, "rule-x", "RUN", 0)]);
+        assert_eq!(got, ["unused-suppression@2", "unknown-rule@2"]);
+        // rule-y did not run (not selected): its would-be finding marks the suppression used.
+        let got = pass_with(
+            FileKind::Dockerfile,
+            t,
+            &Settings::default(),
+            vec![finding(t, "rule-x", "RUN", 0)],
+            &["rule-x"],
+            vec![finding(t, "rule-y", "b", 0)],
+        );
+        assert_eq!(got, ["unknown-rule@2"]);
+        // With unused-suppression off, nothing is said about use.
+        let settings = Settings { ignore: vec![UNUSED.name.to_string()], ..Settings::default() };
+        let got = pass_with(FileKind::Dockerfile, t, &settings, Vec::new(), &[], Vec::new());
+        assert_eq!(got, ["unknown-rule@2"]);
+    }
+
+    #[test]
+    fn parse_errors_are_never_suppressed_and_silence_unused() {
+        let t = "FROM a\n# edgelint: ignore-file[parse-error, rule-y]\nRUN b\n";
+        let err = Diagnostic::new(PARSE_ERROR, Severity::Error, Span::new(0, 1), "x");
+        let got = pass(FileKind::Dockerfile, t, vec![err]);
+        assert_eq!(got, ["parse-error@1", "invalid-suppression@2"]);
+    }
+
+    #[test]
+    fn require_reason_makes_a_bare_suppression_inert() {
+        let t =
+            "FROM a\n# edgelint: ignore[rule-x]\nRUN b\n# edgelint: ignore[rule-x] -- why\nRUN c\n";
+        let settings = Settings { require_reason: true, ..Settings::default() };
+        let got = pass_with(
+            FileKind::Dockerfile,
+            t,
+            &settings,
+            vec![finding(t, "rule-x", "b", 0), finding(t, "rule-x", "c", 0)],
+            &["rule-x"],
+            Vec::new(),
+        );
+        assert_eq!(got, ["invalid-suppression@2", "rule-x@3"]);
+    }
+
+    #[test]
+    fn hygiene_findings_can_be_suppressed_and_unused_suppression_is_judged_last() {
+        // A comment covers itself: its unknown name is silenced by naming unknown-rule.
+        let t = "FROM a\n# edgelint: ignore[rule-q, unknown-rule] -- 2.x\nRUN b\n";
+        assert_eq!(pass(FileKind::Dockerfile, t, Vec::new()), Vec::<String>::new());
+        // ignore[unused-suppression] keeps a suppression that matches nothing.
+        let t = "FROM a\n# edgelint: ignore[rule-x, unused-suppression] -- arm only\nRUN b\n";
+        assert_eq!(pass(FileKind::Dockerfile, t, Vec::new()), Vec::<String>::new());
+        // But an ignore[unused-suppression] that silences nothing is reported.
+        let t = "FROM a\n# edgelint: ignore[rule-x, unused-suppression] -- arm only\nRUN b\n";
+        let got = pass(FileKind::Dockerfile, t, vec![finding(t, "rule-x", "b", 0)]);
+        assert_eq!(got, ["unused-suppression@2"]);
+    }
+
+    #[test]
+    fn configured_off_hygiene_rules_say_nothing() {
+        let t = "FROM a\n# edgelint: ignor[x]\n# edgelint: ignore[rule-q]\nRUN b\n";
+        let settings = Settings { select: vec!["rule-x".into()], ..Settings::default() };
+        let got =
+            pass_with(FileKind::Dockerfile, t, &settings, Vec::new(), &["rule-x"], Vec::new());
+        assert_eq!(got, Vec::<String>::new());
+        assert_eq!(
+            pass(FileKind::Dockerfile, t, Vec::new()),
+            ["invalid-suppression@2", "unknown-rule@3"]
+        );
+    }
 }

@@ -74,7 +74,8 @@ pub struct PerPath {
 /// What one configuration file says, validated. `None`/empty: not set.
 #[derive(Clone, Debug, Default)]
 pub struct Layer {
-    pub extends: Option<Spanned<String>>,
+    /// `extends`: the path as written and where it is written (line, column).
+    pub extends: Option<(String, usize, usize)>,
     pub platforms: Option<Vec<Platform>>,
     /// `Some(None)`: `none`.
     pub failure_threshold: Option<Option<Severity>>,
@@ -356,11 +357,9 @@ impl Resolver {
                 break;
             }
             let Some(file) = self.load(&path, from) else { break };
-            if let Some(ext) = &file.layer.extends {
-                let target =
-                    normalize(&file.path.parent().unwrap_or(Path::new("/")).join(&ext.value));
-                let (line, column) = position(&file.path, ext.span.start);
-                next = Some((target, Some((file.shown.clone(), line, column))));
+            if let Some((target, line, column)) = &file.layer.extends {
+                let target = normalize(&file.path.parent().unwrap_or(Path::new("/")).join(target));
+                next = Some((target, Some((file.shown.clone(), *line, *column))));
             }
             chain.push(file);
         }
@@ -442,13 +441,6 @@ impl Resolver {
             s.into_owned()
         }
     }
-}
-
-/// Line and column of a byte offset in a file already read (for `extends` errors).
-fn position(path: &Path, offset: usize) -> (usize, usize) {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let p = crate::source::SourceFile::new("", text).position(offset);
-    (p.line, p.column)
 }
 
 fn io_message(err: &std::io::Error) -> String {

@@ -143,7 +143,8 @@ impl Cx<'_> {
         self.table(root, schema::TOP, "the configuration", |cx, key, value| match key.spec {
             Spec::Extends => {
                 if let Some(s) = cx.string(value, "`extends`") {
-                    layer.extends = Some(Spanned::new(s.to_string(), value.span()));
+                    let at = cx.source.position(value.span().start);
+                    layer.extends = Some((s.to_string(), at.line, at.column));
                 }
             }
             Spec::Platforms => layer.platforms = cx.platforms(value, "`platforms`"),
@@ -368,7 +369,9 @@ impl Cx<'_> {
     fn option(&mut self, rule: &str, opt: &RuleOption, node: NodeRef<'_>) -> Option<Owned> {
         let what = format!("`{rule}.{}`", opt.name);
         let wrong = |cx: &mut Self| {
-            cx.error(node.span(), format!("{what} must be a {}", opt.kind().describe()));
+            let kind = opt.kind().describe();
+            let a = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            cx.error(node.span(), format!("{what} must be {a} {kind}"));
             None
         };
         match opt.kind() {
@@ -544,5 +547,91 @@ impl Cx<'_> {
             _ => {}
         });
         Some(device)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::option::{boolean, integer, integer_map, number, string, strings};
+
+    const OPTIONS: &[RuleOption] = &[
+        integer("timeout-seconds", 2, "shortest timeout").at_least(1.0),
+        number("ratio", 2.0, "largest ratio").at_least(1.0),
+        boolean("strict", false, "be strict"),
+        string("mode", "edge", "the mode"),
+        strings("images", &[], "images that keep data"),
+        integer_map("budgets", &[], "start-up budgets").at_least(0.0),
+    ];
+
+    /// Reads `rule: <text>` with [`OPTIONS`]; the settings, or the errors as `line:col: msg`.
+    fn rule(text: &str) -> Result<RuleSettings, Vec<String>> {
+        let text = format!("rule: {text}\n");
+        let source = SourceFile::new("c", text.as_str());
+        let stream = yaml::parse_stream(&text, &yaml::Limits::default());
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+        let node = stream.documents[0].root().unwrap().get("rule").unwrap().value;
+        let mut cx = Cx { source: &source, errors: Vec::new() };
+        let got = cx.rule("probe", OPTIONS, node);
+        if cx.errors.is_empty() {
+            Ok(got.expect("settings when there is no error"))
+        } else {
+            Err(cx
+                .errors
+                .iter()
+                .map(|e| format!("{}:{}: {}", e.line, e.column, e.message))
+                .collect())
+        }
+    }
+
+    #[test]
+    fn options_of_every_kind() {
+        let r = rule("{severity: info, timeout-seconds: 5, ratio: 1.5, strict: true, mode: k3s, images: [a, \"b/*\"], budgets: {\"*jdk*\": 120}}").unwrap();
+        assert_eq!(r.level, Some(Level::On(Severity::Info)));
+        assert_eq!(r.options["timeout-seconds"], Owned::Integer(5));
+        assert_eq!(r.options["ratio"], Owned::Number(1.5));
+        assert_eq!(r.options["strict"], Owned::Bool(true));
+        assert_eq!(r.options["mode"], Owned::String("k3s".into()));
+        assert_eq!(r.options["images"], Owned::Strings(vec!["a".into(), "b/*".into()]));
+        assert_eq!(r.options["budgets"], Owned::IntegerMap(vec![("*jdk*".into(), 120)]));
+        // An integer is a number; 1e1 is a number.
+        assert_eq!(rule("{ratio: 3}").unwrap().options["ratio"], Owned::Number(3.0));
+        assert_eq!(rule("{ratio: 1e1}").unwrap().options["ratio"], Owned::Number(10.0));
+        assert_eq!(rule("off").unwrap().level, Some(Level::Off));
+    }
+
+    #[test]
+    fn option_errors_point_at_the_value() {
+        let err = |t: &str| rule(t).unwrap_err();
+        assert_eq!(
+            err("{timeout-seconds: 2s}"),
+            ["1:25: `probe.timeout-seconds` must be an integer"]
+        );
+        assert_eq!(
+            err("{timeout-seconds: 0}"),
+            ["1:25: `probe.timeout-seconds` must be at least 1, found 0"]
+        );
+        assert_eq!(err("{ratio: \"2\"}"), ["1:15: `probe.ratio` must be a number"]);
+        assert_eq!(err("{ratio: 0.5}"), ["1:15: `probe.ratio` must be at least 1, found 0.5"]);
+        assert_eq!(err("{strict: yes}"), ["1:16: `probe.strict` must be a boolean"]);
+        assert_eq!(err("{mode: [a]}"), ["1:14: `probe.mode` must be a string"]);
+        assert_eq!(err("{images: a}"), ["1:16: `probe.images` must be a list of strings"]);
+        assert_eq!(err("{images: [[a]]}"), ["1:17: each item of `probe.images` must be a string"]);
+        assert_eq!(
+            err("{budgets: {a: x}}"),
+            ["1:21: each value of `probe.budgets` must be an integer"]
+        );
+        assert_eq!(
+            err("{budgets: {a: -1}}"),
+            ["1:21: `probe.budgets` must be at least 0, found -1"]
+        );
+        assert_eq!(
+            err("{timeout_seconds: 5}"),
+            ["1:8: unknown option `timeout_seconds` for `probe`; did you mean `timeout-seconds`?"]
+        );
+        assert_eq!(
+            err("{severity: loud}"),
+            ["1:18: invalid level `loud` for `probe`; expected off, info, warning or error"]
+        );
     }
 }

@@ -53,7 +53,7 @@ pub trait Rule: Sync + Send {
 ///
 /// ```ignore
 /// options: [
-///     integer("liveness-min-timeout-seconds", 2, "shortest liveness probe timeout").at_least(1),
+///     integer("liveness-min-timeout-seconds", 2, "shortest liveness probe timeout").at_least(1.0),
 ///     strings("stateful-images", &[], "more images that keep data"),
 /// ],
 /// ```
@@ -180,10 +180,13 @@ impl<'a> Ctx<'a> {
     }
 
     fn wrong_kind(&self, name: &str, wanted: &str, found: &option::Value<'_>) -> ! {
+        let a = |w: &str| if w.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        let found = found.kind().describe();
         panic!(
-            "rule `{}` reads option `{name}` as a {wanted}, but it is declared as a {}",
+            "rule `{}` reads option `{name}` as {} {wanted}, but it is declared as {} {found}",
             self.meta.name,
-            found.kind().describe()
+            a(wanted),
+            a(found),
         )
     }
 
@@ -423,4 +426,94 @@ pub fn all() -> &'static [&'static dyn Rule] {
 /// Look a rule up by name.
 pub fn find(name: &str) -> Option<&'static dyn Rule> {
     all().iter().copied().find(|r| r.meta().name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::option::Owned;
+    use super::*;
+    use crate::settings::RuleSettings;
+
+    crate::declare_rule! {
+        /// A rule with one option of each kind (its doc is borrowed from a real rule).
+        Tunable {
+            name: "unknown-rule",
+            summary: "a test rule",
+            severity: Warning,
+            formats: [Kubernetes],
+            equivalents: [],
+            options: [
+                integer("timeout", 2, "shortest timeout").at_least(1.0),
+                number("ratio", 2.0, "largest ratio"),
+                boolean("strict", false, "be strict"),
+                string("mode", "edge", "the mode"),
+                strings("images", &["postgres"], "images that keep data"),
+                integer_map("budgets", &[("*jdk*", 120)], "start-up budgets"),
+            ],
+        }
+    }
+
+    fn with_ctx(settings: &Settings, f: impl FnOnce(&Ctx<'_>)) {
+        let source = SourceFile::new("x", "");
+        let mut out = Vec::new();
+        let cx = Ctx::new(&Tunable::META, &source, settings, &mut out);
+        f(&cx);
+    }
+
+    #[test]
+    fn options_are_declared_defaults_until_configured() {
+        assert_eq!(Tunable::META.options.len(), 6);
+        assert_eq!(Tunable::META.option("timeout").and_then(|o| o.minimum), Some(1.0));
+        with_ctx(&Settings::default(), |cx| {
+            assert_eq!(cx.option_int("timeout"), 2);
+            assert_eq!(cx.option_number("ratio"), 2.0);
+            assert!(!cx.option_bool("strict"));
+            assert_eq!(cx.option_str("mode"), "edge");
+            assert_eq!(cx.option_strings("images"), ["postgres"]);
+            assert_eq!(cx.option_int_map("budgets"), [("*jdk*", 120)]);
+        });
+        let mut settings = Settings::default();
+        let mut rule = RuleSettings::default();
+        rule.options.insert("timeout".into(), Owned::Integer(5));
+        rule.options.insert("ratio".into(), Owned::Integer(3));
+        rule.options.insert("images".into(), Owned::Strings(vec!["mosquitto".into()]));
+        settings.rules.insert("unknown-rule".into(), rule);
+        with_ctx(&settings, |cx| {
+            assert_eq!(cx.option_int("timeout"), 5);
+            // An integer is read as a number.
+            assert_eq!(cx.option_number("ratio"), 3.0);
+            assert_eq!(cx.option_strings("images"), ["mosquitto"]);
+            assert_eq!(cx.option_str("mode"), "edge");
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "reads option `nope`, which it does not declare")]
+    fn an_undeclared_option_is_a_bug() {
+        with_ctx(&Settings::default(), |cx| {
+            cx.option_int("nope");
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "reads option `mode` as an integer, but it is declared as a string")]
+    fn reading_an_option_as_another_kind_is_a_bug() {
+        with_ctx(&Settings::default(), |cx| {
+            cx.option_int("mode");
+        });
+    }
+
+    #[test]
+    fn configured_severity_replaces_every_finding_severity() {
+        use crate::settings::Level;
+        let mut settings = Settings::default();
+        settings.rules.insert(
+            "unknown-rule".into(),
+            RuleSettings { level: Some(Level::On(Severity::Info)), ..Default::default() },
+        );
+        let text = "FROM a\n# edgelint: ignore[nope]\nRUN b\n";
+        let report = crate::lint_as(SourceFile::new("x", text), FileKind::Dockerfile, &settings);
+        let got: Vec<_> = report.diagnostics.iter().map(|d| (d.rule, d.severity)).collect();
+        assert_eq!(got, [("unknown-rule", Severity::Info)]);
+    }
 }
