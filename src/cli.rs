@@ -1,5 +1,6 @@
-//! The command line: arguments, the lint run, and the other commands (`rules`, `explain`,
-//! `inspect`). `run` returns the exit code; `main` only calls it.
+//! The command line: arguments, the lint run with per-file settings from the configuration
+//! ([`crate::config`]), and the other commands (`rules`, `explain`, `inspect`, `config`). `run`
+//! returns the exit code; `main` only calls it.
 
 use crate::config::{self, Overrides};
 use crate::diagnostic::{FileReport, Severity, PARSE_ERROR};

@@ -290,6 +290,16 @@ fn per_path_settings_apply_to_matching_files_only() {
     );
     let s = settings(&dir, &["examples/a/Dockerfile"]);
     assert_eq!(s["rules"]["unknown-rule"]["enabled"], false);
+    // A glob without `/` also matches the file name anywhere below.
+    std::fs::write(
+        dir.join(".edgelint.yaml"),
+        "per-path:\n  \"*.dev.Dockerfile\": {unknown-rule: off}\n",
+    )
+    .unwrap();
+    let s = settings(&dir, &["deep/er/x.dev.Dockerfile"]);
+    assert_eq!(s["rules"]["unknown-rule"]["enabled"], false);
+    let s = settings(&dir, &["deep/er/x.Dockerfile"]);
+    assert_eq!(s["rules"]["unknown-rule"]["enabled"], true);
     // A subdirectory's per-path globs are relative to that directory.
     std::fs::write(
         dir.join("app/.edgelint.yaml"),
@@ -375,6 +385,10 @@ fn configuration_errors_point_at_line_and_column() {
         ("images:\n  \"Bad Name\": [linux/arm64]\n", "2:3: invalid image name `Bad Name`: "),
         ("registries:\n  locl: [a]\n", "2:3: unknown key `locl` in `registries`; did you mean `local`?"),
         ("registries:\n  local: a\n", "2:10: `registries.local` must be a list"),
+        (
+            "registries:\n  local: [\"https://registry.local\"]\n",
+            "2:11: `https://registry.local` is not a registry host; write `host` or `host:port`, without a scheme or path",
+        ),
         ("device:\n  memory: 4GB\n", "2:11: invalid quantity `4GB` for `device.memory`; expected e.g. `4`, `1500m`, `4Gi`"),
         ("device:\n  reserved: {memry: 1Gi}\n", "2:14: unknown key `memry` in `device.reserved`; did you mean `memory`?"),
         ("extends: [a]\n", "1:10: `extends` must be a string"),

@@ -150,12 +150,17 @@ impl ConfigFile {
         false
     }
 
+    /// The `per-path` entries that match `file` (absolute): the glob matches its path relative
+    /// to [`ConfigFile::base`], or, for a glob without `/`, its file name.
     fn per_path_matches<'a>(&'a self, file: &Path) -> impl Iterator<Item = &'a PerPath> + 'a {
         let rel = file.strip_prefix(&self.base).ok().map(Path::to_path_buf);
-        self.layer
-            .per_path
-            .iter()
-            .filter(move |p| rel.as_ref().is_some_and(|r| p.matcher.is_match(r)))
+        self.layer.per_path.iter().filter(move |p| {
+            rel.as_ref().is_some_and(|r| {
+                p.matcher.is_match(r)
+                    || (!p.pattern.contains('/')
+                        && r.file_name().is_some_and(|n| p.matcher.is_match(n)))
+            })
+        })
     }
 }
 

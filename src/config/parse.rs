@@ -160,7 +160,7 @@ impl Cx<'_> {
             Spec::Images => layer.images = cx.images(value),
             Spec::Table(keys) if key.name == "registries" => {
                 cx.table(value, keys, "`registries`", |cx, _, v| {
-                    layer.registries_local = cx.strings(v, "`registries.local`");
+                    layer.registries_local = cx.hosts(v);
                 })
             }
             Spec::Table(keys) => layer.device = cx.device(value, keys),
@@ -202,6 +202,21 @@ impl Cx<'_> {
             out.push(self.string(item, &format!("each item of {what}"))?.to_string());
         }
         Some(out)
+    }
+
+    /// `registries.local`: `host[:port]` each.
+    fn hosts(&mut self, node: NodeRef<'_>) -> Option<Vec<String>> {
+        let hosts = self.strings(node, "`registries.local`")?;
+        for (host, item) in hosts.iter().zip(node.items()) {
+            if host.is_empty() || host.contains(['/', ' ', '\t']) {
+                self.error(
+                    item.span(),
+                    format!("`{host}` is not a registry host; write `host` or `host:port`, without a scheme or path"),
+                );
+                return None;
+            }
+        }
+        Some(hosts)
     }
 
     fn platforms(&mut self, node: NodeRef<'_>, what: &str) -> Option<Vec<Platform>> {
