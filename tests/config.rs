@@ -597,3 +597,24 @@ fn config_without_schema_flag_is_a_usage_error() {
     let o = run(&["config"], &dir);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn yaml_trailing_comments_and_ignore_file_per_document() {
+    let text = "# edgelint: ignore-file[unknown-rule] -- first document only
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: a  # edgelint: ignore[retired] -- covered by ignore-file
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: b  # edgelint: ignore[retired-too, unknown-rule] -- covers itself
+data:
+  x: \"1\"  # edgelint: ignore[retired-three]
+";
+    let dir = repo("yaml-forms", &[("cm.yaml", text)]);
+    let o = run(&["cm.yaml"], &dir);
+    assert_eq!(findings(&o), ["cm.yaml:12:30: error[unknown-rule]"]);
+    assert_eq!(o.status.code(), Some(1));
+}
