@@ -618,3 +618,73 @@ data:
     assert_eq!(findings(&o), ["cm.yaml:12:30: error[unknown-rule]"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// Every suppression form silences a real rule (`single-arch-image`: MySQL 8.4 has no 32-bit ARM
+/// build), and each is reported unused where the image is fine.
+#[test]
+fn suppression_forms_silence_a_real_rule() {
+    let cases: &[(&str, &str)] = &[
+        ("Dockerfile", "# edgelint: ignore[single-arch-image] -- x86 gateway only\nFROM IMAGE\n"),
+        ("Dockerfile", "FROM IMAGE\n# edgelint: ignore-file[single-arch-image] -- x86 gateway only\n"),
+        ("compose.yaml", "services:\n  db:\n    image: IMAGE  # edgelint: ignore[single-arch-image] -- x86\n"),
+        ("compose.yaml", "services:\n  db:\n    # edgelint: ignore[single-arch-image] -- x86\n    image: IMAGE\n"),
+        ("compose.yaml", "services:\n  db:\n    image: IMAGE\n    x-edgelint: {ignore: [single-arch-image], reason: x86}\n"),
+        ("compose.yaml", "x-edgelint: {ignore: [single-arch-image], reason: x86}\nservices:\n  db:\n    image: IMAGE\n"),
+        (
+            "pod.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: db\n  annotations:\n    edgelint.io/ignore: single-arch-image -- x86\nspec:\n  containers:\n    - name: db\n      image: IMAGE\n",
+        ),
+        (
+            "deploy.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: db\nspec:\n  template:\n    metadata:\n      annotations:\n        edgelint.io/ignore: single-arch-image -- x86\n    spec:\n      containers:\n        # edgelint: ignore[single-arch-image] -- x86\n        - name: db\n          image: IMAGE\n",
+        ),
+    ];
+    for (i, (name, text)) in cases.iter().enumerate() {
+        let dir = repo(&format!("real-{i}"), &[(name, &text.replace("IMAGE", "mysql:8.4"))]);
+        let o = run(&["--platform", "linux/arm/v7", name], &dir);
+        assert_eq!(findings(&o), Vec::<String>::new(), "{text}");
+        assert_eq!(o.status.code(), Some(0), "{text}");
+        let o = run(
+            &["--platform", "linux/arm/v7", "--isolated", "--select", "single-arch-image", name],
+            &dir,
+        );
+        assert_eq!(o.status.code(), Some(0), "--select keeps the suppression working: {text}");
+        // Without the suppression the rule fires.
+        let bare: String = text
+            .lines()
+            .map(|l| l.split("  # edgelint").next().unwrap_or(l))
+            .filter(|l| !l.contains("edgelint"))
+            .map(|l| l.to_string() + "\n")
+            .collect();
+        std::fs::write(dir.join(name), bare.replace("IMAGE", "mysql:8.4")).unwrap();
+        let o = run(&["--platform", "linux/arm/v7", name], &dir);
+        assert!(stdout(&o).contains("error[single-arch-image]"), "{bare}");
+        // On an image that has the build, the suppression is unused.
+        std::fs::write(dir.join(name), text.replace("IMAGE", "postgres:17")).unwrap();
+        let o = run(&["--platform", "linux/arm/v7", name], &dir);
+        let f = findings(&o);
+        assert_eq!(f.len(), text.matches("edgelint").count(), "{text}: {f:?}");
+        assert!(f.iter().all(|f| f.ends_with("warning[unused-suppression]")), "{text}: {f:?}");
+    }
+}
+
+/// A configured severity replaces the rule's own escalation.
+#[test]
+fn configured_severity_replaces_a_rules_escalation() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27\n      livenessProbe:\n        httpGet: {path: /, port: 80}\n        periodSeconds: 1\n        failureThreshold: 3\n";
+    let dir = repo("escalation", &[("pod.yaml", pod)]);
+    let o = run(&["--select", "aggressive-probe-timing", "pod.yaml"], &dir);
+    assert!(
+        findings(&o).iter().any(|f| f.ends_with("error[aggressive-probe-timing]")),
+        "{}",
+        stdout(&o)
+    );
+    std::fs::write(dir.join(".edgelint.yaml"), "rules:\n  aggressive-probe-timing: info\n")
+        .unwrap();
+    let o = run(&["--select", "aggressive-probe-timing", "pod.yaml"], &dir);
+    let f = findings(&o);
+    assert!(
+        !f.is_empty() && f.iter().all(|f| f.ends_with("info[aggressive-probe-timing]")),
+        "{f:?}"
+    );
+}

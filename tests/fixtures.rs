@@ -34,8 +34,12 @@ fn fixtures() {
                 .collect();
             lines.dedup();
             for d in &report.diagnostics {
-                let first = d.message.chars().next().unwrap_or('x');
-                if first.is_uppercase() || d.message.ends_with('.') {
+                // A capitalised prose word is a style error; an instruction keyword or an
+                // acronym (`HEALTHCHECK`, `CMD`) may start a message.
+                let word = d.message.split_whitespace().next().unwrap_or("");
+                let prose_capital = word.chars().next().is_some_and(char::is_uppercase)
+                    && word.chars().any(char::is_lowercase);
+                if prose_capital || d.message.ends_with('.') {
                     failures.push(format!(
                         "{shown}: message style (lowercase start, no trailing period): {:?}",
                         d.message

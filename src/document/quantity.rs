@@ -136,6 +136,16 @@ fn write_suffix_hint(f: &mut fmt::Formatter<'_>, suffix: &str) -> fmt::Result {
     )
 }
 
+/// A leading `+` or `-`: whether it is negative, and how many bytes the sign takes. Shared by
+/// the Compose byte-value parser (Go's `ParseFloat` takes the same signs).
+pub(crate) fn leading_sign(bytes: &[u8]) -> (bool, usize) {
+    match bytes.first() {
+        Some(b'-') => (true, 1),
+        Some(b'+') => (false, 1),
+        _ => (false, 0),
+    }
+}
+
 /// Parse a Kubernetes quantity (`500m`, `1.5`, `128Mi`, `129e6`, `1E`).
 ///
 /// Grammar: optional sign, then `<digits>`, `<digits>.<digits>`, `<digits>.` or `.<digits>`,
@@ -149,18 +159,7 @@ pub fn parse_quantity(s: &str) -> Result<Quantity, QuantityError> {
         return Err(QuantityError::Whitespace);
     }
     let bytes = s.as_bytes();
-    let mut pos = 0;
-    let negative = match bytes.first() {
-        Some(b'-') => {
-            pos = 1;
-            true
-        }
-        Some(b'+') => {
-            pos = 1;
-            false
-        }
-        _ => false,
-    };
+    let (negative, mut pos) = leading_sign(bytes);
     let int_start = pos;
     while bytes.get(pos).is_some_and(u8::is_ascii_digit) {
         pos += 1;

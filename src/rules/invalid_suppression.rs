@@ -1,6 +1,7 @@
 //! `invalid-suppression`: reported by the suppression pass ([`crate::suppress`]), which reads the
 //! suppressions of every format in one place; `check` does nothing.
 
+use crate::declare_rule;
 use crate::document::Document;
 use crate::rules::{Ctx, Rule, RuleMeta};
 

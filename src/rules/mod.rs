@@ -10,6 +10,13 @@
 //! reads the effective values through [`Ctx::option_int`] and its siblings, which return the
 //! configured value or the declared default.
 
+pub mod aggressive_probe_timing;
+pub mod invalid_suppression;
+pub mod shared;
+pub mod single_arch_image;
+pub mod unknown_rule;
+pub mod unused_suppression;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::{Document, FileKind};
 use crate::settings::Settings;
@@ -410,14 +417,12 @@ impl Report<'_> {
     }
 }
 
-pub mod invalid_suppression;
-pub mod unknown_rule;
-pub mod unused_suppression;
-
 /// Every rule, in name order.
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
+        &aggressive_probe_timing::AggressiveProbeTiming,
         &invalid_suppression::InvalidSuppression,
+        &single_arch_image::SingleArchImage,
         &unknown_rule::UnknownRule,
         &unused_suppression::UnusedSuppression,
     ]

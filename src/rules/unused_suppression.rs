@@ -1,6 +1,7 @@
 //! `unused-suppression`: reported by the suppression pass ([`crate::suppress`]), not by `check`: it needs the
 //! findings of every other rule.
 
+use crate::declare_rule;
 use crate::document::Document;
 use crate::rules::{Ctx, Rule, RuleMeta};
 

@@ -1,0 +1,606 @@
+//! `aggressive-probe-timing`: liveness and startup probes, Compose healthchecks and Dockerfile
+//! `HEALTHCHECK`s that give a slow edge CPU too little time (edge-semantics §1, §3.4, §11, §12).
+//!
+//! Kubernetes: one finding per probe, on effective values (defaults applied). Compose and
+//! Dockerfile share one evaluation of the Docker healthcheck model ([`check_docker`]); each format
+//! only reads its fields.
+
+use std::time::Duration;
+
+use crate::declare_rule;
+use crate::diagnostic::Severity;
+use crate::document::compose::ComposeFile;
+use crate::document::dockerfile::{substitute, Args, Dockerfile, Flag};
+use crate::document::duration::{format_duration, parse_compose_duration};
+use crate::document::kubernetes::{ContainerRole, Manifests};
+use crate::document::Document;
+use crate::rules::shared::probe::{
+    probe_timing, ProbeField, ProbeTiming, DEFAULT_FAILURE_THRESHOLD, DEFAULT_PERIOD_SECONDS,
+};
+use crate::rules::{Ctx, Rule, RuleMeta};
+use crate::source::{Span, Spanned};
+
+declare_rule! {
+    /// Liveness/startup probes and healthchecks too aggressive for weak edge CPUs.
+    AggressiveProbeTiming {
+        name: "aggressive-probe-timing",
+        summary: "liveness/startup probes and healthchecks too aggressive for weak edge CPUs",
+        severity: Warning,
+        formats: [Dockerfile, Compose, Kubernetes],
+        equivalents: [],
+    }
+}
+
+impl Rule for AggressiveProbeTiming {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, doc: &Document, cx: &mut Ctx) {
+        match doc {
+            Document::Kubernetes(m) => check_kubernetes(m, cx),
+            Document::Compose(c) => check_compose(c, cx),
+            Document::Dockerfile(d) => check_dockerfile(d, cx),
+        }
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// Kubernetes
+
+/// A timeout below this is routinely exceeded on Cortex-A53/A72-class SoCs (catalogue option
+/// `liveness_min_timeout_seconds`).
+const K8S_MIN_TIMEOUT_SECONDS: i64 = 2;
+/// `failureThreshold × periodSeconds` below this is stricter than Kubernetes' own default
+/// (3 × 10 s) (catalogue option `liveness_min_failure_window_seconds`).
+const K8S_MIN_WINDOW_SECONDS: i64 = 30;
+/// A window below this is an error.
+const K8S_ERROR_WINDOW_SECONDS: i64 = 10;
+
+/// What is wrong with a probe's effective timing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ProbeVerdict {
+    /// (a) `timeoutSeconds < 2`.
+    timeout: bool,
+    /// (b) `failureThreshold × periodSeconds < 30`.
+    window: bool,
+    /// (c) `failureThreshold == 1`.
+    single_failure: bool,
+    severity: Severity,
+}
+
+/// The catalogue's trigger and escalation on effective values; `None` when the probe is fine.
+fn judge_probe(timeout: i64, period: i64, failure: i64) -> Option<ProbeVerdict> {
+    let window = failure.saturating_mul(period);
+    let verdict = ProbeVerdict {
+        timeout: timeout < K8S_MIN_TIMEOUT_SECONDS,
+        window: window < K8S_MIN_WINDOW_SECONDS,
+        single_failure: failure == 1,
+        severity: if window < K8S_ERROR_WINDOW_SECONDS || (failure == 1 && timeout == 1) {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
+    };
+    (verdict.timeout || verdict.window || verdict.single_failure).then_some(verdict)
+}
+
+fn check_kubernetes(m: &Manifests, cx: &mut Ctx) {
+    for obj in &m.objects {
+        for template in &obj.pod_templates {
+            for c in &template.containers {
+                // Probes run only on app containers and sidecars (§1, §6).
+                if !matches!(c.role, ContainerRole::App | ContainerRole::Sidecar) {
+                    continue;
+                }
+                for (kind, key, probe) in [
+                    ("liveness", "livenessProbe", &c.liveness_probe),
+                    ("startup", "startupProbe", &c.startup_probe),
+                ] {
+                    let Some(probe) = probe else { continue };
+                    // A probe without a handler is rejected by the API server: `invalid-probe-spec`.
+                    if probe.handler.is_none() {
+                        continue;
+                    }
+                    let Some(node) = m.node(obj.doc, c.node).and_then(|n| n.get(key)) else {
+                        continue;
+                    };
+                    // Values that do not decode or are negative: also `invalid-probe-spec`.
+                    let Ok(timing) = probe_timing(node.value) else { continue };
+                    let (t, p, f) = (
+                        timing.timeout_seconds.value,
+                        timing.period_seconds.value,
+                        timing.failure_threshold.value,
+                    );
+                    let Some(verdict) = judge_probe(t, p, f) else { continue };
+                    let span =
+                        probe_fault_span(&timing, &verdict, probe.span).unwrap_or(probe.key_span);
+                    let help = if kind == "startup" {
+                        "give a cold start room: timeoutSeconds ≥ 2 and a long budget, e.g. \
+                         `periodSeconds: 10, failureThreshold: 30`"
+                    } else {
+                        "give a busy CPU room: e.g. `timeoutSeconds: 3, periodSeconds: 10, \
+                         failureThreshold: 6`, and keep the check cheap and local"
+                    };
+                    cx.report(span, probe_message(kind, &timing, &verdict))
+                        .severity(verdict.severity)
+                        .help(help);
+                }
+            }
+        }
+    }
+}
+
+/// The first field at fault (in source order) written inside this probe mapping; `None` when
+/// only defaults are at fault, or the fields at fault come from an anchor (an alias or a merge
+/// key): the finding then goes on the probe's key at this use site.
+fn probe_fault_span(timing: &ProbeTiming, v: &ProbeVerdict, body: Span) -> Option<Span> {
+    // A window below 3 × 10 s has a factor below its default: that factor is at fault, not one
+    // written as the default value.
+    let (f, p) = (&timing.failure_threshold, &timing.period_seconds);
+    let mut at_fault: Vec<&ProbeField> = Vec::new();
+    if v.timeout {
+        at_fault.push(&timing.timeout_seconds);
+    }
+    if v.single_failure || (v.window && f.value < DEFAULT_FAILURE_THRESHOLD) {
+        at_fault.push(f);
+    }
+    if v.window && p.value < DEFAULT_PERIOD_SECONDS {
+        at_fault.push(p);
+    }
+    at_fault
+        .iter()
+        .filter_map(|f| f.span)
+        .filter(|s| body.start <= s.start && s.end <= body.end)
+        .min_by_key(|s| s.start)
+}
+
+/// `liveness probe gives up after 10s (2 × 5s) with a 1s timeout (default); edge nodes need
+/// ≥ 30s and a timeout ≥ 2s`.
+fn probe_message(kind: &str, timing: &ProbeTiming, v: &ProbeVerdict) -> String {
+    let (t, p, f) =
+        (&timing.timeout_seconds, timing.period_seconds.value, timing.failure_threshold.value);
+    let mut msg = format!("{kind} probe");
+    if v.window || v.single_failure {
+        if f == 1 {
+            msg.push_str(&format!(" gives up after a single failed check ({p}s)"));
+        } else {
+            msg.push_str(&format!(" gives up after {}s ({f} × {p}s)", f.saturating_mul(p)));
+        }
+    }
+    if v.timeout {
+        let verb = if v.window || v.single_failure { "with" } else { "has" };
+        let note = match (t.defaulted, t.span) {
+            (true, None) => " (default)",
+            (true, Some(_)) => " (0 means the default)",
+            _ => "",
+        };
+        msg.push_str(&format!(" {verb} a {}s timeout{note}", t.value));
+    }
+    let mut needs = Vec::new();
+    if v.window {
+        needs.push(format!("≥ {K8S_MIN_WINDOW_SECONDS}s"));
+    }
+    if v.single_failure {
+        needs.push("failureThreshold ≥ 2".to_string());
+    }
+    if v.timeout {
+        needs.push(format!("a timeout ≥ {K8S_MIN_TIMEOUT_SECONDS}s"));
+    }
+    format!("{msg}; edge nodes need {}", join_and(&needs))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// The Docker healthcheck model: Compose `healthcheck` and Dockerfile `HEALTHCHECK` (§11, §12)
+
+const DOCKER_DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
+const DOCKER_DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DOCKER_DEFAULT_RETRIES: u32 = 3;
+const DOCKER_MIN_TIMEOUT: Duration = Duration::from_secs(2);
+const DOCKER_MIN_WINDOW: Duration = Duration::from_secs(30);
+/// The Engine rejects a non-zero duration below this (`MinimumDuration`).
+const DOCKER_MIN_DURATION: Duration = Duration::from_millis(1);
+
+/// One healthcheck field, read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field<T> {
+    /// Not written: the default.
+    Default,
+    /// Written as `0`: the Engine applies the default (for retries, `<= 0` does).
+    Zero(Span),
+    Set(T, Span),
+    /// Unresolved interpolation, or invalid (already reported as an error).
+    Unknown,
+}
+
+impl<T: Copy> Field<T> {
+    /// The effective value; `None` when unknown.
+    fn value(self, default: T) -> Option<T> {
+        match self {
+            Field::Default | Field::Zero(_) => Some(default),
+            Field::Set(v, _) => Some(v),
+            Field::Unknown => None,
+        }
+    }
+
+    /// The span of a value that is written and not a default.
+    fn set_span(self) -> Option<Span> {
+        match self {
+            Field::Set(_, s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A Docker healthcheck as the format wrote it.
+struct DockerHealthcheck {
+    /// `healthcheck` or `HEALTHCHECK`, for messages.
+    subject: &'static str,
+    /// The `healthcheck` key or the `HEALTHCHECK` keyword.
+    key_span: Span,
+    /// Where this healthcheck is written; fields outside it (anchors) are reported on the key.
+    body: Span,
+    interval: Field<Duration>,
+    timeout: Field<Duration>,
+    retries: Field<u32>,
+}
+
+/// What is wrong with a healthcheck's effective timing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct HealthcheckVerdict {
+    timeout: Option<Duration>,
+    /// `(window, interval, retries)` when `interval × retries < 30s`.
+    window: Option<(Duration, Duration, u32)>,
+}
+
+/// The catalogue's warning trigger on effective values: (a) `timeout < 2s`, (b)
+/// `interval × retries < 30s`. Unknown values skip the checks they take part in.
+fn judge_healthcheck(
+    interval: Option<Duration>,
+    timeout: Option<Duration>,
+    retries: Option<u32>,
+) -> Option<HealthcheckVerdict> {
+    let timeout = timeout.filter(|t| *t < DOCKER_MIN_TIMEOUT);
+    let window = match (interval, retries) {
+        (Some(i), Some(r)) => {
+            let w = i.checked_mul(r).unwrap_or(Duration::MAX);
+            (w < DOCKER_MIN_WINDOW).then_some((w, i, r))
+        }
+        _ => None,
+    };
+    (timeout.is_some() || window.is_some()).then_some(HealthcheckVerdict { timeout, window })
+}
+
+/// Report the timing of a Docker healthcheck (both formats call this).
+fn check_docker(hc: &DockerHealthcheck, cx: &mut Ctx) {
+    let Some(v) = judge_healthcheck(
+        hc.interval.value(DOCKER_DEFAULT_INTERVAL),
+        hc.timeout.value(DOCKER_DEFAULT_TIMEOUT),
+        hc.retries.value(DOCKER_DEFAULT_RETRIES),
+    ) else {
+        return;
+    };
+    let mut at_fault = Vec::new();
+    if v.timeout.is_some() {
+        at_fault.extend(hc.timeout.set_span());
+    }
+    if let Some((_, interval, retries)) = v.window {
+        // As for probes: the factors below their defaults are at fault.
+        if interval < DOCKER_DEFAULT_INTERVAL {
+            at_fault.extend(hc.interval.set_span());
+        }
+        if retries < DOCKER_DEFAULT_RETRIES {
+            at_fault.extend(hc.retries.set_span());
+        }
+    }
+    let span = at_fault
+        .into_iter()
+        .filter(|s| hc.body.start <= s.start && s.end <= hc.body.end)
+        .min_by_key(|s| s.start)
+        .unwrap_or(hc.key_span);
+
+    let mut msg = hc.subject.to_string();
+    if let Some((w, i, r)) = v.window {
+        let note = match hc.retries {
+            Field::Zero(_) => ", retries 0 counts as 3",
+            _ => "",
+        };
+        msg.push_str(&format!(
+            " marks the container unhealthy after {} ({r} × {}{note})",
+            format_duration(w),
+            format_duration(i)
+        ));
+    }
+    if let Some(t) = v.timeout {
+        let verb = if v.window.is_some() { "with" } else { "has" };
+        msg.push_str(&format!(" {verb} a {} timeout", format_duration(t)));
+    }
+    let mut needs = Vec::new();
+    if v.window.is_some() {
+        needs.push(format!("≥ {}", format_duration(DOCKER_MIN_WINDOW)));
+    }
+    if v.timeout.is_some() {
+        needs.push(format!("a timeout ≥ {}", format_duration(DOCKER_MIN_TIMEOUT)));
+    }
+    msg.push_str(&format!("; edge devices need {}", join_and(&needs)));
+    let help = if hc.subject == "HEALTHCHECK" {
+        "e.g. `HEALTHCHECK --interval=30s --timeout=5s --retries=3 --start-period=60s CMD …`: an \
+         unhealthy status breaks `depends_on: service_healthy`, `up --wait` and autoheal sidecars"
+    } else {
+        "e.g. `interval: 30s`, `timeout: 5s`, `retries: 3`, `start_period: 60s`: an unhealthy \
+         status breaks `depends_on: service_healthy`, `up --wait` and autoheal sidecars"
+    };
+    cx.report(span, msg).help(help);
+}
+
+/// How a format rejects an invalid value, for the help of the error.
+struct Rejection {
+    /// `docker compose` refuses the file / the build fails.
+    who: &'static str,
+    /// Said when a value that does not parse holds a `$`.
+    variables: &'static str,
+    /// The largest retries value the format accepts.
+    max_retries: i64,
+}
+
+/// Read a Go duration (Compose after interpolation, Dockerfile flags as written); an invalid one
+/// is reported as an error.
+fn read_duration(
+    raw: &str,
+    span: Span,
+    what: &str,
+    rejection: &Rejection,
+    cx: &mut Ctx,
+) -> Field<Duration> {
+    match parse_compose_duration(raw) {
+        Ok(d) if d.is_zero() => Field::Zero(span),
+        Ok(d) if d < DOCKER_MIN_DURATION => {
+            cx.report(
+                span,
+                format!("{what} `{raw}` is below 1ms, the shortest duration Docker accepts"),
+            )
+            .severity(Severity::Error)
+            .help(format!("{}; write at least `1ms`, or `0` for the default", rejection.who));
+            Field::Unknown
+        }
+        Ok(d) => Field::Set(d, span),
+        Err(e) => {
+            let variables = if raw.contains('$') { rejection.variables } else { "" };
+            cx.report(span, format!("{what}: {e}")).severity(Severity::Error).help(format!(
+                "{}{variables}; write a number with a unit, e.g. `30s` or `1m30s`",
+                rejection.who
+            ));
+            Field::Unknown
+        }
+    }
+}
+
+/// Read a retries count; a negative or non-integer one is reported as an error. `0` means the
+/// default to the Engine (`retries <= 0` → 3).
+fn read_retries(
+    raw: &str,
+    span: Span,
+    what: &str,
+    rejection: &Rejection,
+    cx: &mut Ctx,
+) -> Field<u32> {
+    let problem = match raw.parse::<i64>() {
+        Ok(0) => return Field::Zero(span),
+        Ok(n) if n < 0 => "is negative",
+        Ok(n) if n > rejection.max_retries => "is out of range",
+        Ok(n) => return Field::Set(u32::try_from(n).unwrap_or(u32::MAX), span),
+        Err(_) => "is not a whole number",
+    };
+    cx.report(span, format!("{what} `{raw}` {problem}"))
+        .severity(Severity::Error)
+        .help(format!("{}; write a count such as `3`", rejection.who));
+    Field::Unknown
+}
+
+// -------------------------------------------------------------------------------------------
+// Compose
+
+const COMPOSE_REJECTION: Rejection =
+    Rejection { who: "`docker compose` refuses the file", variables: "", max_retries: i64::MAX };
+
+fn check_compose(file: &ComposeFile, cx: &mut Ctx) {
+    for service in &file.services {
+        let Some(hc) = &service.healthcheck else { continue };
+        if hc.disabled {
+            continue;
+        }
+        let interval = compose_field(
+            &hc.interval,
+            |raw, span, cx| {
+                read_duration(raw, span, "healthcheck interval", &COMPOSE_REJECTION, cx)
+            },
+            cx,
+        );
+        let timeout = compose_field(
+            &hc.timeout,
+            |raw, span, cx| read_duration(raw, span, "healthcheck timeout", &COMPOSE_REJECTION, cx),
+            cx,
+        );
+        let retries = compose_field(
+            &hc.retries,
+            |raw, span, cx| read_retries(raw, span, "healthcheck retries", &COMPOSE_REJECTION, cx),
+            cx,
+        );
+        let docker = DockerHealthcheck {
+            subject: "healthcheck",
+            key_span: hc.key_span,
+            body: hc.span,
+            interval,
+            timeout,
+            retries,
+        };
+        check_docker(&docker, cx);
+    }
+}
+
+/// A Compose field after interpolation: `${VAR:-10s}` reads as its default; a variable without
+/// one is unknown.
+fn compose_field<T>(
+    field: &Option<Spanned<String>>,
+    read: impl FnOnce(&str, Span, &mut Ctx) -> Field<T>,
+    cx: &mut Ctx,
+) -> Field<T> {
+    let Some(f) = field else { return Field::Default };
+    if !f.value.contains('$') {
+        return read(&f.value, f.span, cx);
+    }
+    match substitute(&f.value, |_| None) {
+        Some(value) => read(&value, f.span, cx),
+        None => Field::Unknown,
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// Dockerfile
+
+const DOCKERFILE_REJECTION: Rejection = Rejection {
+    who: "`docker build` fails",
+    variables: " (HEALTHCHECK flags do not expand variables)",
+    max_retries: i32::MAX as i64,
+};
+
+fn check_dockerfile(d: &Dockerfile, cx: &mut Ctx) {
+    // Only the last HEALTHCHECK of the image that is built (the final stage) counts.
+    let Some(ins) = d.final_stage().and_then(|s| d.effective_healthcheck(s)) else { return };
+    if matches!(ins.args, Args::Healthcheck(None)) {
+        return;
+    }
+    let flag = |name: &str| -> Option<(&Flag, &Spanned<String>)> {
+        let f = ins.flag(name)?;
+        Some((f, f.value.as_ref()?))
+    };
+    let interval = match flag("interval") {
+        Some((f, v)) => {
+            read_duration(&v.value, f.span, "HEALTHCHECK --interval", &DOCKERFILE_REJECTION, cx)
+        }
+        None => dockerfile_unset(ins.flag("interval")),
+    };
+    let timeout = match flag("timeout") {
+        Some((f, v)) => {
+            read_duration(&v.value, f.span, "HEALTHCHECK --timeout", &DOCKERFILE_REJECTION, cx)
+        }
+        None => dockerfile_unset(ins.flag("timeout")),
+    };
+    let retries = match flag("retries") {
+        Some((f, v)) => {
+            read_retries(&v.value, f.span, "HEALTHCHECK --retries", &DOCKERFILE_REJECTION, cx)
+        }
+        None => dockerfile_unset(ins.flag("retries")),
+    };
+    let docker = DockerHealthcheck {
+        subject: "HEALTHCHECK",
+        key_span: ins.keyword_span,
+        body: ins.span,
+        interval,
+        timeout,
+        retries,
+    };
+    check_docker(&docker, cx);
+}
+
+/// A flag that is absent (the default) or written without a value (left to the parser).
+fn dockerfile_unset<T>(flag: Option<&Flag>) -> Field<T> {
+    match flag {
+        None => Field::Default,
+        Some(_) => Field::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: u64) -> Option<Duration> {
+        Some(Duration::from_secs(s))
+    }
+
+    #[test]
+    fn probe_defaults_flag_the_timeout_only() {
+        let v = judge_probe(1, 10, 3).expect("default timeout 1s is flagged");
+        assert!(v.timeout && !v.window && !v.single_failure);
+        assert_eq!(v.severity, Severity::Warning);
+    }
+
+    #[test]
+    fn probe_window_boundaries() {
+        assert_eq!(judge_probe(2, 10, 3), None, "exactly 30s and 2s pass");
+        assert_eq!(judge_probe(3, 10, 3), None);
+        let v = judge_probe(2, 29, 1).expect("29s");
+        assert!(v.window && v.single_failure);
+        let v = judge_probe(5, 5, 2).expect("10s window");
+        assert!(v.window && !v.timeout);
+        assert_eq!(v.severity, Severity::Warning, "10s is a warning: < 10 is the error");
+        let v = judge_probe(5, 3, 3).expect("9s window");
+        assert_eq!(v.severity, Severity::Error);
+        let v = judge_probe(2, 9, 3).expect("27s window");
+        assert_eq!(v.severity, Severity::Warning);
+    }
+
+    #[test]
+    fn probe_single_failure() {
+        let v = judge_probe(1, 10, 1).expect("single failure with default timeout");
+        assert_eq!(v.severity, Severity::Error);
+        let v = judge_probe(2, 30, 1).expect("single failure alone");
+        assert!(v.single_failure && !v.window && !v.timeout);
+        assert_eq!(v.severity, Severity::Warning);
+    }
+
+    #[test]
+    fn probe_huge_values_do_not_overflow() {
+        assert_eq!(
+            judge_probe(i64::from(i32::MAX), i64::from(i32::MAX), i64::from(i32::MAX)),
+            None
+        );
+    }
+
+    #[test]
+    fn healthcheck_defaults_pass() {
+        assert_eq!(judge_healthcheck(secs(30), secs(30), Some(3)), None);
+    }
+
+    #[test]
+    fn healthcheck_boundaries() {
+        assert_eq!(judge_healthcheck(secs(10), secs(2), Some(3)), None, "exactly 30s and 2s");
+        let v = judge_healthcheck(secs(5), secs(30), Some(3)).expect("15s");
+        assert_eq!(v.window, Some((Duration::from_secs(15), Duration::from_secs(5), 3)));
+        assert_eq!(v.timeout, None);
+        let v = judge_healthcheck(secs(30), Some(Duration::from_millis(1999)), Some(3))
+            .expect("1.999s timeout");
+        assert_eq!(v.timeout, Some(Duration::from_millis(1999)));
+        assert_eq!(v.window, None);
+    }
+
+    #[test]
+    fn healthcheck_unknown_values_skip_their_checks() {
+        assert_eq!(judge_healthcheck(None, secs(30), Some(1)), None);
+        assert_eq!(judge_healthcheck(secs(1), secs(30), None), None);
+        assert!(judge_healthcheck(None, secs(1), None).is_some());
+    }
+
+    #[test]
+    fn healthcheck_huge_values_do_not_overflow() {
+        assert_eq!(judge_healthcheck(Some(Duration::MAX), secs(30), Some(u32::MAX)), None);
+    }
+
+    #[test]
+    fn join() {
+        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(join_and(&s(&["a"])), "a");
+        assert_eq!(join_and(&s(&["a", "b"])), "a and b");
+        assert_eq!(join_and(&s(&["a", "b", "c"])), "a, b and c");
+    }
+}

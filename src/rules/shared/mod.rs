@@ -1,0 +1,4 @@
+//! Logic shared by several rules.
+
+pub mod probe;
+pub mod targets;

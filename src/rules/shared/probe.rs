@@ -1,0 +1,139 @@
+//! Effective values of a Kubernetes probe's timing fields (edge-semantics §1).
+//!
+//! The API server defaults a field that is absent, `null` or `0` (`SetDefaults_Probe`:
+//! `timeoutSeconds` 1, `periodSeconds` 10, `successThreshold` 1, `failureThreshold` 3;
+//! `initialDelaySeconds` stays 0), then rejects negative values. The fields are `int32`: a quoted
+//! `"5"` or a fraction does not decode. Rules read probes through [`probe_timing`] and never read
+//! the raw fields.
+
+use crate::document::yaml::NodeRef;
+use crate::source::Span;
+
+/// One timing field with the API server's defaulting applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProbeField {
+    /// The effective value.
+    pub value: i64,
+    /// The value as written (`None` when the field is absent or `null`).
+    pub span: Option<Span>,
+    /// Absent, `null` or `0`: the value is the default.
+    pub defaulted: bool,
+}
+
+/// The effective timing of a probe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProbeTiming {
+    pub initial_delay_seconds: ProbeField,
+    pub period_seconds: ProbeField,
+    pub timeout_seconds: ProbeField,
+    pub success_threshold: ProbeField,
+    pub failure_threshold: ProbeField,
+}
+
+/// Why a probe's timing cannot be read: the API server rejects the probe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProbeTimingError {
+    /// Not a YAML integer that fits an `int32` (a quoted number, a fraction, a string).
+    NotAnInteger { field: &'static str, span: Span },
+    /// A negative value.
+    Negative { field: &'static str, span: Span },
+}
+
+pub const DEFAULT_INITIAL_DELAY_SECONDS: i64 = 0;
+pub const DEFAULT_PERIOD_SECONDS: i64 = 10;
+pub const DEFAULT_TIMEOUT_SECONDS: i64 = 1;
+pub const DEFAULT_SUCCESS_THRESHOLD: i64 = 1;
+pub const DEFAULT_FAILURE_THRESHOLD: i64 = 3;
+
+/// The effective timing of the probe mapping `probe` (the value of `livenessProbe` & co.).
+pub fn probe_timing(probe: NodeRef<'_>) -> Result<ProbeTiming, ProbeTimingError> {
+    Ok(ProbeTiming {
+        initial_delay_seconds: field(probe, "initialDelaySeconds", DEFAULT_INITIAL_DELAY_SECONDS)?,
+        period_seconds: field(probe, "periodSeconds", DEFAULT_PERIOD_SECONDS)?,
+        timeout_seconds: field(probe, "timeoutSeconds", DEFAULT_TIMEOUT_SECONDS)?,
+        success_threshold: field(probe, "successThreshold", DEFAULT_SUCCESS_THRESHOLD)?,
+        failure_threshold: field(probe, "failureThreshold", DEFAULT_FAILURE_THRESHOLD)?,
+    })
+}
+
+fn field(
+    probe: NodeRef<'_>,
+    name: &'static str,
+    default: i64,
+) -> Result<ProbeField, ProbeTimingError> {
+    let Some(entry) = probe.get(name) else {
+        return Ok(ProbeField { value: default, span: None, defaulted: true });
+    };
+    let value = entry.value;
+    if value.is_null() {
+        return Ok(ProbeField { value: default, span: None, defaulted: true });
+    }
+    let span = value.span();
+    let n = value
+        .as_i64()
+        .filter(|n| i32::try_from(*n).is_ok())
+        .ok_or(ProbeTimingError::NotAnInteger { field: name, span })?;
+    if n < 0 {
+        return Err(ProbeTimingError::Negative { field: name, span });
+    }
+    if n == 0 {
+        return Ok(ProbeField { value: default, span: Some(span), defaulted: true });
+    }
+    Ok(ProbeField { value: n, span: Some(span), defaulted: false })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::yaml::{parse_stream, Limits};
+
+    fn timing(text: &str) -> Result<ProbeTiming, ProbeTimingError> {
+        let stream = parse_stream(text, &Limits::default());
+        let root = stream.documents[0].root().expect("root");
+        probe_timing(root)
+    }
+
+    #[test]
+    fn defaults_apply_to_absent_null_and_zero() {
+        let t = timing("httpGet: {port: 80}\ntimeoutSeconds: 0\nperiodSeconds: ~\n").unwrap();
+        assert_eq!(t.timeout_seconds.value, 1);
+        assert!(t.timeout_seconds.defaulted);
+        assert!(t.timeout_seconds.span.is_some(), "an explicit 0 keeps its span");
+        assert_eq!(t.period_seconds.value, 10);
+        assert_eq!(t.period_seconds.span, None);
+        assert_eq!(t.failure_threshold.value, 3);
+        assert_eq!(t.success_threshold.value, 1);
+        assert_eq!(t.initial_delay_seconds.value, 0);
+    }
+
+    #[test]
+    fn written_values() {
+        let text = "timeoutSeconds: 5\nfailureThreshold: 0x2\n";
+        let t = timing(text).unwrap();
+        assert_eq!(t.timeout_seconds.value, 5);
+        assert!(!t.timeout_seconds.defaulted);
+        let s = t.timeout_seconds.span.unwrap();
+        assert_eq!(&text[s.start..s.end], "5");
+        assert_eq!(t.failure_threshold.value, 2);
+    }
+
+    #[test]
+    fn rejected_values() {
+        assert!(matches!(
+            timing("timeoutSeconds: \"5\"\n"),
+            Err(ProbeTimingError::NotAnInteger { field: "timeoutSeconds", .. })
+        ));
+        assert!(matches!(
+            timing("periodSeconds: 1.5\n"),
+            Err(ProbeTimingError::NotAnInteger { .. })
+        ));
+        assert!(matches!(
+            timing("periodSeconds: 3000000000\n"),
+            Err(ProbeTimingError::NotAnInteger { .. })
+        ));
+        assert!(matches!(
+            timing("failureThreshold: -1\n"),
+            Err(ProbeTimingError::Negative { field: "failureThreshold", .. })
+        ));
+    }
+}

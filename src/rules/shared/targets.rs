@@ -1,0 +1,329 @@
+//! Which target platforms an object must run on: the configured targets
+//! ([`crate::settings::Settings::platforms`]), narrowed per object as the rule catalogue's
+//! "Target platforms" convention says: a Kubernetes pod template by its `kubernetes.io/arch`
+//! node selection, a Compose service by `platform:`, a Dockerfile stage by `FROM --platform`.
+//!
+//! Narrowing only ever removes targets, and only on evidence: a value the file does not
+//! determine (a variable, a template, an unparseable platform) keeps the targets.
+
+use crate::document::compose::Service;
+use crate::document::dockerfile::{substitute, Dockerfile, PLATFORM_ARGS};
+use crate::document::image_ref::has_variable;
+use crate::document::kubernetes::PodTemplate;
+use crate::document::platform::Platform;
+use crate::source::Spanned;
+
+/// The `kubernetes.io/arch` node labels (the beta one is deprecated but still set).
+const ARCH_LABELS: [&str; 2] = ["kubernetes.io/arch", "beta.kubernetes.io/arch"];
+/// The `kubernetes.io/os` node labels (`linux`, `windows`).
+const OS_LABELS: [&str; 2] = ["kubernetes.io/os", "beta.kubernetes.io/os"];
+
+/// Whether a node with `kubernetes.io/arch: <label>` is a `target` host. Labels carry no
+/// variant, so `arm` matches `linux/arm/v7` and `linux/arm/v6` targets alike. A value that is not
+/// a Go GOARCH (`x86_64`, `aarch64`) is on no node and matches nothing.
+fn k8s_arch_matches(label: &str, target: &Platform) -> bool {
+    Platform::from_k8s_arch(label).is_some_and(|p| p.os == target.os && p.arch == target.arch)
+}
+
+/// The targets a pod template can be scheduled on: `targets` filtered by the `nodeSelector`
+/// arch and OS labels (all must hold) and the required node affinity `In` terms on the arch
+/// labels (the terms are ORed). An empty result means the pod lands on no target at all
+/// (`platform-pinned` reports that). A templated value (`{{ .Values.arch }}`) narrows nothing.
+pub fn pod_targets(targets: &[Platform], pod: &PodTemplate) -> Vec<Platform> {
+    let selected = |labels: &[&str; 2]| -> Vec<&Spanned<String>> {
+        pod.node_selector
+            .iter()
+            .filter(|(k, _)| labels.contains(&k.value.as_str()))
+            .map(|(_, v)| v)
+            .collect()
+    };
+    let selectors = selected(&ARCH_LABELS);
+    let os_selectors = selected(&OS_LABELS);
+    let affinity_known =
+        !pod.required_arch_affinity.iter().flatten().any(|v| has_variable(&v.value));
+    targets
+        .iter()
+        .map(Platform::normalize)
+        .filter(|t| {
+            selectors.iter().all(|v| has_variable(&v.value) || k8s_arch_matches(&v.value, t))
+        })
+        .filter(|t| os_selectors.iter().all(|v| has_variable(&v.value) || v.value == t.os))
+        .filter(|t| {
+            !affinity_known
+                || pod.required_arch_affinity.is_empty()
+                || pod
+                    .required_arch_affinity
+                    .iter()
+                    .any(|term| term.iter().any(|v| k8s_arch_matches(&v.value, t)))
+        })
+        .collect()
+}
+
+/// The targets a Compose service is pulled for: only its `platform:` when it sets a literal
+/// one (that is what Compose pulls, whatever the host), else all of them.
+pub fn service_targets(targets: &[Platform], service: &Service) -> Vec<Platform> {
+    match service.platform.as_ref().map(|p| p.value.as_str()) {
+        Some(p) if !has_variable(p) => match Platform::parse(p) {
+            Ok(platform) => vec![platform],
+            Err(_) => normalized(targets),
+        },
+        _ => normalized(targets),
+    }
+}
+
+/// What a Dockerfile stage is built for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StagePlatform {
+    /// `FROM --platform=$BUILDPLATFORM` (or `$BUILDOS/$BUILDARCH`…): the stage runs on the build
+    /// machine, whatever the targets.
+    Builder,
+    /// The stage is built once per platform listed: the targets, or the single platform of a
+    /// literal `--platform=linux/amd64` (also through a global ARG default).
+    Targets(Vec<Platform>),
+}
+
+/// The platforms stage `stage` of `df` is built for. No `--platform`, `$TARGETPLATFORM`, or a
+/// value the file does not determine: the targets.
+pub fn stage_platform(df: &Dockerfile, stage: usize, targets: &[Platform]) -> StagePlatform {
+    let all = || StagePlatform::Targets(normalized(targets));
+    let Some(value) = df.stages.get(stage).and_then(|s| s.platform.as_ref()) else {
+        return all();
+    };
+    let value = value.value.as_str();
+    if mentions(value, &["BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT"]) {
+        return StagePlatform::Builder;
+    }
+    // BuildKit always sets these, so a default written after them never applies.
+    if mentions(value, &["TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT"]) {
+        return all();
+    }
+    let resolved = substitute(value, |name| {
+        if PLATFORM_ARGS.contains(&name) {
+            None
+        } else {
+            df.arg_value(None, name).and_then(|b| b.value)
+        }
+    });
+    match resolved.as_deref().map(Platform::parse) {
+        Some(Ok(platform)) => StagePlatform::Targets(vec![platform]),
+        _ => all(),
+    }
+}
+
+/// A stage the image built for one target is made of: the final stage and the stages it is
+/// built `FROM`, in that order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReachedStage {
+    pub stage: usize,
+    /// Its `FROM` after substituting the global ARG defaults and this target's automatic
+    /// platform ARGs (`TARGETARCH`, …); `None` if a variable stays unresolved.
+    pub resolved_image: Option<String>,
+    /// Whether the `FROM` names an earlier stage rather than an image.
+    pub from_stage: bool,
+}
+
+/// The chain of stages `docker buildx build --platform <target>` builds into the final image,
+/// with each `FROM` resolved for that target. Unlike [`Dockerfile::reaches_final`] this follows
+/// per-architecture stages selected by `FROM build_${TARGETARCH}`.
+pub fn stages_for_target(df: &Dockerfile, target: &Platform) -> Vec<ReachedStage> {
+    let target = target.normalize();
+    let variant = target.variant.clone().unwrap_or_default();
+    let platform_arg = |name: &str| -> Option<String> {
+        match name {
+            "TARGETPLATFORM" => Some(target.to_string()),
+            "TARGETOS" => Some(target.os.clone()),
+            "TARGETARCH" => Some(target.arch.clone()),
+            "TARGETVARIANT" => Some(variant.clone()),
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    let mut cur = df.final_stage();
+    while let Some(index) = cur {
+        let Some(stage) = df.stages.get(index) else { break };
+        let resolved = substitute(&stage.image.value, |name| {
+            if PLATFORM_ARGS.contains(&name) {
+                platform_arg(name)
+            } else {
+                df.arg_value(None, name).and_then(|b| b.value)
+            }
+        });
+        // Only earlier stages can be named, so the walk ends.
+        let base = resolved.as_deref().and_then(|r| {
+            df.stages
+                .get(..index)?
+                .iter()
+                .position(|s| s.name.as_ref().is_some_and(|n| n.value.eq_ignore_ascii_case(r)))
+        });
+        out.push(ReachedStage {
+            stage: index,
+            resolved_image: resolved,
+            from_stage: base.is_some(),
+        });
+        cur = base;
+    }
+    out
+}
+
+/// Whether `value` refers to one of the ARGs `args` (`$NAME` or `${NAME…}`).
+fn mentions(value: &str, args: &[&str]) -> bool {
+    args.iter().any(|arg| {
+        value.match_indices(arg).any(|(i, _)| {
+            let before = value.get(..i).unwrap_or_default();
+            let after = value.get(i + arg.len()..).unwrap_or_default();
+            let name_ends = !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+            name_ends && (before.ends_with('$') || before.ends_with("${"))
+        })
+    })
+}
+
+fn normalized(targets: &[Platform]) -> Vec<Platform> {
+    targets.iter().map(Platform::normalize).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{compose::ComposeFile, dockerfile, kubernetes::Manifests, yaml};
+    use crate::settings::default_platforms;
+
+    fn p(s: &str) -> Platform {
+        Platform::parse(s).expect("platform")
+    }
+
+    fn names(ps: &[Platform]) -> Vec<String> {
+        ps.iter().map(ToString::to_string).collect()
+    }
+
+    fn pod(spec: &str) -> Vec<String> {
+        let text = format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: x}}\nspec:\n  containers: [{{name: a, image: a}}]\n{spec}"
+        );
+        let m = Manifests::from_yaml(yaml::parse_stream(&text, &yaml::Limits::default()));
+        let template = &m.objects[0].pod_templates[0];
+        names(&pod_targets(&default_platforms(), template))
+    }
+
+    #[test]
+    fn pod_narrowing() {
+        assert_eq!(pod(""), ["linux/amd64", "linux/arm64", "linux/arm/v7"]);
+        assert_eq!(pod("  nodeSelector: {kubernetes.io/arch: amd64}\n"), ["linux/amd64"]);
+        assert_eq!(pod("  nodeSelector: {beta.kubernetes.io/arch: arm}\n"), ["linux/arm/v7"]);
+        assert_eq!(pod("  nodeSelector: {kubernetes.io/arch: riscv64}\n"), Vec::<String>::new());
+        assert_eq!(pod("  nodeSelector: {kubernetes.io/arch: x86_64}\n"), Vec::<String>::new());
+        assert_eq!(
+            pod("  nodeSelector: {kubernetes.io/arch: '{{ .Values.arch }}'}\n"),
+            ["linux/amd64", "linux/arm64", "linux/arm/v7"]
+        );
+        assert_eq!(
+            pod("  nodeSelector: {kubernetes.io/os: linux}\n"),
+            ["linux/amd64", "linux/arm64", "linux/arm/v7"]
+        );
+        assert_eq!(pod("  nodeSelector: {kubernetes.io/os: windows}\n"), Vec::<String>::new());
+        let affinity = "  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n        - matchExpressions:\n          - {key: kubernetes.io/arch, operator: In, values: [arm64]}\n        - matchExpressions:\n          - {key: kubernetes.io/arch, operator: In, values: [arm]}\n";
+        assert_eq!(pod(affinity), ["linux/arm64", "linux/arm/v7"]);
+        // nodeSelector and affinity must both hold.
+        let both = format!("  nodeSelector: {{kubernetes.io/arch: arm64}}\n{affinity}");
+        assert_eq!(pod(&both), ["linux/arm64"]);
+    }
+
+    #[test]
+    fn arm_label_matches_every_32_bit_arm_target() {
+        assert!(k8s_arch_matches("arm", &p("linux/arm/v6")));
+        assert!(k8s_arch_matches("arm", &p("linux/arm/v7")));
+        assert!(!k8s_arch_matches("arm", &p("linux/arm64")));
+        assert!(k8s_arch_matches("amd64", &p("linux/amd64/v3")));
+        assert!(!k8s_arch_matches("amd64", &p("windows/amd64")));
+    }
+
+    fn service(platform: &str) -> Vec<String> {
+        let text = format!("services:\n  a:\n    image: x\n{platform}");
+        let c = ComposeFile::from_yaml(yaml::parse_stream(&text, &yaml::Limits::default()));
+        names(&service_targets(&default_platforms(), &c.services[0]))
+    }
+
+    #[test]
+    fn service_narrowing() {
+        assert_eq!(service(""), ["linux/amd64", "linux/arm64", "linux/arm/v7"]);
+        assert_eq!(service("    platform: linux/arm64\n"), ["linux/arm64"]);
+        assert_eq!(service("    platform: linux/arm64/v8\n"), ["linux/arm64"]);
+        assert_eq!(service("    platform: armhf\n"), ["linux/arm/v7"]);
+        assert_eq!(
+            service("    platform: ${PLATFORM:-linux/amd64}\n"),
+            ["linux/amd64", "linux/arm64", "linux/arm/v7"]
+        );
+        assert_eq!(
+            service("    platform: linux\n"),
+            ["linux/amd64", "linux/arm64", "linux/arm/v7"]
+        );
+    }
+
+    fn stage(text: &str, i: usize) -> StagePlatform {
+        stage_platform(&dockerfile::parse(text), i, &default_platforms())
+    }
+
+    fn chain(text: &str, target: &str) -> Vec<(usize, Option<String>, bool)> {
+        stages_for_target(&dockerfile::parse(text), &p(target))
+            .into_iter()
+            .map(|r| (r.stage, r.resolved_image, r.from_stage))
+            .collect()
+    }
+
+    #[test]
+    fn stage_chains_per_target() {
+        let text = "ARG TAG=3.22\nFROM alpine:$TAG AS build_amd64\nFROM debian AS build_arm\n\
+                    FROM busybox AS unused\nFROM build_${TARGETARCH} AS picked\nFROM picked\n";
+        assert_eq!(
+            chain(text, "linux/amd64"),
+            [
+                (4, Some("picked".into()), true),
+                (3, Some("build_amd64".into()), true),
+                (0, Some("alpine:3.22".into()), false)
+            ]
+        );
+        assert_eq!(chain(text, "linux/arm/v7")[2], (1, Some("debian".into()), false));
+        // No stage build_arm64: an image of that name.
+        assert_eq!(chain(text, "linux/arm64")[1], (3, Some("build_arm64".into()), false));
+        // Image tags per target, and variables the file does not set.
+        assert_eq!(
+            chain("FROM app:1-$TARGETOS-$TARGETARCH$TARGETVARIANT\n", "linux/arm/v7"),
+            [(0, Some("app:1-linux-armv7".into()), false)]
+        );
+        assert_eq!(chain("FROM $BASE\n", "linux/amd64"), [(0, None, false)]);
+        assert_eq!(chain("FROM $BUILDPLATFORM\n", "linux/amd64"), [(0, None, false)]);
+        // A later stage's name is an image, as in BuildKit.
+        assert_eq!(
+            chain("FROM later AS y\nFROM alpine AS later\nFROM y\n", "linux/amd64"),
+            [(2, Some("y".into()), true), (0, Some("later".into()), false)]
+        );
+    }
+
+    #[test]
+    fn stage_platforms() {
+        let all = StagePlatform::Targets(default_platforms());
+        assert_eq!(stage("FROM alpine\n", 0), all);
+        assert_eq!(stage("FROM --platform=$BUILDPLATFORM alpine\n", 0), StagePlatform::Builder);
+        assert_eq!(stage("FROM --platform=${BUILDPLATFORM} alpine\n", 0), StagePlatform::Builder);
+        assert_eq!(
+            stage("FROM --platform=$BUILDOS/$BUILDARCH alpine\n", 0),
+            StagePlatform::Builder
+        );
+        assert_eq!(stage("FROM --platform=$TARGETPLATFORM alpine\n", 0), all);
+        assert_eq!(stage("FROM --platform=${TARGETPLATFORM:-linux/amd64} alpine\n", 0), all);
+        assert_eq!(
+            stage("FROM --platform=linux/amd64 alpine\n", 0),
+            StagePlatform::Targets(vec![p("linux/amd64")])
+        );
+        assert_eq!(
+            stage("ARG PLAT=linux/arm/v6\nFROM --platform=$PLAT alpine\n", 0),
+            StagePlatform::Targets(vec![p("linux/arm/v6")])
+        );
+        assert_eq!(stage("ARG PLAT\nFROM --platform=$PLAT alpine\n", 0), all);
+        assert_eq!(stage("FROM --platform=bogus/// alpine\n", 0), all);
+        // Another ARG whose name starts like an automatic one is an ordinary ARG.
+        assert_eq!(
+            stage("ARG BUILDPLATFORM_X=linux/arm64\nFROM --platform=$BUILDPLATFORM_X alpine\n", 0),
+            StagePlatform::Targets(vec![p("linux/arm64")])
+        );
+    }
+}

@@ -1,0 +1,387 @@
+//! `single-arch-image`: an image that is not published for every target platform.
+//!
+//! One decision ([`verdict`]) for an image reference and a set of targets, shared by the three
+//! formats; each format only says which references are pulled and for which targets
+//! ([`crate::rules::shared::targets`]).
+
+use crate::archdb::{self, Lookup};
+use crate::declare_rule;
+use crate::diagnostic::Severity;
+use crate::document::dockerfile::{Args, Dockerfile};
+use crate::document::image_ref::{has_variable, ImageRef};
+use crate::document::kubernetes::ContainerRole;
+use crate::document::platform::{best_compat, compat, Compat, Platform};
+use crate::document::Document;
+use crate::rules::shared::targets::{
+    pod_targets, service_targets, stage_platform, stages_for_target, StagePlatform,
+};
+use crate::rules::{Ctx, Rule};
+use crate::source::Span;
+
+declare_rule! {
+    /// An image without a build for every target platform (edge-semantics §13, §14).
+    SingleArchImage {
+        name: "single-arch-image",
+        summary: "image not published for every target platform: an x86-only image on ARM",
+        severity: Error,
+        formats: [Dockerfile, Compose, Kubernetes],
+        equivalents: [],
+    }
+}
+
+impl Rule for SingleArchImage {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, doc: &Document, cx: &mut Ctx) {
+        let targets = cx.settings().platforms.clone();
+        match doc {
+            Document::Dockerfile(df) => check_dockerfile(df, &targets, cx),
+            Document::Compose(compose) => {
+                for service in &compose.services {
+                    // With `build:`, `image:` names what the build produces; the Dockerfile is
+                    // linted on its own.
+                    if service.build.is_some() {
+                        continue;
+                    }
+                    let Some(image) = &service.image else { continue };
+                    let targets = service_targets(&targets, service);
+                    check_image(cx, &image.value, None, image.span, &targets);
+                }
+            }
+            Document::Kubernetes(manifests) => {
+                for object in &manifests.objects {
+                    for pod in &object.pod_templates {
+                        let targets = pod_targets(&targets, pod);
+                        if targets.is_empty() {
+                            continue;
+                        }
+                        for container in &pod.containers {
+                            if container.role == ContainerRole::Ephemeral {
+                                continue;
+                            }
+                            let Some(image) = &container.image else { continue };
+                            check_image(cx, &image.value, None, image.span, &targets);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every `FROM` of a stage that reaches the final image (not builder stages, not stages used
+/// only through `COPY --from`), and every `COPY --from=<image>` in such a stage. The chain is
+/// followed per target, so a per-architecture stage (`FROM build_${TARGETARCH}`) is checked
+/// against its own target only.
+fn check_dockerfile(df: &Dockerfile, targets: &[Platform], cx: &mut Ctx) {
+    // (stage, resolved FROM) → the targets that pull it; stage → the targets that build it.
+    let mut pulls: Vec<((usize, String), Vec<Platform>)> = Vec::new();
+    let mut built: Vec<(usize, Vec<Platform>)> = Vec::new();
+    for target in targets {
+        let target = target.normalize();
+        for reached in stages_for_target(df, &target) {
+            push_target(&mut built, reached.stage, &target);
+            if reached.from_stage {
+                continue;
+            }
+            if let Some(image) = reached.resolved_image {
+                push_target(&mut pulls, (reached.stage, image), &target);
+            }
+        }
+    }
+    for ((index, resolved), reaching) in pulls {
+        let Some(stage) = df.stages.get(index) else { continue };
+        let StagePlatform::Targets(stage_targets) = stage_platform(df, index, &reaching) else {
+            continue;
+        };
+        if resolved.eq_ignore_ascii_case("scratch") {
+            continue;
+        }
+        check_image(cx, &stage.image.value, Some(&resolved), stage.image.span, &stage_targets);
+    }
+    // BuildKit pulls a `COPY --from=<image>` for the target platform, whatever the stage's own
+    // `--platform`; a builder stage's output is the builder's business.
+    for (index, reaching) in built {
+        let Some(stage) = df.stages.get(index) else { continue };
+        if stage_platform(df, index, &reaching) == StagePlatform::Builder {
+            continue;
+        }
+        for ins_index in stage.instructions.clone() {
+            let Some(ins) = df.instructions.get(ins_index) else { continue };
+            if !matches!(ins.args, Args::Copy { .. }) || df.copy_from_stage(ins_index).is_some() {
+                continue;
+            }
+            let Some(from) = ins.flag("from").and_then(|f| f.value.as_ref()) else { continue };
+            // `--from=7` with no such stage, or the stage itself: not an image.
+            if from.value.parse::<usize>().is_ok() || df.stage_by_name(&from.value).is_some() {
+                continue;
+            }
+            check_image(cx, &from.value, None, from.span, &reaching);
+        }
+    }
+}
+
+/// Adds `target` to the list kept for `key`, in first-seen order.
+fn push_target<K: PartialEq>(map: &mut Vec<(K, Vec<Platform>)>, key: K, target: &Platform) {
+    match map.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, list)) => {
+            if !list.contains(target) {
+                list.push(target.clone());
+            }
+        }
+        None => map.push((key, vec![target.clone()])),
+    }
+}
+
+/// What the knowledge base says about an image on a set of targets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every target runs one of its builds natively.
+    Covered,
+    /// Some targets run none of its builds.
+    Missing { published: Vec<Platform>, missing: Vec<Platform> },
+    /// Every target runs a build, but some only as the 32-bit ARM fallback of an arm64 host:
+    /// (target, the build it would run).
+    Fallback { published: Vec<Platform>, fallback: Vec<(Platform, Platform)> },
+}
+
+/// The verdict for `reference` on `targets`, or `None` when it cannot be checked: variables,
+/// an invalid reference, a digest without a tag, or an image or tag the knowledge base does not
+/// know.
+pub fn verdict(reference: &str, targets: &[Platform]) -> Option<Verdict> {
+    if has_variable(reference) {
+        return None;
+    }
+    let image = ImageRef::parse(reference).ok()?;
+    let tag = image.effective_tag()?;
+    let Lookup::Known(platforms) = archdb::lookup(&image.name(), tag) else {
+        return None;
+    };
+    let published: Vec<Platform> =
+        platforms.iter().filter_map(|p| Platform::parse(p).ok()).collect();
+    let mut missing = Vec::new();
+    let mut fallback = Vec::new();
+    for target in targets {
+        match best_compat(target, &published) {
+            Compat::Native => {}
+            Compat::Fallback => {
+                let used = published
+                    .iter()
+                    .filter(|p| compat(target, p) == Compat::Fallback)
+                    .max_by_key(|p| p.variant.clone())
+                    .cloned();
+                if let Some(used) = used {
+                    fallback.push((target.clone(), used));
+                }
+            }
+            Compat::Incompatible => missing.push(target.clone()),
+        }
+    }
+    Some(if !missing.is_empty() {
+        Verdict::Missing { published, missing }
+    } else if !fallback.is_empty() {
+        Verdict::Fallback { published, fallback }
+    } else {
+        Verdict::Covered
+    })
+}
+
+/// Check one image reference: `written` as in the file, `resolved` when ARG defaults were
+/// substituted into it.
+fn check_image(
+    cx: &mut Ctx,
+    written: &str,
+    resolved: Option<&str>,
+    span: Span,
+    targets: &[Platform],
+) {
+    let reference = resolved.unwrap_or(written);
+    let Some(verdict) = verdict(reference, targets) else { return };
+    let shown = match resolved {
+        Some(r) if r != written => format!("`{written}` (= `{r}`)"),
+        _ => format!("`{written}`"),
+    };
+    match verdict {
+        Verdict::Covered => {}
+        Verdict::Missing { published, missing } => {
+            let message = format!(
+                "{shown} is published for {}; not for {}",
+                list(&published),
+                list(&missing)
+            );
+            let help = help(reference, &published, &missing, targets);
+            cx.report(span, message).help(help);
+        }
+        Verdict::Fallback { published, fallback } => {
+            let runs: Vec<String> = fallback
+                .iter()
+                .map(|(target, used)| format!("{target} hosts would run its 32-bit {used} build"))
+                .collect();
+            let message =
+                format!("{shown} is published for {}; {}", list(&published), runs.join(", "));
+            cx.report(span, message).severity(Severity::Warning).help(
+                "that needs a CPU and kernel with 32-bit (AArch32) support, which many arm64 \
+                     boards and 64-bit-only kernels lack; pick a tag with a linux/arm64 build",
+            );
+        }
+    }
+}
+
+fn list(platforms: &[Platform]) -> String {
+    platforms.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// The fix: known alternatives for the well-known gaps, else a multi-arch tag or a buildx build.
+fn help(
+    reference: &str,
+    published: &[Platform],
+    missing: &[Platform],
+    targets: &[Platform],
+) -> String {
+    if published.iter().all(|p| p.os == "windows") && missing.iter().any(|p| p.os != "windows") {
+        return "Windows images run only on Windows hosts; use a Linux image".to_string();
+    }
+    let arm32_missing = missing.iter().any(|p| p.arch == "arm");
+    let official =
+        ImageRef::parse(reference).ok().and_then(|r| r.official_name().map(str::to_string));
+    let specific = match official.as_deref() {
+        Some(name @ ("mysql" | "mariadb")) if arm32_missing => Some(format!(
+            "{name} publishes no 32-bit ARM build: run a 64-bit OS on the device (linux/arm64 \
+             is published) or use a community arm32 build"
+        )),
+        Some("mongo") if arm32_missing => Some(
+            "mongo publishes no 32-bit ARM build, and its arm64 builds need ARMv8.2-A (a \
+             Raspberry Pi 4 gets `Illegal instruction`): on a Pi stay on `mongo:4.4.18` with a \
+             64-bit OS, or run another database"
+                .to_string(),
+        ),
+        Some("node") if arm32_missing => Some(
+            "Node.js 24 and later publish no 32-bit ARM build; for linux/arm/v7 use a Node.js 22 \
+             bookworm or alpine tag such as `node:22-bookworm-slim`"
+                .to_string(),
+        ),
+        _ => None,
+    };
+    let platforms = targets.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+    let generic = format!(
+        "pick an image or tag published for every target, or build your own with `docker buildx \
+         build --platform {platforms} --push`"
+    );
+    match specific {
+        Some(s) => format!("{s}; otherwise {generic}"),
+        None => generic,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::default_platforms;
+
+    fn p(s: &str) -> Platform {
+        Platform::parse(s).expect("platform")
+    }
+
+    fn ps(list: &[&str]) -> Vec<Platform> {
+        list.iter().map(|s| p(s)).collect()
+    }
+
+    fn missing(reference: &str, targets: &[&str]) -> Vec<String> {
+        match verdict(reference, &ps(targets)) {
+            Some(Verdict::Missing { missing, .. }) => {
+                missing.iter().map(ToString::to_string).collect()
+            }
+            other => panic!("{reference}: expected missing targets, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_targets_are_listed() {
+        assert_eq!(missing("mysql:8.4", &["linux/arm/v7"]), ["linux/arm/v7"]);
+        assert_eq!(
+            missing("centos:6", &["linux/amd64", "linux/arm64", "linux/arm/v7"]),
+            ["linux/arm64", "linux/arm/v7"]
+        );
+        assert_eq!(missing("node:24-slim", &["linux/arm64", "linux/arm/v7"]), ["linux/arm/v7"]);
+        // The normalised name is what is looked up.
+        assert_eq!(missing("docker.io/library/mysql:8.4", &["linux/arm/v7"]), ["linux/arm/v7"]);
+        assert_eq!(
+            missing("index.docker.io/library/mysql:8.4", &["linux/arm/v7"]),
+            ["linux/arm/v7"]
+        );
+        // No tag is `latest`.
+        assert_eq!(missing("mysql", &["linux/arm/v7"]), ["linux/arm/v7"]);
+    }
+
+    #[test]
+    fn covered_targets() {
+        let t = default_platforms();
+        assert_eq!(
+            verdict("mysql:8.4", &ps(&["linux/amd64", "linux/arm64"])),
+            Some(Verdict::Covered)
+        );
+        // arm32v6 satisfies an arm/v7 target (containerd's vector).
+        assert_eq!(verdict("eclipse-mosquitto:2", &t), Some(Verdict::Covered));
+        assert_eq!(verdict("alpine:3.22", &t), Some(Verdict::Covered));
+        assert_eq!(verdict("node:22-bookworm-slim", &t), Some(Verdict::Covered));
+        // amd64 hosts run 386 images.
+        assert_eq!(verdict("centos:6", &ps(&["linux/amd64"])), Some(Verdict::Covered));
+    }
+
+    #[test]
+    fn arm64_through_the_32_bit_fallback_is_its_own_verdict() {
+        let v = verdict("nim:2.2.6", &ps(&["linux/amd64", "linux/arm64", "linux/arm/v7"]));
+        let Some(Verdict::Fallback { fallback, .. }) = v else { panic!("{v:?}") };
+        assert_eq!(fallback, [(p("linux/arm64"), p("linux/arm/v7"))]);
+        // A missing target wins over a fallback.
+        let v = verdict("nim:2.2.6", &ps(&["linux/arm64", "linux/riscv64"]));
+        assert!(matches!(v, Some(Verdict::Missing { .. })), "{v:?}");
+    }
+
+    #[test]
+    fn unchecked_references() {
+        let t = default_platforms();
+        let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        // Digest only: the digest decides, the knowledge base cannot say.
+        assert_eq!(verdict(&format!("mysql@{digest}"), &t), None);
+        // Tag and digest: the tag is looked up.
+        assert!(matches!(
+            verdict(&format!("mysql:8.4@{digest}"), &t),
+            Some(Verdict::Missing { .. })
+        ));
+        assert_eq!(verdict("mysql:${TAG}", &t), None);
+        assert_eq!(verdict("{{ .Values.image }}", &t), None);
+        assert_eq!(verdict("example.com/team/app:1.0", &t), None);
+        // A retired or unknown tag of a known image.
+        assert_eq!(verdict("mysql:8.0.1", &t), None);
+        assert_eq!(verdict("Not A Reference", &t), None);
+    }
+
+    #[test]
+    fn windows_images_do_not_run_on_linux() {
+        let v = verdict("golang:nanoserver", &ps(&["linux/amd64"]));
+        assert!(matches!(v, Some(Verdict::Missing { .. })), "{v:?}");
+        assert_eq!(verdict("golang:nanoserver", &ps(&["windows/amd64"])), Some(Verdict::Covered));
+        let help = help("golang:nanoserver", &ps(&["windows/amd64"]), &ps(&["linux/amd64"]), &[]);
+        assert!(help.starts_with("Windows images run only on Windows hosts"), "{help}");
+    }
+
+    #[test]
+    fn known_gaps_get_specific_help() {
+        let t = default_platforms();
+        let arm = ps(&["linux/arm/v7"]);
+        let pub_ = ps(&["linux/amd64", "linux/arm64"]);
+        assert!(help("mariadb:11", &pub_, &arm, &t).starts_with("mariadb publishes no 32-bit ARM"));
+        assert!(help("mongo:8.0", &pub_, &arm, &t).contains("mongo:4.4.18"));
+        assert!(help("node:24-slim", &pub_, &arm, &t).contains("node:22-bookworm-slim"));
+        // Not for other missing targets, nor for non-official namesakes.
+        let riscv = ps(&["linux/riscv64"]);
+        assert!(help("mysql:8.4", &pub_, &riscv, &t).starts_with("pick an image"));
+        assert!(help("bitnami/mysql:8.4", &pub_, &arm, &t).starts_with("pick an image"));
+        assert!(help("mysql:8.4", &pub_, &riscv, &t).ends_with(
+            "`docker buildx build --platform linux/amd64,linux/arm64,linux/arm/v7 --push`"
+        ));
+    }
+}
