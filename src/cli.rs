@@ -1,6 +1,8 @@
-//! The command line: arguments, the lint run, and the other commands (`rules`, `explain`,
-//! `inspect`). `run` returns the exit code; `main` only calls it.
+//! The command line: arguments, the lint run with per-file settings from the configuration
+//! ([`crate::config`]), and the other commands (`rules`, `explain`, `inspect`, `config`). `run`
+//! returns the exit code; `main` only calls it.
 
+use crate::config::{self, Overrides};
 use crate::diagnostic::{FileReport, Severity, PARSE_ERROR};
 use crate::discover::{self, DiscoverOptions, Origin};
 use crate::document::platform::Platform;
@@ -52,6 +54,13 @@ pub enum Command {
         /// Read the file as this kind instead of detecting it.
         #[arg(long, value_enum)]
         kind: Option<KindArg>,
+    },
+    /// About the configuration file. (`edgelint --show-settings PATH` prints the settings that
+    /// apply to a file.)
+    Config {
+        /// Print the JSON Schema (draft 2020-12) of `.edgelint.yaml`.
+        #[arg(long, required = true)]
+        schema: bool,
     },
 }
 
@@ -124,9 +133,10 @@ pub struct LintArgs {
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
 
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value = "info")]
-    pub failure_threshold: ThresholdArg,
+    /// Lowest severity that makes the exit code 1. Default: `failure-threshold` in the
+    /// configuration, else info.
+    #[arg(long, value_enum)]
+    pub failure_threshold: Option<ThresholdArg>,
 
     /// Exit 0 even when there are findings (errors still exit 2).
     #[arg(long)]
@@ -156,6 +166,19 @@ pub struct LintArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+
+    /// Use this configuration file for every input instead of looking for `.edgelint.yaml`.
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+
+    /// Read no configuration file.
+    #[arg(long)]
+    pub isolated: bool,
+
+    /// Print the settings that apply to PATH (configuration files, rules, options) as JSON,
+    /// and lint nothing.
+    #[arg(long)]
+    pub show_settings: bool,
 }
 
 /// Parse the arguments and run. Returns the exit code.
@@ -172,6 +195,7 @@ pub fn run() -> i32 {
         Some(Command::Rules { format }) => list_rules(format),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Inspect { file, kind }) => inspect(&file, kind.map(FileKind::from)),
+        Some(Command::Config { .. }) => print_json(&crate::config::schema::json_schema()),
         None => lint(cli.lint),
     }
 }
@@ -221,8 +245,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn settings_from(args: &LintArgs) -> Result<Settings, String> {
-    let mut settings = Settings::default();
+/// What the command line sets over the configuration.
+fn overrides_from(args: &LintArgs) -> Result<Overrides, String> {
+    let mut settings = Overrides::default();
     let known = known_rule_names();
     for (flag, names) in [("--select", &args.select), ("--ignore", &args.ignore)] {
         for n in names {
@@ -242,16 +267,22 @@ fn settings_from(args: &LintArgs) -> Result<Settings, String> {
                 platforms.push(parsed);
             }
         }
-        settings.platforms = platforms;
-        settings.platforms_configured = true;
+        settings.platforms = Some(platforms);
     }
+    settings.failure_threshold = args.failure_threshold.map(|t| match t {
+        ThresholdArg::Error => Some(Severity::Error),
+        ThresholdArg::Warning => Some(Severity::Warning),
+        ThresholdArg::Info => Some(Severity::Info),
+        ThresholdArg::None => None,
+    });
     settings.kind = args.kind.map(FileKind::from);
     Ok(settings)
 }
 
 /// One input's outcome.
 enum Outcome {
-    Report(FileReport),
+    /// The findings, and the lowest severity that fails (from the file's settings).
+    Report(FileReport, Option<Severity>),
     /// A message for stderr that makes the exit code 2.
     Error(String),
     /// A message for stderr that leaves the exit code alone.
@@ -261,10 +292,23 @@ enum Outcome {
 }
 
 fn lint(args: LintArgs) -> i32 {
-    let settings = match settings_from(&args) {
+    let overrides = match overrides_from(&args) {
         Ok(s) => s,
         Err(e) => return usage_error(&e),
     };
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => return usage_error(&format!("cannot read the current directory: {e}")),
+    };
+    let mode = match (&args.config, args.isolated) {
+        (Some(p), _) => config::Mode::Explicit(p.clone()),
+        (None, true) => config::Mode::Isolated,
+        (None, false) => config::Mode::Discover,
+    };
+    let mut resolver = config::Resolver::new(mode, cwd, overrides);
+    if args.show_settings {
+        return show_settings(&args, &mut resolver);
+    }
     if let Some(n) = args.threads {
         if n == 0 {
             return usage_error("--threads must be at least 1");
@@ -303,19 +347,47 @@ fn lint(args: LintArgs) -> i32 {
         eprintln!("{e}");
     }
 
+    // Configuration is resolved for every input first (cached per directory), then the files
+    // are linted in parallel, each with its own settings.
+    let mut jobs = Vec::with_capacity(discovery.candidates.len());
+    for c in &discovery.candidates {
+        let abs = resolver.absolute(&c.path);
+        let resolved = resolver.for_path(Some(&c.path));
+        if resolved.excludes(&abs) && (c.origin == Origin::Walked || args.force_exclude) {
+            continue;
+        }
+        jobs.push((c, resolved.settings_for(Some(&abs))));
+    }
+    let stdin_settings = (stdin_count == 1).then(|| {
+        let name = args.stdin_filename.as_deref().map(std::path::Path::new);
+        let abs = name.map(|n| resolver.absolute(n));
+        resolver.for_path(name).settings_for(abs.as_deref())
+    });
+    let config_errors = resolver.errors();
+    if !config_errors.is_empty() {
+        for e in &config_errors {
+            eprintln!("edgelint: {e}");
+        }
+        return EXIT_ERROR;
+    }
+
     let mut outcomes: Vec<Outcome> =
-        discovery.candidates.par_iter().map(|c| lint_file(&c.path, c.origin, &settings)).collect();
-    if stdin_count == 1 {
+        jobs.par_iter().map(|(c, settings)| lint_file(&c.path, c.origin, settings)).collect();
+    if let Some(settings) = stdin_settings {
         outcomes.push(lint_stdin(args.stdin_filename.as_deref(), &settings));
     }
 
     let mut reports = Vec::new();
     let mut helm = Vec::new();
+    let mut failed = false;
     for o in outcomes {
         match o {
             // Only files with findings keep their text (DESIGN §9).
-            Outcome::Report(r) if r.diagnostics.is_empty() => {}
-            Outcome::Report(r) => reports.push(r),
+            Outcome::Report(r, _) if r.diagnostics.is_empty() => {}
+            Outcome::Report(r, threshold) => {
+                failed |= threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t));
+                reports.push(r);
+            }
             Outcome::Error(m) => {
                 eprintln!("{m}");
                 exit_error = true;
@@ -361,14 +433,6 @@ fn lint(args: LintArgs) -> i32 {
     if exit_error {
         return EXIT_ERROR;
     }
-    let threshold = match args.failure_threshold {
-        ThresholdArg::Error => Some(Severity::Error),
-        ThresholdArg::Warning => Some(Severity::Warning),
-        ThresholdArg::Info => Some(Severity::Info),
-        ThresholdArg::None => None,
-    };
-    let failed = threshold
-        .is_some_and(|t| reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= t));
     if failed && !args.exit_zero {
         EXIT_FINDINGS
     } else {
@@ -401,7 +465,7 @@ fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) ->
                 ));
                 crate::sort_diagnostics(&mut report.diagnostics);
             }
-            Outcome::Report(report)
+            Outcome::Report(report, settings.failure_threshold)
         }
         Err(NotLinted::HelmTemplate) => Outcome::HelmTemplate(path.to_string()),
         Err(NotLinted::Unrecognised) => match origin {
@@ -443,6 +507,37 @@ fn lint_stdin(name: Option<&str>, settings: &Settings) -> Outcome {
         ));
     }
     lint_text(name.unwrap_or("-"), bytes, Origin::Explicit, settings)
+}
+
+/// `--show-settings PATH`: the effective settings for one path, as JSON.
+fn show_settings(args: &LintArgs, resolver: &mut config::Resolver) -> i32 {
+    let path = match args.paths.as_slice() {
+        [p] if p.as_os_str() == "-" => args.stdin_filename.as_ref().map(PathBuf::from),
+        [p] => Some(p.clone()),
+        _ => return usage_error("--show-settings takes exactly one path"),
+    };
+    let abs = path.as_deref().map(|p| resolver.absolute(p));
+    let resolved = resolver.for_path(path.as_deref());
+    let errors = resolver.errors();
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("edgelint: {e}");
+        }
+        return EXIT_ERROR;
+    }
+    let settings = resolved.settings_for(abs.as_deref());
+    let excluded = abs.as_deref().is_some_and(|a| resolved.excludes(a));
+    let shown = path.map_or("-".to_string(), |p| p.to_string_lossy().into_owned());
+    print_json(&config::settings_json(&settings, &resolved, &shown, excluded))
+}
+
+fn print_json(value: &serde_json::Value) -> i32 {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    match writeln!(io::stdout().lock(), "{text}") {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => usage_error(&format!("cannot write output: {e}")),
+    }
 }
 
 fn list_rules(format: ListFormat) -> i32 {

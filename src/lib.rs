@@ -7,6 +7,7 @@
 pub mod archdb;
 pub mod classify;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod document;
@@ -15,6 +16,7 @@ pub mod render;
 pub mod rules;
 pub mod settings;
 pub mod source;
+pub mod suppress;
 
 use classify::Classification;
 use diagnostic::{Diagnostic, FileReport, Severity, PARSE_ERROR};
@@ -77,9 +79,12 @@ pub fn parse(source: &SourceFile, kind: FileKind) -> (Document, Vec<Diagnostic>)
     (doc, errors)
 }
 
-/// Parse and lint a text as the given kind.
+/// Parse and lint a text as the given kind: run the enabled rules, apply the suppressions
+/// written in the file ([`suppress`]), then the configured severities (a configured severity
+/// replaces the severity of every finding of its rule).
 pub fn lint_as(source: SourceFile, kind: FileKind, settings: &Settings) -> FileReport {
     let (doc, mut diagnostics) = parse(&source, kind);
+    let mut ran = Vec::new();
     for rule in rules::all() {
         let meta = rule.meta();
         if !meta.formats.contains(&kind) || !settings.rule_enabled(meta.name) {
@@ -87,9 +92,16 @@ pub fn lint_as(source: SourceFile, kind: FileKind, settings: &Settings) -> FileR
         }
         let mut cx = rules::Ctx::new(meta, &source, settings, &mut diagnostics);
         rule.check(&doc, &mut cx);
+        ran.push(meta.name);
     }
+    suppress::apply(&doc, &source, settings, &ran, &mut diagnostics);
     if !settings.rule_enabled(PARSE_ERROR) {
         diagnostics.retain(|d| d.rule != PARSE_ERROR);
+    }
+    for d in &mut diagnostics {
+        if let Some(severity) = settings.rule_severity(d.rule) {
+            d.severity = severity;
+        }
     }
     sort_diagnostics(&mut diagnostics);
     FileReport { source, kind: Some(kind), diagnostics }

@@ -191,3 +191,43 @@ fn doc_examples_lint_as_documented() {
         );
     }
 }
+
+/// Declared options: kebab-case names (like every configuration key), unique, a one-line help,
+/// a default that satisfies the minimum, and a mention in the doc's `## Options` section.
+#[test]
+fn rule_options_are_declared_and_documented() {
+    use edgelint::rules::option::DefaultValue;
+    for rule in edgelint::rules::all() {
+        let m = rule.meta();
+        let options_doc =
+            m.doc.split("\n## Options\n").nth(1).map(|s| s.split("\n## ").next().unwrap_or(""));
+        let mut seen = BTreeSet::new();
+        for o in m.options {
+            assert!(is_kebab(o.name), "{}: option `{}` is kebab-case", m.name, o.name);
+            assert!(o.name != "severity", "{}: `severity` is not an option name", m.name);
+            assert!(seen.insert(o.name), "{}: option `{}` declared twice", m.name, o.name);
+            let first = o.help.chars().next().expect("help");
+            assert!(
+                first.is_lowercase() && !o.help.ends_with('.'),
+                "{}.{}: help style",
+                m.name,
+                o.name
+            );
+            if let Some(min) = o.minimum {
+                let ok = match o.default {
+                    DefaultValue::Integer(v) => v as f64 >= min,
+                    DefaultValue::Number(v) => v >= min,
+                    DefaultValue::IntegerMap(v) => v.iter().all(|(_, n)| *n as f64 >= min),
+                    _ => false,
+                };
+                assert!(
+                    ok,
+                    "{}.{}: the default is below the minimum (or not a number)",
+                    m.name, o.name
+                );
+            }
+            let documented = options_doc.is_some_and(|d| d.contains(&format!("`{}`", o.name)));
+            assert!(documented, "rules/{}.md: `## Options` does not mention `{}`", m.name, o.name);
+        }
+    }
+}

@@ -4,13 +4,21 @@
 //! `rules/<name>.md` and its fixtures in `fixtures/<name>/`. It declares its metadata once with
 //! [`declare_rule!`] and implements [`Rule::check`]; reporting goes through [`Ctx`], which stamps
 //! the rule's name and default severity.
+//!
+//! A rule that can be tuned declares its options in `declare_rule!` (`options: [...]`, see
+//! [`option`]); the configuration file is validated against these declarations, and the rule
+//! reads the effective values through [`Ctx::option_int`] and its siblings, which return the
+//! configured value or the declared default.
 
 pub mod aggressive_probe_timing;
 pub mod ephemeral_storage_for_data;
+pub mod invalid_suppression;
 pub mod missing_cpu_limit;
 pub mod missing_memory_limit;
 pub mod shared;
 pub mod single_arch_image;
+pub mod unknown_rule;
+pub mod unused_suppression;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::{Document, FileKind};
@@ -30,6 +38,15 @@ pub struct RuleMeta {
     pub equivalents: &'static [&'static str],
     /// `rules/<name>.md`, embedded.
     pub doc: &'static str,
+    /// The options the rule reads (documented under `## Options` in its doc).
+    pub options: &'static [option::RuleOption],
+}
+
+impl RuleMeta {
+    /// The declared option named `name`.
+    pub fn option(&self, name: &str) -> Option<&'static option::RuleOption> {
+        self.options.iter().find(|o| o.name == name)
+    }
 }
 
 /// One check. `check` only says what is wrong; the engine does the rest.
@@ -40,6 +57,16 @@ pub trait Rule: Sync + Send {
 
 /// Declares a rule's type and its metadata, embedding its doc (a rule without a doc does not
 /// compile).
+///
+/// `options` is optional: a list of option declarations written with the constructors of
+/// [`option`] (in scope inside the list), e.g.
+///
+/// ```ignore
+/// options: [
+///     integer("liveness-min-timeout-seconds", 2, "shortest liveness probe timeout").at_least(1.0),
+///     strings("stateful-images", &[], "more images that keep data"),
+/// ],
+/// ```
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -49,7 +76,8 @@ macro_rules! declare_rule {
             summary: $summary:literal,
             severity: $sev:ident,
             formats: [$($fmt:ident),* $(,)?],
-            equivalents: [$($eq:literal),* $(,)?] $(,)?
+            equivalents: [$($eq:literal),* $(,)?]
+            $(, options: [$($opt:expr),* $(,)?])? $(,)?
         }
     ) => {
         $(#[$attr])*
@@ -63,6 +91,11 @@ macro_rules! declare_rule {
                 formats: &[$($crate::document::FileKind::$fmt),*],
                 equivalents: &[$($eq),*],
                 doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $name, ".md")),
+                options: &[$($({
+                    #[allow(unused_imports)]
+                    use $crate::rules::option::*;
+                    $opt
+                }),*)?],
             };
         }
     };
@@ -94,11 +127,277 @@ impl<'a> Ctx<'a> {
         self.settings
     }
 
+    /// The rule's integer option `name`: the configured value, else the declared default.
+    ///
+    /// Panics if the rule did not declare an integer option of that name (a bug the fixture
+    /// tests catch).
+    pub fn option_int(&self, name: &str) -> i64 {
+        match self.option(name) {
+            option::Value::Integer(v) => v,
+            other => self.wrong_kind(name, "integer", &other),
+        }
+    }
+
+    /// The rule's number option `name` (an integer is read as a number).
+    pub fn option_number(&self, name: &str) -> f64 {
+        match self.option(name) {
+            option::Value::Number(v) => v,
+            option::Value::Integer(v) => v as f64,
+            other => self.wrong_kind(name, "number", &other),
+        }
+    }
+
+    /// The rule's boolean option `name`.
+    pub fn option_bool(&self, name: &str) -> bool {
+        match self.option(name) {
+            option::Value::Bool(v) => v,
+            other => self.wrong_kind(name, "boolean", &other),
+        }
+    }
+
+    /// The rule's string option `name`.
+    pub fn option_str(&self, name: &str) -> &str {
+        match self.option(name) {
+            option::Value::String(v) => v,
+            other => self.wrong_kind(name, "string", &other),
+        }
+    }
+
+    /// The rule's list-of-strings option `name`.
+    pub fn option_strings(&self, name: &str) -> Vec<&str> {
+        match self.option(name) {
+            option::Value::Strings(v) => v,
+            other => self.wrong_kind(name, "list of strings", &other),
+        }
+    }
+
+    /// The rule's map option `name` (string keys, integer values), in the order written.
+    pub fn option_int_map(&self, name: &str) -> Vec<(&str, i64)> {
+        match self.option(name) {
+            option::Value::IntegerMap(v) => v,
+            other => self.wrong_kind(name, "map of integers", &other),
+        }
+    }
+
+    fn option(&self, name: &str) -> option::Value<'_> {
+        let Some(declared) = self.meta.option(name) else {
+            panic!("rule `{}` reads option `{name}`, which it does not declare", self.meta.name)
+        };
+        match self.settings.rule_option(self.meta.name, name) {
+            Some(configured) => configured.as_value(),
+            None => declared.default.as_value(),
+        }
+    }
+
+    fn wrong_kind(&self, name: &str, wanted: &str, found: &option::Value<'_>) -> ! {
+        let a = |w: &str| if w.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        let found = found.kind().describe();
+        panic!(
+            "rule `{}` reads option `{name}` as {} {wanted}, but it is declared as {} {found}",
+            self.meta.name,
+            a(wanted),
+            a(found),
+        )
+    }
+
     /// Report a finding at the rule's default severity. The returned builder adds help or
     /// states one of the escalations/downgrades the rule's doc describes.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> Report<'_> {
         self.out.push(Diagnostic::new(self.meta.name, self.meta.severity, span, message));
         Report { diag: self.out.last_mut().expect("just pushed") }
+    }
+}
+
+/// Rule options: declarations (in [`RuleMeta::options`]) and configured values.
+pub mod option {
+    /// What an option holds.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Kind {
+        Bool,
+        Integer,
+        Number,
+        String,
+        Strings,
+        IntegerMap,
+    }
+
+    impl Kind {
+        /// For messages: `an integer`, `a list of strings`…
+        pub fn describe(self) -> &'static str {
+            match self {
+                Kind::Bool => "boolean",
+                Kind::Integer => "integer",
+                Kind::Number => "number",
+                Kind::String => "string",
+                Kind::Strings => "list of strings",
+                Kind::IntegerMap => "map of integers",
+            }
+        }
+    }
+
+    /// A declared default.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub enum DefaultValue {
+        Bool(bool),
+        Integer(i64),
+        Number(f64),
+        String(&'static str),
+        Strings(&'static [&'static str]),
+        IntegerMap(&'static [(&'static str, i64)]),
+    }
+
+    /// A configured value (read from a configuration file).
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum Owned {
+        Bool(bool),
+        Integer(i64),
+        Number(f64),
+        String(String),
+        Strings(Vec<String>),
+        IntegerMap(Vec<(String, i64)>),
+    }
+
+    /// A borrowed view of a default or a configured value.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum Value<'a> {
+        Bool(bool),
+        Integer(i64),
+        Number(f64),
+        String(&'a str),
+        Strings(Vec<&'a str>),
+        IntegerMap(Vec<(&'a str, i64)>),
+    }
+
+    impl DefaultValue {
+        pub fn as_value(&self) -> Value<'static> {
+            match *self {
+                DefaultValue::Bool(v) => Value::Bool(v),
+                DefaultValue::Integer(v) => Value::Integer(v),
+                DefaultValue::Number(v) => Value::Number(v),
+                DefaultValue::String(v) => Value::String(v),
+                DefaultValue::Strings(v) => Value::Strings(v.to_vec()),
+                DefaultValue::IntegerMap(v) => Value::IntegerMap(v.to_vec()),
+            }
+        }
+    }
+
+    impl Owned {
+        pub fn as_value(&self) -> Value<'_> {
+            match self {
+                Owned::Bool(v) => Value::Bool(*v),
+                Owned::Integer(v) => Value::Integer(*v),
+                Owned::Number(v) => Value::Number(*v),
+                Owned::String(v) => Value::String(v),
+                Owned::Strings(v) => Value::Strings(v.iter().map(String::as_str).collect()),
+                Owned::IntegerMap(v) => {
+                    Value::IntegerMap(v.iter().map(|(k, n)| (k.as_str(), *n)).collect())
+                }
+            }
+        }
+    }
+
+    impl Value<'_> {
+        pub fn kind(&self) -> Kind {
+            match self {
+                Value::Bool(_) => Kind::Bool,
+                Value::Integer(_) => Kind::Integer,
+                Value::Number(_) => Kind::Number,
+                Value::String(_) => Kind::String,
+                Value::Strings(_) => Kind::Strings,
+                Value::IntegerMap(_) => Kind::IntegerMap,
+            }
+        }
+
+        /// As JSON, for `--show-settings` and the schema's `default`.
+        pub fn to_json(&self) -> serde_json::Value {
+            use serde_json::json;
+            match self {
+                Value::Bool(v) => json!(v),
+                Value::Integer(v) => json!(v),
+                Value::Number(v) => json!(v),
+                Value::String(v) => json!(v),
+                Value::Strings(v) => json!(v),
+                Value::IntegerMap(v) => serde_json::Value::Object(
+                    v.iter().map(|(k, n)| (k.to_string(), json!(n))).collect(),
+                ),
+            }
+        }
+    }
+
+    /// One option a rule reads. Names are kebab-case, like every configuration key.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct RuleOption {
+        pub name: &'static str,
+        /// One line, lowercase start, no trailing period.
+        pub help: &'static str,
+        pub default: DefaultValue,
+        /// Smallest accepted number (for integers, numbers and the values of integer maps).
+        pub minimum: Option<f64>,
+    }
+
+    impl RuleOption {
+        pub const fn kind(&self) -> Kind {
+            match self.default {
+                DefaultValue::Bool(_) => Kind::Bool,
+                DefaultValue::Integer(_) => Kind::Integer,
+                DefaultValue::Number(_) => Kind::Number,
+                DefaultValue::String(_) => Kind::String,
+                DefaultValue::Strings(_) => Kind::Strings,
+                DefaultValue::IntegerMap(_) => Kind::IntegerMap,
+            }
+        }
+
+        /// Values below `min` are configuration errors.
+        pub const fn at_least(mut self, min: f64) -> RuleOption {
+            self.minimum = Some(min);
+            self
+        }
+    }
+
+    const fn declare(name: &'static str, default: DefaultValue, help: &'static str) -> RuleOption {
+        RuleOption { name, help, default, minimum: None }
+    }
+
+    /// `true`/`false`.
+    pub const fn boolean(name: &'static str, default: bool, help: &'static str) -> RuleOption {
+        declare(name, DefaultValue::Bool(default), help)
+    }
+
+    /// A whole number (`30`).
+    pub const fn integer(name: &'static str, default: i64, help: &'static str) -> RuleOption {
+        declare(name, DefaultValue::Integer(default), help)
+    }
+
+    /// A number (`2.0`, `2`).
+    pub const fn number(name: &'static str, default: f64, help: &'static str) -> RuleOption {
+        declare(name, DefaultValue::Number(default), help)
+    }
+
+    /// A string.
+    pub const fn string(
+        name: &'static str,
+        default: &'static str,
+        help: &'static str,
+    ) -> RuleOption {
+        declare(name, DefaultValue::String(default), help)
+    }
+
+    /// A list of strings (`[postgres, "*/mosquitto"]`).
+    pub const fn strings(
+        name: &'static str,
+        default: &'static [&'static str],
+        help: &'static str,
+    ) -> RuleOption {
+        declare(name, DefaultValue::Strings(default), help)
+    }
+
+    /// A map from strings to integers (`{"*jdk*": 120}`).
+    pub const fn integer_map(
+        name: &'static str,
+        default: &'static [(&'static str, i64)],
+        help: &'static str,
+    ) -> RuleOption {
+        declare(name, DefaultValue::IntegerMap(default), help)
     }
 }
 
@@ -113,7 +412,8 @@ impl Report<'_> {
         self
     }
 
-    /// A level the rule's doc defines for this case (escalation or downgrade).
+    /// A level the rule's doc defines for this case (escalation or downgrade). A severity set
+    /// in the configuration replaces it.
     pub fn severity(self, severity: Severity) -> Self {
         self.diag.severity = severity;
         self
@@ -125,13 +425,106 @@ pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &aggressive_probe_timing::AggressiveProbeTiming,
         &ephemeral_storage_for_data::EphemeralStorageForData,
+        &invalid_suppression::InvalidSuppression,
         &missing_cpu_limit::MissingCpuLimit,
         &missing_memory_limit::MissingMemoryLimit,
         &single_arch_image::SingleArchImage,
+        &unknown_rule::UnknownRule,
+        &unused_suppression::UnusedSuppression,
     ]
 }
 
 /// Look a rule up by name.
 pub fn find(name: &str) -> Option<&'static dyn Rule> {
     all().iter().copied().find(|r| r.meta().name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::option::Owned;
+    use super::*;
+    use crate::settings::RuleSettings;
+
+    crate::declare_rule! {
+        /// A rule with one option of each kind (its doc is borrowed from a real rule).
+        Tunable {
+            name: "unknown-rule",
+            summary: "a test rule",
+            severity: Warning,
+            formats: [Kubernetes],
+            equivalents: [],
+            options: [
+                integer("timeout", 2, "shortest timeout").at_least(1.0),
+                number("ratio", 2.0, "largest ratio"),
+                boolean("strict", false, "be strict"),
+                string("mode", "edge", "the mode"),
+                strings("images", &["postgres"], "images that keep data"),
+                integer_map("budgets", &[("*jdk*", 120)], "start-up budgets"),
+            ],
+        }
+    }
+
+    fn with_ctx(settings: &Settings, f: impl FnOnce(&Ctx<'_>)) {
+        let source = SourceFile::new("x", "");
+        let mut out = Vec::new();
+        let cx = Ctx::new(&Tunable::META, &source, settings, &mut out);
+        f(&cx);
+    }
+
+    #[test]
+    fn options_are_declared_defaults_until_configured() {
+        assert_eq!(Tunable::META.options.len(), 6);
+        assert_eq!(Tunable::META.option("timeout").and_then(|o| o.minimum), Some(1.0));
+        with_ctx(&Settings::default(), |cx| {
+            assert_eq!(cx.option_int("timeout"), 2);
+            assert_eq!(cx.option_number("ratio"), 2.0);
+            assert!(!cx.option_bool("strict"));
+            assert_eq!(cx.option_str("mode"), "edge");
+            assert_eq!(cx.option_strings("images"), ["postgres"]);
+            assert_eq!(cx.option_int_map("budgets"), [("*jdk*", 120)]);
+        });
+        let mut settings = Settings::default();
+        let mut rule = RuleSettings::default();
+        rule.options.insert("timeout".into(), Owned::Integer(5));
+        rule.options.insert("ratio".into(), Owned::Integer(3));
+        rule.options.insert("images".into(), Owned::Strings(vec!["mosquitto".into()]));
+        settings.rules.insert("unknown-rule".into(), rule);
+        with_ctx(&settings, |cx| {
+            assert_eq!(cx.option_int("timeout"), 5);
+            // An integer is read as a number.
+            assert_eq!(cx.option_number("ratio"), 3.0);
+            assert_eq!(cx.option_strings("images"), ["mosquitto"]);
+            assert_eq!(cx.option_str("mode"), "edge");
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "reads option `nope`, which it does not declare")]
+    fn an_undeclared_option_is_a_bug() {
+        with_ctx(&Settings::default(), |cx| {
+            cx.option_int("nope");
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "reads option `mode` as an integer, but it is declared as a string")]
+    fn reading_an_option_as_another_kind_is_a_bug() {
+        with_ctx(&Settings::default(), |cx| {
+            cx.option_int("mode");
+        });
+    }
+
+    #[test]
+    fn configured_severity_replaces_every_finding_severity() {
+        use crate::settings::Level;
+        let mut settings = Settings::default();
+        settings.rules.insert(
+            "unknown-rule".into(),
+            RuleSettings { level: Some(Level::On(Severity::Info)), ..Default::default() },
+        );
+        let text = "FROM a\n# edgelint: ignore[nope]\nRUN b\n";
+        let report = crate::lint_as(SourceFile::new("x", text), FileKind::Dockerfile, &settings);
+        let got: Vec<_> = report.diagnostics.iter().map(|d| (d.rule, d.severity)).collect();
+        assert_eq!(got, [("unknown-rule", Severity::Info)]);
+    }
 }

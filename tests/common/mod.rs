@@ -55,7 +55,7 @@ pub fn expected_lines(text: &str, rule: &str) -> Vec<usize> {
     out
 }
 
-/// Settings a fixture asks for in a `# fixture: platforms=a,b` line.
+/// Settings a fixture asks for in a `# fixture: platforms=a,b require-reason` line.
 pub fn fixture_settings(text: &str, rule: &str) -> edgelint::settings::Settings {
     let mut settings =
         edgelint::settings::Settings { select: vec![rule.to_string()], ..Default::default() };
@@ -70,6 +70,8 @@ pub fn fixture_settings(text: &str, rule: &str) -> edgelint::settings::Settings 
                     })
                     .collect();
                 settings.platforms_configured = true;
+            } else if setting == "require-reason" {
+                settings.require_reason = true;
             }
         }
     }
