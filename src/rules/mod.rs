@@ -10,6 +10,9 @@ use crate::document::{Document, FileKind};
 use crate::settings::Settings;
 use crate::source::{SourceFile, Span};
 
+pub mod arch_specific_command;
+pub mod shared;
+
 /// What is known about a rule, written once.
 #[derive(Debug)]
 pub struct RuleMeta {
@@ -115,7 +118,7 @@ impl Report<'_> {
 
 /// Every rule, in name order.
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[]
+    &[&arch_specific_command::ArchSpecificCommand]
 }
 
 /// Look a rule up by name.
