@@ -126,20 +126,49 @@ static DERIVED_VAR: LazyLock<Regex> = LazyLock::new(|| {
     .expect("regex")
 });
 
-/// A variable whose name says it holds an architecture (`$ARCH`, `${BUILD_ARCH}`, `$dpkgArch`).
-static ARCH_VAR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\$\{?[A-Za-z0-9_]*arch[A-Za-z0-9_]*").expect("regex"));
+/// A variable reference (`$name`, `${name…`).
+static VAR_REF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").expect("regex"));
 
-/// An architecture name as a whole word, in any naming (for conditions and case patterns).
-static ARCH_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i)(?:^|[^A-Za-z0-9])(",
-        r"amd64|x86_64|x86-64|x64|aarch64|arm64|armhf|armel|armv[5-8]l?|arm|i[3-6]86|x86|386",
-        r"|ppc64le|ppc64el|s390x|riscv64",
-        r")(?:$|[^A-Za-z0-9])"
-    ))
-    .expect("regex")
-});
+/// A comparison in a test: `a = b`, `a == b`, `a != b` (operands without blanks).
+static COMPARISON: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\S+)\s+(?:==?|!=)\s+(\S+)").expect("regex"));
+
+/// Whether a variable's name says it holds an architecture: one of its `_`/camelCase parts is
+/// `arch` or `architecture` (`ARCH`, `BUILD_ARCH`, `dpkgArch`, `QEMU_ARCH`), or it is a known
+/// architecture variable (`GOARCH`, `TARGETARCH`). `ARCHIVE` or `SEARCH` are not.
+fn arch_var_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if matches!(lower.as_str(), "goarch" | "targetarch" | "buildarch" | "hostarch" | "hosttype") {
+        return true;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c == '_' || (c.is_ascii_uppercase() && prev_lower) {
+            if !cur.is_empty() {
+                parts.push(std::mem::take(&mut cur));
+            }
+        }
+        if c != '_' {
+            cur.push(c.to_ascii_lowercase());
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    parts.push(cur);
+    parts.iter().any(|p| p == "arch" || p == "architecture")
+}
+
+/// Whether `text` compares something with an architecture name (`[ "$X" = "aarch64" ]`).
+fn compares_to_arch(text: &str) -> bool {
+    COMPARISON.captures_iter(text).any(|c| {
+        [c.get(1), c.get(2)].into_iter().flatten().any(|m| {
+            let operand = unquote(m.as_str().trim_end_matches([']', ';']));
+            Platform::from_arch_name(operand).is_some()
+        })
+    })
+}
 
 static LIBRARY_PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -609,8 +638,8 @@ fn references_var(text: &str, vars: &[String]) -> bool {
 fn arch_keyed(text: &str, vars: &[String]) -> bool {
     DERIVE.is_match(text)
         || references_var(text, vars)
-        || ARCH_VAR.is_match(text)
-        || ARCH_WORD.is_match(text)
+        || VAR_REF.captures_iter(text).any(|c| c.get(1).is_some_and(|m| arch_var_name(m.as_str())))
+        || compares_to_arch(text)
 }
 
 /// Byte ranges of `case … esac` blocks on the architecture, `if … fi` blocks with a condition
@@ -1284,6 +1313,19 @@ mod tests {
             texts(&shell("[ \"$ARCH\" = arm64 ] && echo hi; wget https://x/t-amd64.zip")),
             ["amd64"]
         );
+    }
+
+    #[test]
+    fn only_architecture_conditions_make_a_branch() {
+        // The condition names the artifact, not the architecture.
+        assert_eq!(
+            texts(&shell("if [ ! -f tool-linux-amd64.tar.gz ]; then wget https://x/tool-linux-amd64.tar.gz; fi")),
+            ["amd64"]
+        );
+        assert_eq!(texts(&shell("[ -n \"$ARCHIVE\" ] && wget https://x/t-amd64.zip")), ["amd64"]);
+        assert!(shell("[ -n \"$QEMU_ARCH\" ] && wget https://x/t-amd64.zip").is_empty());
+        assert!(arch_var_name("dpkgArch") && arch_var_name("BUILD_ARCH") && arch_var_name("arch"));
+        assert!(!arch_var_name("SEARCH") && !arch_var_name("ARCHIVE_DIR"));
     }
 
     #[test]
