@@ -440,9 +440,9 @@ fn judge(hit: &Hit, targets: &[Platform], place: Place) -> Option<(Severity, Str
         Hazard::LibraryPath => (
             Severity::Warning,
             format!("`{token}` exists only on {arch_name}; {on} use another multiarch path"),
-            "use the build's triplet (`/usr/lib/$(gcc -dumpmachine)` or \
-             `$(dpkg-architecture -qDEB_HOST_MULTIARCH)`) instead of a hard-coded path; avoid a \
-             hard-coded `LD_LIBRARY_PATH`"
+            "use a path that exists on every architecture: the build's multiarch triplet \
+             (`/usr/lib/$(gcc -dumpmachine)`, `$(dpkg-architecture -qDEB_HOST_MULTIARCH)`), or \
+             `/usr/lib/jvm/default-java` for a JDK; avoid a hard-coded `LD_LIBRARY_PATH`"
                 .to_string(),
         ),
         Hazard::NativeCpu => (

@@ -146,10 +146,8 @@ fn arch_var_name(name: &str) -> bool {
     let mut cur = String::new();
     let mut prev_lower = false;
     for c in name.chars() {
-        if c == '_' || (c.is_ascii_uppercase() && prev_lower) {
-            if !cur.is_empty() {
-                parts.push(std::mem::take(&mut cur));
-            }
+        if (c == '_' || (c.is_ascii_uppercase() && prev_lower)) && !cur.is_empty() {
+            parts.push(std::mem::take(&mut cur));
         }
         if c != '_' {
             cur.push(c.to_ascii_lowercase());
@@ -172,7 +170,7 @@ fn compares_to_arch(text: &str) -> bool {
 
 static LIBRARY_PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:/usr)?(?:/local)?/lib/(x86_64|i386)-linux-gnu\b|/lib(?:64)?/ld-linux-(x86-64)\.so\.2",
+        r"(?:/usr)?(?:/local)?/lib/(x86_64|i386)-linux-gnu\b|/lib(?:64)?/ld-linux-(x86-64)\.so\.2|/usr/lib/jvm/[A-Za-z0-9.+-]+-(amd64|i386)\b",
     )
     .expect("regex")
 });
@@ -878,21 +876,39 @@ fn strip_signature(name: &str) -> &str {
     out
 }
 
-/// A file whose name says it is the same on every architecture: a Debian `_all` package, an
-/// RPM `noarch` package, or an apt repository index (`…/binary-amd64/Packages` is read for
-/// metadata, not run).
-fn arch_independent(name: &str) -> bool {
+/// An apt repository index (`…/binary-amd64/Packages`, `…/Release`): read for metadata (a
+/// version number), not installed or run.
+fn apt_index(name: &str) -> bool {
     let lower = strip_signature(name).to_ascii_lowercase();
     let base = [".gz", ".xz", ".bz2", ".lz4", ".zst"]
         .iter()
         .find_map(|e| lower.strip_suffix(e))
         .unwrap_or(&lower);
-    lower.contains("_all.deb")
-        || lower.contains(".noarch.")
-        || matches!(
-            base,
-            "packages" | "release" | "inrelease" | "release.gpg" | "sources" | "contents"
-        )
+    matches!(base, "packages" | "release" | "inrelease" | "release.gpg" | "sources" | "contents")
+}
+
+/// Where the architecture tokens of a URL are looked for: its path, without the host and,
+/// on GitHub and GitLab, without the owner and repository names (`github.com/owner/repo/…`);
+/// `None` for a Git repository URL (`….git`), which is source, not a binary.
+fn url_search_range(url: &str) -> Option<(usize, usize)> {
+    let path_end = url.find(['?', '#']).unwrap_or(url.len());
+    let path = &url[..path_end];
+    if path.trim_end_matches('/').ends_with(".git") {
+        return None;
+    }
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let host_end = url[after_scheme..path_end].find('/').map_or(path_end, |i| after_scheme + i);
+    let host = &url[after_scheme..host_end];
+    let mut start = host_end;
+    if matches!(host, "github.com" | "gitlab.com" | "www.github.com") {
+        for _ in 0..2 {
+            match url.get(start + 1..path_end).and_then(|r| r.find('/')) {
+                Some(i) => start = start + 1 + i,
+                None => return None,
+            }
+        }
+    }
+    Some((start, path_end))
 }
 
 /// The file name an artifact path ends with, if it looks like a downloadable artifact.
@@ -920,9 +936,10 @@ fn artifacts(text: &str, role: Role, first_piece: bool, found: &mut Found) {
                 .last()
                 .map_or(scheme, |(i, _)| i);
             let url = &frag[url_start..];
-            let path = url.split(['?', '#']).next().unwrap_or(url);
+            let Some((from, to)) = url_search_range(url) else { continue };
+            let path = &url[..to];
             let artifact = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
-            if arch_independent(artifact) {
+            if apt_index(artifact) {
                 continue;
             }
             let artifact = if artifact.is_empty() || artifact.contains(':') {
@@ -930,8 +947,8 @@ fn artifacts(text: &str, role: Role, first_piece: bool, found: &mut Found) {
             } else {
                 strip_signature(artifact)
             };
-            for (s, e, p) in arch_tokens(path) {
-                let at = fs + url_start;
+            for (s, e, p) in arch_tokens(&url[from..to]) {
+                let at = fs + url_start + from;
                 found.push((
                     at + s,
                     at + e,
@@ -945,9 +962,6 @@ fn artifacts(text: &str, role: Role, first_piece: bool, found: &mut Found) {
         let name_start = frag.rfind('/').map_or(0, |p| p + 1);
         let name = &frag[name_start..];
         let hazard = if let Some(name) = artifact_name(frag) {
-            if arch_independent(name) {
-                continue;
-            }
             Hazard::Artifact { artifact: strip_signature(name).to_string() }
         } else if program && QEMU.is_match(name) {
             continue;
@@ -968,7 +982,8 @@ fn artifacts(text: &str, role: Role, first_piece: bool, found: &mut Found) {
 fn library_paths(text: &str, found: &mut Found) {
     for c in LIBRARY_PATH.captures_iter(text) {
         let m = c.get(0).expect("match");
-        let arch = if c.get(1).is_some_and(|a| a.as_str() == "i386") { "i386" } else { "x86_64" };
+        let i386 = [c.get(1), c.get(3)].into_iter().flatten().any(|a| a.as_str() == "i386");
+        let arch = if i386 { "i386" } else { "x86_64" };
         found.push((m.start(), m.end(), Hazard::LibraryPath, Platform::from_arch_name(arch)));
     }
 }
@@ -1269,13 +1284,23 @@ mod tests {
     }
 
     #[test]
-    fn arch_independent_files_are_not_artifacts() {
+    fn urls_outside_the_artifact_path() {
+        // An apt index is read for a version number.
         assert!(shell("curl -s https://repo.example.org/ubuntu/dists/x/main/binary-amd64/Packages | grep Version").is_empty());
-        assert!(shell(
-            "wget https://example.com/repos/ubuntu2404/arm64/cuda-keyring_1.1-1_all.deb"
-        )
-        .is_empty());
-        assert!(shell("dnf install -y https://example.com/x86_64/tool-1.0.noarch.rpm").is_empty());
+        // Hosts, GitHub owners and repository names, and Git repositories are not artifacts.
+        assert!(shell("curl -fsSLO https://arm64.example.com/tool.tar.gz").is_empty());
+        assert!(shell("wget https://github.com/aarch64-laptops/x86_64-tools/archive/v1.tar.gz")
+            .is_empty());
+        assert!(shell("git clone https://gitlab.com/x/arm64-kernel.git").is_empty());
+        assert_eq!(
+            texts(&shell("wget https://github.com/o/r/releases/download/v1/r_linux_arm64.tar.gz")),
+            ["arm64"]
+        );
+        // A package for all architectures, but from one architecture's repository.
+        assert_eq!(
+            texts(&shell("wget https://developer.download.nvidia.com/compute/cuda/repos/ubuntu2204/x86_64/cuda-keyring_1.1-1_all.deb")),
+            ["x86_64"]
+        );
     }
 
     #[test]
@@ -1351,6 +1376,9 @@ mod tests {
             texts(&shell("ln -s /lib64/ld-linux-x86-64.so.2 /lib/ld")),
             ["/lib64/ld-linux-x86-64.so.2"]
         );
+        let hits = scan_env(&[("JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64")]);
+        assert_eq!(texts(&hits), ["/usr/lib/jvm/java-17-openjdk-amd64"]);
+        assert!(scan_env(&[("JAVA_HOME", "/usr/lib/jvm/default-java")]).is_empty());
         assert_eq!(
             texts(&shell("gcc -O2 -march=native -mavx2 -mno-avx512f x.c")),
             ["-march=native", "-mavx2"]
@@ -1467,5 +1495,96 @@ mod tests {
         );
         assert_eq!(hits.len(), 1);
         assert_eq!(&raw[hits[0].start..hits[0].end], "amd64");
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    #[test]
+    /// Random shell-ish text: no panic, and every hit is a character range of its piece.
+    fn random_text_never_panics() {
+        let alphabet: Vec<&str> = vec![
+            "\\",
+            "'",
+            "\"",
+            "$",
+            "(",
+            ")",
+            "{",
+            "}",
+            "[",
+            "]",
+            ";",
+            "|",
+            "&",
+            "#",
+            "\n",
+            "é",
+            " ",
+            "amd64",
+            "-",
+            "_",
+            ".",
+            "/",
+            "https://",
+            "x86_64",
+            "if",
+            "fi",
+            "case",
+            "esac",
+            "in",
+            "then",
+            "else",
+            "elif",
+            "=",
+            "!=",
+            "exit",
+            "1",
+            "0",
+            "uname -m",
+            "GOARCH=",
+            "`",
+            ">",
+            "<",
+            "tar.gz",
+            "qemu-x86_64",
+            "-march=native",
+            "dpkg --add-architecture i386",
+            ":i386",
+            "apt-get install",
+            "grep",
+            "-q",
+            "||",
+            "&&",
+            "!",
+            "test",
+            "\t",
+            "\r",
+            "ü",
+            "€",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..2_000 {
+            let mut s = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 40) as usize;
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            for syntax in [Syntax::DockerfileShell { escape: '\\' }, Syntax::Shell, Syntax::Plain] {
+                for role in [Role::Build, Role::Command] {
+                    for h in scan(&[Piece { text: &s, syntax }], role) {
+                        assert!(s.get(h.start..h.end).is_some(), "{s:?} {h:?}");
+                    }
+                }
+            }
+        }
     }
 }
