@@ -68,7 +68,7 @@ fn strings(v: &Value) -> Vec<String> {
 /// The concise findings as `line:col: severity[rule]`, per file.
 /// The content rules these tests do not exercise: they would fire on the small inputs below.
 const OTHER_RULES: &str =
-    "missing-memory-limit,missing-cpu-limit,ephemeral-storage-for-data,aggressive-probe-timing";
+    "missing-memory-limit,missing-cpu-limit,ephemeral-storage-for-data,aggressive-probe-timing,arch-specific-command";
 
 fn findings(o: &Output) -> Vec<String> {
     stdout(o)

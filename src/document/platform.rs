@@ -238,6 +238,39 @@ impl Platform {
     }
 }
 
+impl Platform {
+    /// The Linux platform an architecture *name* stands for, in any of the namings of
+    /// edge-semantics §15: `TARGETARCH`/GOARCH (`amd64`, `arm`, `386`), `uname -m` (`x86_64`,
+    /// `aarch64`, `armv7l`, `i686`), `dpkg --print-architecture` (`armhf`, `armel`, `i386`,
+    /// `ppc64el`), `apk --print-arch` (`x86`, `armv7`) and release file names (`x64`, `linux64`,
+    /// `win64`, `arm32`, `armv6l`). Case-insensitive; `None` for anything else.
+    ///
+    /// `armhf` is ARMv7 (Debian and containerd; Alpine's ARMv6 `armhf` is the §15 clash),
+    /// `arm32` and a bare `arm` are ARMv7 too, `armv8l` (a 32-bit userland on an ARMv8 CPU) is
+    /// `arm/v8`.
+    pub fn from_arch_name(name: &str) -> Option<Platform> {
+        let lower = name.to_ascii_lowercase();
+        let (arch, variant) = match lower.as_str() {
+            "amd64" | "x86_64" | "x86-64" | "x64" | "linux64" | "win64" => ("amd64", None),
+            "386" | "i386" | "i486" | "i586" | "i686" | "x86" => ("386", None),
+            "arm64" | "aarch64" | "armv8" | "arm64v8" => ("arm64", None),
+            "arm" | "armhf" | "armv7" | "armv7l" | "armv7hl" | "arm32" | "arm32v7" => {
+                ("arm", Some("v7"))
+            }
+            "armel" | "armv6" | "armv6l" | "armv6hl" | "arm32v6" => ("arm", Some("v6")),
+            "armv5" | "armv5l" | "armv5tel" | "arm32v5" => ("arm", Some("v5")),
+            "armv8l" => ("arm", Some("v8")),
+            "ppc64le" | "ppc64el" => ("ppc64le", None),
+            "s390x" => ("s390x", None),
+            "riscv64" => ("riscv64", None),
+            "mips64le" | "mips64el" => ("mips64le", None),
+            "loong64" | "loongarch64" => ("loong64", None),
+            _ => return None,
+        };
+        Some(Platform::new("linux", arch, variant))
+    }
+}
+
 /// Whether an image platform runs on a host platform.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Compat {
@@ -431,6 +464,33 @@ mod tests {
         for s in ["linux/arm/v7", "linux/arm64", "windows/amd64", "linux/amd64/v3"] {
             assert_eq!(p(s).to_string(), s);
         }
+    }
+
+    #[test]
+    fn architecture_names_of_every_naming() {
+        let name = |s: &str| Platform::from_arch_name(s).map(|p| p.to_string());
+        for (input, want) in [
+            ("x86_64", "linux/amd64"),
+            ("AMD64", "linux/amd64"),
+            ("x64", "linux/amd64"),
+            ("linux64", "linux/amd64"),
+            ("i686", "linux/386"),
+            ("x86", "linux/386"),
+            ("aarch64", "linux/arm64"),
+            ("armv8", "linux/arm64"),
+            ("armhf", "linux/arm/v7"),
+            ("armv7l", "linux/arm/v7"),
+            ("arm", "linux/arm/v7"),
+            ("armel", "linux/arm/v6"),
+            ("armv6l", "linux/arm/v6"),
+            ("armv5l", "linux/arm/v5"),
+            ("armv8l", "linux/arm/v8"),
+            ("ppc64el", "linux/ppc64le"),
+        ] {
+            assert_eq!(name(input).as_deref(), Some(want), "{input}");
+        }
+        assert_eq!(name("base64"), None);
+        assert_eq!(name(""), None);
     }
 
     #[test]

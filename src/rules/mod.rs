@@ -11,6 +11,7 @@
 //! configured value or the declared default.
 
 pub mod aggressive_probe_timing;
+pub mod arch_specific_command;
 pub mod ephemeral_storage_for_data;
 pub mod invalid_suppression;
 pub mod missing_cpu_limit;
@@ -424,6 +425,7 @@ impl Report<'_> {
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &aggressive_probe_timing::AggressiveProbeTiming,
+        &arch_specific_command::ArchSpecificCommand,
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &invalid_suppression::InvalidSuppression,
         &missing_cpu_limit::MissingCpuLimit,

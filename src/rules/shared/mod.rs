@@ -1,5 +1,6 @@
 //! Logic shared by several rules.
 
+pub mod arch_scan;
 pub mod limits;
 pub mod probe;
 pub mod stateful;

@@ -1,0 +1,580 @@
+//! `arch-specific-command`: commands, downloads, paths and compiler flags that work on one CPU
+//! architecture only. The scanning is in [`crate::rules::shared::arch_scan`]; this file
+//! gathers the texts of each instruction (all three formats), works out which platforms the
+//! instruction must serve, and words the findings.
+
+use crate::archdb::{self, Lookup};
+use crate::declare_rule;
+use crate::diagnostic::Severity;
+use crate::document::compose::{Command, ComposeFile};
+use crate::document::dockerfile::{substitute, Args, Dockerfile, Instruction, Stage};
+use crate::document::image_ref;
+use crate::document::kubernetes::{Manifests, PodTemplate};
+use crate::document::platform::{compat, Compat, Platform};
+use crate::document::text::Text;
+use crate::document::{Document, FileKind};
+use crate::rules::shared::arch_scan::{self, Hazard, Hit, Piece, Role, Syntax};
+use crate::rules::{Ctx, Rule};
+use crate::source::Spanned;
+
+declare_rule! {
+    /// See `rules/arch-specific-command.md`.
+    ArchSpecificCommand {
+        name: "arch-specific-command",
+        summary: "a download, path, compiler flag or command that works on one CPU architecture only",
+        severity: Warning,
+        formats: [Dockerfile, Compose, Kubernetes],
+        equivalents: [],
+    }
+}
+
+impl Rule for ArchSpecificCommand {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, doc: &Document, cx: &mut Ctx) {
+        match doc {
+            Document::Dockerfile(df) => check_dockerfile(df, cx),
+            Document::Compose(c) => check_compose(c, cx),
+            Document::Kubernetes(m) => check_kubernetes(m, cx),
+        }
+    }
+}
+
+/// Where the texts of one instruction run, for the wording and the level.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// A Dockerfile stage built for the targets (or for its declared platform).
+    Target,
+    /// A `FROM --platform=$BUILDPLATFORM` stage: it runs on the build machine.
+    Builder,
+    /// A container of a Compose service or a Kubernetes workload.
+    Container(FileKind),
+}
+
+/// One instruction's texts, as the scanner reads them.
+struct Group {
+    texts: Vec<(Text, Syntax)>,
+}
+
+impl Group {
+    fn new() -> Group {
+        Group { texts: Vec::new() }
+    }
+
+    fn push(&mut self, text: Text, syntax: Syntax) {
+        self.texts.push((text, syntax));
+    }
+
+    fn scan(&self, role: Role) -> Vec<Hit> {
+        let pieces: Vec<Piece<'_>> = self
+            .texts
+            .iter()
+            .map(|(t, syntax)| Piece { text: &t.value, syntax: *syntax })
+            .collect();
+        arch_scan::scan(&pieces, role)
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// Dockerfile
+
+/// What a stage must serve.
+struct StageInfo {
+    /// Nothing to check: the stage's base image serves none of the targets (a Windows image,
+    /// an amd64-only image with arm targets): other rules report the base image.
+    skip: bool,
+    builder: bool,
+    targets: Vec<Platform>,
+}
+
+fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
+    let file_arch = file_name(&cx.source().path).and_then(arch_scan::name_arch);
+    let infos: Vec<StageInfo> =
+        df.stages.iter().map(|s| stage_info(df, s, file_arch.as_ref(), cx)).collect();
+    let escape = df.escape;
+    for ins in &df.instructions {
+        let Some(info) = ins.stage.and_then(|s| infos.get(s)) else { continue };
+        if info.skip {
+            continue;
+        }
+        let place = if info.builder { Place::Builder } else { Place::Target };
+        match ins.keyword.as_str() {
+            "RUN" => {
+                let mut g = command_group(cx, ins, escape);
+                for h in &ins.heredocs {
+                    g.push(Text::raw(h.body.value.clone(), h.body.span.start), Syntax::Shell);
+                }
+                report(cx, &g, g.scan(Role::Build), &info.targets, place);
+            }
+            "CMD" | "ENTRYPOINT" => {
+                let reaches = ins.stage.is_some_and(|s| df.reaches_final(s));
+                if reaches {
+                    let g = command_group(cx, ins, escape);
+                    report(cx, &g, g.scan(Role::Command), &info.targets, place);
+                }
+            }
+            "ENV" => {
+                let Args::Pairs(pairs) = &ins.args else { continue };
+                let mut g = Group::new();
+                let mut vars = Vec::new();
+                for kv in pairs {
+                    let Some(v) = &kv.value else { continue };
+                    g.push(spanned_text(&cx.source().text, v), Syntax::Plain);
+                    vars.push(kv.key.value.as_str());
+                }
+                let values: Vec<String> = g.texts.iter().map(|(t, _)| t.value.clone()).collect();
+                let env: Vec<(&str, &str)> =
+                    vars.iter().zip(&values).map(|(k, v)| (*k, v.as_str())).collect();
+                let hits = arch_scan::scan_env(&env);
+                report(cx, &g, hits, &info.targets, place);
+            }
+            "ADD" => {
+                let Args::Copy { sources, .. } = &ins.args else { continue };
+                let mut g = Group::new();
+                for s in sources.iter().filter(|s| s.value.contains("://")) {
+                    g.push(spanned_text(&cx.source().text, s), Syntax::Plain);
+                }
+                report(cx, &g, g.scan(Role::Download), &info.targets, place);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The shell or exec form of RUN, CMD or ENTRYPOINT.
+fn command_group(cx: &Ctx, ins: &Instruction, escape: char) -> Group {
+    let mut g = Group::new();
+    match &ins.args {
+        Args::Shell(s) => {
+            g.push(Text::raw(s.raw.clone(), s.span.start), Syntax::DockerfileShell { escape })
+        }
+        Args::Exec(items) => {
+            for item in items {
+                g.push(spanned_text(&cx.source().text, item), Syntax::Shell);
+            }
+        }
+        _ => {}
+    }
+    g
+}
+
+/// A value with its source span as a [`Text`]: raw when the source (inside one pair of quotes)
+/// is the value byte for byte.
+fn spanned_text(source: &str, v: &Spanned<String>) -> Text {
+    let written = source.get(v.span.start..v.span.end).unwrap_or_default();
+    let inner = written
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .or_else(|| written.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')));
+    let raw_start = if written == v.value {
+        Some(v.span.start)
+    } else if inner == Some(v.value.as_str()) {
+        Some(v.span.start + 1)
+    } else {
+        None
+    };
+    Text { value: v.value.clone(), span: v.span, raw_start }
+}
+
+fn file_name(path: &str) -> Option<&str> {
+    path.rsplit(['/', '\\']).next().filter(|n| !n.is_empty())
+}
+
+fn stage_info(df: &Dockerfile, stage: &Stage, file_arch: Option<&Platform>, cx: &Ctx) -> StageInfo {
+    let platform = stage.platform.as_ref().map(|p| p.value.as_str());
+    let builder = platform.is_some_and(|p| p.contains("BUILDPLATFORM"));
+    // A platform the stage is pinned to or named for.
+    let pinned = platform
+        .filter(|_| !builder)
+        .and_then(|p| substitute(p, |n| df.arg_value(None, n).and_then(|b| b.value)))
+        .and_then(|p| Platform::parse(&p).ok());
+    let named = stage.name.as_ref().and_then(|n| arch_scan::name_arch(&n.value));
+    let declared = pinned.or(named).or_else(|| file_arch.cloned());
+    let mut targets = match declared {
+        Some(p) => vec![p],
+        None => cx.settings().platforms.clone(),
+    };
+    let mut skip = false;
+    if let Some(base) = stage_base_platforms(df, stage) {
+        targets.retain(|t| best(t, &base) != Compat::Incompatible);
+        skip = targets.is_empty();
+    }
+    StageInfo { skip, builder, targets }
+}
+
+fn best(host: &Platform, images: &[Platform]) -> Compat {
+    crate::document::platform::best_compat(host, images)
+}
+
+/// The platforms the stage's base image is published for, when the arch DB knows them
+/// (following `FROM <earlier stage>` to the image).
+fn stage_base_platforms(df: &Dockerfile, stage: &Stage) -> Option<Vec<Platform>> {
+    let mut cur = stage;
+    for _ in 0..df.stages.len() {
+        match cur.base_stage.and_then(|b| df.stages.get(b)) {
+            Some(b) => cur = b,
+            None => break,
+        }
+    }
+    image_platforms(cur.resolved_image.as_deref()?)
+}
+
+/// The platforms an image reference is published for: a bashbrew architecture namespace
+/// (`arm64v8/python`) or the arch DB.
+fn image_platforms(image: &str) -> Option<Vec<Platform>> {
+    if image_ref::has_variable(image) {
+        return None;
+    }
+    let r = image_ref::parse(image).ok()?;
+    if r.registry == image_ref::DOCKER_HUB {
+        if let Some(p) =
+            r.repository.split_once('/').and_then(|(ns, _)| Platform::from_bashbrew(ns))
+        {
+            return Some(vec![p]);
+        }
+    }
+    match archdb::lookup(&r.name(), r.effective_tag()?) {
+        Lookup::Known(list) => Some(list.iter().filter_map(|s| Platform::parse(s).ok()).collect()),
+        Lookup::UnknownTag | Lookup::UnknownImage => None,
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// Compose and Kubernetes
+
+fn check_compose(file: &ComposeFile, cx: &mut Ctx) {
+    for svc in &file.services {
+        let mut targets = match svc.platform.as_ref().and_then(|p| Platform::parse(&p.value).ok()) {
+            Some(p) => vec![p],
+            None => cx.settings().platforms.clone(),
+        };
+        if !narrow_by_image(&mut targets, svc.image.as_ref().map(|i| i.value.as_str())) {
+            continue;
+        }
+        let place = Place::Container(FileKind::Compose);
+        let mut g = Group::new();
+        for cmd in [&svc.entrypoint, &svc.command].into_iter().flatten() {
+            for t in cmd.texts() {
+                let syntax = match cmd {
+                    Command::Shell(_) | Command::Exec(_) => Syntax::Shell,
+                };
+                g.push(t.clone(), syntax);
+            }
+        }
+        report(cx, &g, g.scan(Role::Command), &targets, place);
+        let env: Vec<(&str, &Text)> = svc
+            .environment
+            .iter()
+            .filter_map(|e| e.value.as_ref().map(|v| (e.name.value.as_str(), v)))
+            .collect();
+        env_group(cx, &env, &targets, place);
+    }
+}
+
+fn check_kubernetes(m: &Manifests, cx: &mut Ctx) {
+    for obj in &m.objects {
+        for tpl in &obj.pod_templates {
+            let pod_targets = pod_targets(tpl, cx.settings().platforms.clone());
+            for c in &tpl.containers {
+                let mut targets = pod_targets.clone();
+                if !narrow_by_image(&mut targets, c.image.as_ref().map(|i| i.value.as_str())) {
+                    continue;
+                }
+                let place = Place::Container(FileKind::Kubernetes);
+                let mut g = Group::new();
+                for t in c.command.iter().chain(&c.args) {
+                    g.push(t.clone(), Syntax::Shell);
+                }
+                report(cx, &g, g.scan(Role::Command), &targets, place);
+                let env: Vec<(&str, &Text)> = c
+                    .env
+                    .iter()
+                    .filter_map(|e| e.value.as_ref().map(|v| (e.name.value.as_str(), v)))
+                    .collect();
+                env_group(cx, &env, &targets, place);
+            }
+        }
+    }
+}
+
+fn env_group(cx: &mut Ctx, env: &[(&str, &Text)], targets: &[Platform], place: Place) {
+    let mut g = Group::new();
+    for (_, v) in env {
+        g.push((*v).clone(), Syntax::Plain);
+    }
+    let vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.value.as_str())).collect();
+    let hits = arch_scan::scan_env(&vars);
+    report(cx, &g, hits, targets, place);
+}
+
+/// The platforms a pod can land on: its `kubernetes.io/arch` node selector or required
+/// affinity, else the targets.
+fn pod_targets(tpl: &PodTemplate, targets: Vec<Platform>) -> Vec<Platform> {
+    let selected = tpl
+        .node_selector
+        .iter()
+        .filter(|(k, _)| {
+            matches!(k.value.as_str(), "kubernetes.io/arch" | "beta.kubernetes.io/arch")
+        })
+        .filter_map(|(_, v)| Platform::from_k8s_arch(&v.value))
+        .next();
+    if let Some(p) = selected {
+        return vec![p];
+    }
+    let affinity: Vec<Platform> = tpl
+        .required_arch_affinity
+        .iter()
+        .flatten()
+        .filter_map(|v| Platform::from_k8s_arch(&v.value))
+        .collect();
+    if affinity.is_empty() {
+        targets
+    } else {
+        affinity
+    }
+}
+
+/// Keeps the targets the image is published for (when known). `false` when none is left:
+/// nothing to check, other rules report the image.
+fn narrow_by_image(targets: &mut Vec<Platform>, image: Option<&str>) -> bool {
+    if let Some(base) = image.and_then(image_platforms) {
+        targets.retain(|t| best(t, &base) != Compat::Incompatible);
+    }
+    !targets.is_empty()
+}
+
+// -------------------------------------------------------------------------------------------
+// Reporting
+
+fn report(cx: &mut Ctx, g: &Group, hits: Vec<Hit>, targets: &[Platform], place: Place) {
+    for hit in hits {
+        let Some((text, _)) = g.texts.get(hit.piece) else { continue };
+        let span = text.locate(&cx.source().text, hit.start, hit.end);
+        if let Some((severity, message, help)) = judge(&hit, targets, place) {
+            cx.report(span, message).severity(severity).help(help);
+        }
+    }
+}
+
+/// The platforms `arch` cannot serve natively.
+fn unserved(targets: &[Platform], arch: &Platform) -> Vec<String> {
+    targets.iter().filter(|t| compat(t, arch) != Compat::Native).map(|t| t.to_string()).collect()
+}
+
+/// An architecture other than `arch`, for "e.g. an arm64 CI runner".
+fn other_machine(arch: &Platform) -> &'static str {
+    if arch.arch == "amd64" || arch.arch == "386" {
+        "an arm64 CI runner or an Apple-silicon Mac"
+    } else {
+        "an amd64 CI runner"
+    }
+}
+
+/// Whether the level, wording and fix of a hit, or `None` when every target is served.
+fn judge(hit: &Hit, targets: &[Platform], place: Place) -> Option<(Severity, String, String)> {
+    let arch = hit.arch.as_ref();
+    let arch_name = arch.map(|a| a.to_string()).unwrap_or_default();
+    let token = &hit.text;
+    // An environment variable's hit is its value.
+    let goarch =
+        if token.starts_with("GOARCH") { token.clone() } else { format!("GOARCH={token}") };
+    // Builder stages: tools that run on the build machine, whatever the targets.
+    if place == Place::Builder {
+        let what = match &hit.hazard {
+            Hazard::Artifact { artifact } => Some(format!("artifact `{artifact}`")),
+            Hazard::Executable { program } => Some(format!("program `{program}`")),
+            Hazard::LibraryPath => Some(format!("path `{token}`")),
+            Hazard::ForeignApt => Some(format!("multiarch package architecture `{token}`")),
+            Hazard::Gate { subject } => Some(format!("gate on `{subject}` = `{token}`")),
+            _ => None,
+        };
+        if let (Some(what), Some(a)) = (what, arch) {
+            return Some((
+                Severity::Info,
+                format!(
+                    "hard-coded {arch_name} {what} in a `--platform=$BUILDPLATFORM` stage, which \
+                     runs on the build machine; it breaks when that is {}",
+                    other_machine(a)
+                ),
+                "pick the build machine's file with `$BUILDARCH` (declare `ARG BUILDARCH` in the \
+                 stage), mapped to the vendor's naming in a `case` with a failing default"
+                    .to_string(),
+            ));
+        }
+    }
+    let blocked = match arch {
+        Some(a) => unserved(targets, a),
+        None => Vec::new(),
+    };
+    if arch.is_some() && blocked.is_empty() {
+        return None;
+    }
+    let on = blocked.join(", ");
+    let derive_help = match place {
+        Place::Target | Place::Builder => {
+            "declare `ARG TARGETARCH` and map it to the vendor's naming in a `case` with a failing \
+             default: `case \"$TARGETARCH\" in amd64) a=x86_64 ;; arm64) a=aarch64 ;; *) exit 1 ;; esac`"
+        }
+        Place::Container(FileKind::Kubernetes) => {
+            "pick the file at run time (`case \"$(uname -m)\" in x86_64) … ;; aarch64) … ;; *) exit 1 ;; esac`), \
+             build it into a multi-arch image, or pin the pod with a `kubernetes.io/arch` nodeSelector"
+        }
+        Place::Container(_) => {
+            "pick the file at run time (`case \"$(uname -m)\" in x86_64) … ;; aarch64) … ;; *) exit 1 ;; esac`), \
+             build it into a multi-arch image, or set the service's `platform:`"
+        }
+    };
+    let out = match &hit.hazard {
+        Hazard::Artifact { artifact } => (
+            Severity::Warning,
+            format!("hard-coded {arch_name} artifact `{artifact}` cannot serve {on}"),
+            derive_help.to_string(),
+        ),
+        Hazard::Executable { program } => (
+            Severity::Warning,
+            format!("runs `{program}`, a {arch_name} binary, on every platform; {on} fail with `exec format error`"),
+            derive_help.to_string(),
+        ),
+        Hazard::LibraryPath => (
+            Severity::Warning,
+            format!("`{token}` exists only on {arch_name}; {on} use another multiarch path"),
+            "use a path that exists on every architecture: the build's multiarch triplet \
+             (`/usr/lib/$(gcc -dumpmachine)`, `$(dpkg-architecture -qDEB_HOST_MULTIARCH)`), or \
+             `/usr/lib/jvm/default-java` for a JDK; avoid a hard-coded `LD_LIBRARY_PATH`"
+                .to_string(),
+        ),
+        Hazard::NativeCpu => (
+            Severity::Error,
+            format!(
+                "`{token}` compiles for the build machine's CPU; devices with another CPU stop with \
+                 `Illegal instruction`"
+            ),
+            "compile for a portable baseline (`-march=x86-64-v2` only in an amd64 branch, \
+             `-mcpu=cortex-a72` only for a known fleet), or leave the flag out"
+                .to_string(),
+        ),
+        Hazard::IsaFlag => (
+            Severity::Error,
+            format!("`{token}` is an x86-only instruction-set flag; compilers for {on} reject it"),
+            "set ISA flags only in an amd64 branch (`case \"$TARGETARCH\" in amd64) CFLAGS=\"$CFLAGS …\" ;; esac`), \
+             or rely on runtime CPU dispatch"
+                .to_string(),
+        ),
+        Hazard::Goarch { cgo_native } => {
+            let go_help = "build for the target: `GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v}` \
+                           (declare `ARG TARGETOS TARGETARCH TARGETVARIANT`), with `CGO_ENABLED=0` or a \
+                           cross toolchain (tonistiigi/xx `xx-go`)";
+            if *cgo_native {
+                (
+                    Severity::Error,
+                    format!(
+                        "`{goarch}` with `CGO_ENABLED=1` and no cross C compiler (`CC=`): cgo fails or \
+                         links for the wrong CPU unless the builder is {arch_name}, and {on} cannot run the binary"
+                    ),
+                    go_help.to_string(),
+                )
+            } else {
+                (
+                    Severity::Warning,
+                    format!("`{goarch}` builds {arch_name} binaries for every platform; {on} get `exec format error`"),
+                    go_help.to_string(),
+                )
+            }
+        }
+        Hazard::ForeignApt => (
+            Severity::Warning,
+            format!("multiarch apt installs `{token}` ({arch_name}) packages, which {on} cannot run"),
+            "install the native package (no `:arch` suffix), or add the foreign architecture only \
+             in a branch on `dpkg --print-architecture`"
+                .to_string(),
+        ),
+        Hazard::Gate { subject } => (
+            Severity::Error,
+            format!("fails unless `{subject}` is `{token}`, so it stops on {on}"),
+            "support every target architecture (branch on it and fetch or build the right \
+             file), or take the platforms it cannot support out of the target list"
+                .to_string(),
+        ),
+        Hazard::Emulator => (
+            Severity::Warning,
+            format!(
+                "`{token}` runs {arch_name} code under emulation on {on}: many times slower, and qemu \
+                 is missing from minimal device OSes"
+            ),
+            "cross-compile the program for each target, or publish a native image for the device"
+                .to_string(),
+        ),
+    };
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Platform {
+        Platform::parse(s).expect("platform")
+    }
+
+    fn hit(hazard: Hazard, arch: Option<&str>) -> Hit {
+        Hit { piece: 0, start: 0, end: 5, text: "amd64".into(), hazard, arch: arch.map(p) }
+    }
+
+    #[test]
+    fn an_artifact_that_serves_every_target_is_fine() {
+        let h = hit(Hazard::Artifact { artifact: "t-amd64.tgz".into() }, Some("linux/amd64"));
+        assert!(judge(&h, &[p("linux/amd64")], Place::Target).is_none());
+        let (sev, msg, _) =
+            judge(&h, &[p("linux/amd64"), p("linux/arm64")], Place::Target).expect("finding");
+        assert_eq!(sev, Severity::Warning);
+        assert!(msg.ends_with("cannot serve linux/arm64"), "{msg}");
+    }
+
+    #[test]
+    fn a_32_bit_arm_artifact_does_not_serve_arm64() {
+        // arm64 runs 32-bit ARM only with optional support (Compat::Fallback): not served.
+        let h = hit(
+            Hazard::Artifact { artifact: "go.linux-armv6l.tar.gz".into() },
+            Some("linux/arm/v6"),
+        );
+        let (_, msg, _) =
+            judge(&h, &[p("linux/arm64"), p("linux/arm/v7")], Place::Target).expect("finding");
+        assert!(msg.ends_with("cannot serve linux/arm64"), "{msg}");
+    }
+
+    #[test]
+    fn builder_stages_report_info_whatever_the_targets() {
+        let h = hit(Hazard::Artifact { artifact: "t-amd64.tgz".into() }, Some("linux/amd64"));
+        let (sev, _, help) = judge(&h, &[p("linux/amd64")], Place::Builder).expect("finding");
+        assert_eq!(sev, Severity::Info);
+        assert!(help.contains("BUILDARCH"));
+        // What the builder produces for the target keeps its level.
+        let h = hit(Hazard::Goarch { cgo_native: false }, Some("linux/amd64"));
+        let (sev, _, _) = judge(&h, &[p("linux/arm64")], Place::Builder).expect("finding");
+        assert_eq!(sev, Severity::Warning);
+    }
+
+    #[test]
+    fn native_cpu_is_an_error_on_any_target() {
+        let h = hit(Hazard::NativeCpu, None);
+        let (sev, _, _) = judge(&h, &[p("linux/amd64")], Place::Target).expect("finding");
+        assert_eq!(sev, Severity::Error);
+    }
+
+    #[test]
+    fn cgo_without_cross_compiler_is_an_error() {
+        let h = hit(Hazard::Goarch { cgo_native: true }, Some("linux/amd64"));
+        let (sev, _, _) = judge(&h, &[p("linux/arm64")], Place::Target).expect("finding");
+        assert_eq!(sev, Severity::Error);
+    }
+
+    #[test]
+    fn image_namespaces_and_db() {
+        assert_eq!(image_platforms("arm64v8/ubuntu:22.04"), Some(vec![p("linux/arm64")]));
+        let win = image_platforms("mcr.microsoft.com/windows/servercore:ltsc2022").expect("known");
+        assert!(win.iter().all(|w| w.os == "windows"));
+        assert_eq!(image_platforms("ghcr.io/x/y:${TAG}"), None);
+    }
+}

@@ -1,0 +1,1590 @@
+//! Finds what ties a command to one CPU architecture (rule `arch-specific-command`): artifacts
+//! named for an architecture, x86-only library paths, ISA flags, literal `GOARCH`, multiarch
+//! apt, `uname -m` gates and qemu user-mode emulation.
+//!
+//! One scanner for the three formats. A caller hands it the texts of one instruction (a
+//! Dockerfile `RUN` with its heredoc bodies, a `CMD`, the values of one `ENV`, a container's
+//! `command` + `args`, a service's `entrypoint`) as [`Piece`]s, and gets back [`Hit`]s: byte
+//! ranges of a piece, so the caller maps them to exact source spans. The scanner does the
+//! suppressions that depend on the text only (the instruction derives the architecture, the
+//! token sits in a branch keyed on it); the caller decides from the target platforms and the
+//! build stage whether and how loudly a hit is reported.
+//!
+//! Shell text is read with a small lexer (quotes, `$(…)`, `${…}`, comments), not a full shell
+//! parser: it is enough to skip comments, find `case … esac` and `if … fi` blocks and
+//! `[ … ] &&` guards, and read `[ "$(uname -m)" = x86_64 ] || exit 1` gates.
+
+use crate::document::platform::Platform;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// How a piece of text is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// A Dockerfile shell-form command as written (`ShellText::raw`): escape + newline
+    /// continues the line, and comment and empty lines between continuation lines are not
+    /// part of the command (BuildKit drops them).
+    DockerfileShell { escape: char },
+    /// Shell script text: a heredoc body, an `sh -c` argument, a YAML command item.
+    Shell,
+    /// A plain value (an environment value, an `ADD` source): no shell syntax.
+    Plain,
+}
+
+/// What the instruction is for; some hazards only exist in some roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A build step (`RUN`).
+    Build,
+    /// What the container runs: `CMD`, `ENTRYPOINT`, a container's `command`/`args`, a
+    /// service's `command`/`entrypoint`. The program word and qemu emulators are checked.
+    Command,
+    /// Environment values.
+    Env,
+    /// `ADD` sources.
+    Download,
+}
+
+/// One text of an instruction.
+#[derive(Clone, Copy, Debug)]
+pub struct Piece<'a> {
+    pub text: &'a str,
+    pub syntax: Syntax,
+}
+
+/// What was found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Hazard {
+    /// Trigger 1: an architecture token in a URL or an artifact file name; `artifact` is the
+    /// file name (or the URL when it has none).
+    Artifact { artifact: String },
+    /// Trigger 1: the program a container runs is named for an architecture.
+    Executable { program: String },
+    /// Trigger 2: an x86-only loader or multiarch library path.
+    LibraryPath,
+    /// Trigger 3: `-march=native`, `-mtune=native`, `-mcpu=native`, `target-cpu=native`.
+    NativeCpu,
+    /// Trigger 3: an x86-only ISA flag (`-mavx2`, `-msse4.2`, `-mfma`, `-mbmi2`, `-mpopcnt`).
+    IsaFlag,
+    /// Trigger 4: a literal `GOARCH`. `cgo_native`: the same instruction enables cgo without a
+    /// cross C toolchain.
+    Goarch { cgo_native: bool },
+    /// Trigger 5: `dpkg --add-architecture amd64|i386` or `apt-get install pkg:amd64|:i386`.
+    ForeignApt,
+    /// Trigger 6: the command fails unless the architecture is the literal; `subject` is what
+    /// is compared (`uname -m`, `$TARGETARCH`).
+    Gate { subject: String },
+    /// Trigger 7: a qemu emulator runs the program (`qemu-x86_64`, `qemu-system-x86_64`).
+    Emulator,
+}
+
+/// A finding of the scanner: `pieces[piece].text[start..end]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub piece: usize,
+    pub start: usize,
+    pub end: usize,
+    /// The matched text.
+    pub text: String,
+    pub hazard: Hazard,
+    /// The platform the token ties the command to; `None` for [`Hazard::NativeCpu`] (any CPU
+    /// but the build machine's).
+    pub arch: Option<Platform>,
+}
+
+// -------------------------------------------------------------------------------------------
+// Patterns
+
+/// Architecture tokens of trigger 1 (catalogue); bounded by `[-_./=]` or the word's edges,
+/// checked in [`arch_tokens`].
+static ARCH_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)amd64|x86[-_]64|x64|linux64|i[3-6]86|win64|aarch64|arm64|armv[5-8]l?|armhf|armel|arm32")
+        .expect("regex")
+});
+
+/// The instruction derives the architecture from the build or the machine.
+static DERIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\$\{?(?:TARGETARCH|TARGETPLATFORM|TARGETVARIANT|BUILDARCH|BUILDPLATFORM|BUILDVARIANT|HOSTTYPE)\b",
+        r"|\buname\s+(?:-[a-z]*m[a-z]*|--machine)\b",
+        r"|\$\(\s*arch\s*\)|`\s*arch\s*`",
+        r"|\bdpkg\s+--print-architecture\b|\bdpkg-architecture\b",
+        r"|\bapk\s+--print-arch\b",
+        r"|\bgo\s+env\s+GOARCH\b",
+    ))
+    .expect("regex")
+});
+
+/// `var=$(uname -m)`, `arch="$(dpkg --print-architecture)"`, `a=${TARGETARCH}`: names of
+/// variables that hold a derived architecture.
+static DERIVED_VAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:^|[^A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)=[\x22']?",
+        r"(?:\$\(\s*|`\s*)(?:uname\s+-[a-z]*m|arch\s*[)`]|dpkg\s+--print-architecture|apk\s+--print-arch|dpkg-architecture|go\s+env\s+GOARCH)",
+        r"|(?:^|[^A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)=[\x22']?\$\{?(?:TARGETARCH|TARGETPLATFORM|TARGETVARIANT|BUILDARCH|BUILDPLATFORM)\b",
+    ))
+    .expect("regex")
+});
+
+/// A variable reference (`$name`, `${name…`).
+static VAR_REF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").expect("regex"));
+
+/// A comparison in a test: `a = b`, `a == b`, `a != b` (operands without blanks).
+static COMPARISON: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\S+)\s+(?:==?|!=)\s+(\S+)").expect("regex"));
+
+/// Whether a variable's name says it holds an architecture: one of its `_`/camelCase parts is
+/// `arch` or `architecture` (`ARCH`, `BUILD_ARCH`, `dpkgArch`, `QEMU_ARCH`), or it is a known
+/// architecture variable (`GOARCH`, `TARGETARCH`). `ARCHIVE` or `SEARCH` are not.
+fn arch_var_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if matches!(lower.as_str(), "goarch" | "targetarch" | "buildarch" | "hostarch" | "hosttype") {
+        return true;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if (c == '_' || (c.is_ascii_uppercase() && prev_lower)) && !cur.is_empty() {
+            parts.push(std::mem::take(&mut cur));
+        }
+        if c != '_' {
+            cur.push(c.to_ascii_lowercase());
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    parts.push(cur);
+    parts.iter().any(|p| p == "arch" || p == "architecture")
+}
+
+/// Whether `text` compares something with an architecture name (`[ "$X" = "aarch64" ]`).
+fn compares_to_arch(text: &str) -> bool {
+    COMPARISON.captures_iter(text).any(|c| {
+        [c.get(1), c.get(2)].into_iter().flatten().any(|m| {
+            let operand = unquote(m.as_str().trim_end_matches([']', ';']));
+            Platform::from_arch_name(operand).is_some()
+        })
+    })
+}
+
+static LIBRARY_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:/usr)?(?:/local)?/lib/(x86_64|i386)-linux-gnu\b|/lib(?:64)?/ld-linux-(x86-64)\.so\.2|/usr/lib/jvm/[A-Za-z0-9.+-]+-(amd64|i386)\b",
+    )
+    .expect("regex")
+});
+
+static NATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-m(?:arch|tune|cpu)=native\b|\btarget-cpu=native\b").expect("regex")
+});
+
+static ISA_FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-m(?:avx[0-9a-z_]*|ssse3|sse[0-9a-z._]*|fma4?|bmi2?|popcnt)").expect("regex")
+});
+
+static GOARCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[^A-Za-z0-9_])(GOARCH=["']?([A-Za-z0-9_]+))"#).expect("regex")
+});
+
+static GOOS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?:^|[^A-Za-z0-9_])GOOS=["']?([A-Za-z0-9_]+)"#).expect("regex"));
+
+static GOARM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?:^|[^A-Za-z0-9_])GOARM=["']?([5-7])"#).expect("regex"));
+
+static CGO_ON: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?:^|[^A-Za-z0-9_])CGO_ENABLED=["']?1\b"#).expect("regex"));
+
+/// A cross C toolchain next to cgo.
+static CROSS_CC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:^|[^A-Za-z0-9_])(?:CC|CXX|CC_FOR_TARGET)=",
+        r"|-linux-(?:gnu|musl)(?:eabihf|eabi)?-gcc\b|\bzig\s+cc\b|\bxx-(?:clang|go|gcc|apk|apt-get|apt)\b",
+    ))
+    .expect("regex")
+});
+
+static ADD_ARCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bdpkg\s+--add-architecture\s+["']?(amd64|i386)\b"#).expect("regex")
+});
+
+static APT_INSTALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:apt-get|apt|aptitude)\s+(?:[^;&|\n]*\s)?install\b").expect("regex")
+});
+
+static APT_PKG_ARCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[a-z0-9][a-z0-9.+-]*:(amd64|i386)(?:=[^\s]*)?$").expect("regex")
+});
+
+static QEMU: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^qemu-(?:system-)?([a-z0-9_]+?)(?:-static)?$").expect("regex"));
+
+/// File name endings of downloadable artifacts (after removing signature suffixes).
+const ARTIFACT_EXT: &[&str] = &[
+    ".tar.gz",
+    ".tgz",
+    ".tar.xz",
+    ".txz",
+    ".tar.bz2",
+    ".tbz",
+    ".tbz2",
+    ".tar.zst",
+    ".tar",
+    ".zip",
+    ".7z",
+    ".gz",
+    ".xz",
+    ".bz2",
+    ".zst",
+    ".deb",
+    ".rpm",
+    ".apk",
+    ".appimage",
+    ".bin",
+    ".run",
+    ".sh",
+    ".whl",
+    ".exe",
+    ".msi",
+    ".img",
+    ".iso",
+    ".qcow2",
+];
+
+/// Suffixes of files that sit next to an artifact.
+const SIGNATURE_EXT: &[&str] =
+    &[".asc", ".sig", ".sha256", ".sha256sum", ".sha512", ".sha1", ".md5", ".sum"];
+
+// -------------------------------------------------------------------------------------------
+// Entry points
+
+/// Scans the texts of one instruction. Hits are in text order, at most one artifact hit per
+/// architecture and one hit per other token.
+pub fn scan(pieces: &[Piece<'_>], role: Role) -> Vec<Hit> {
+    let masked: Vec<String> = pieces.iter().map(|p| mask(p.text, p.syntax)).collect();
+    let whole = masked.join("\n");
+    let derived_vars = derived_vars(&whole);
+    let derives = DERIVE.is_match(&whole);
+    let mut hits = Vec::new();
+    for (i, text) in masked.iter().enumerate() {
+        let tokens = tokenize(text);
+        let regions = if pieces[i].syntax == Syntax::Plain {
+            Vec::new()
+        } else {
+            arch_regions(text, &tokens, &derived_vars)
+        };
+        let mut found = Vec::new();
+        artifacts(text, role, i == 0, &mut found);
+        library_paths(text, &mut found);
+        isa_flags(text, &mut found);
+        goarch(text, &whole, &mut found);
+        foreign_apt(text, &whole, &mut found);
+        if pieces[i].syntax != Syntax::Plain {
+            gates(text, &tokens, &derived_vars, &mut found);
+        }
+        if role == Role::Command {
+            emulators(text, &mut found);
+        }
+        for (start, end, hazard, arch) in found {
+            let silenced = !matches!(hazard, Hazard::NativeCpu | Hazard::Gate { .. })
+                && (derives || regions.iter().any(|r| r.0 <= start && end <= r.1));
+            if !silenced {
+                let text = pieces[i].text.get(start..end).unwrap_or_default().to_string();
+                hits.push(Hit { piece: i, start, end, text, hazard, arch });
+            }
+        }
+    }
+    dedup(hits)
+}
+
+/// Scans the variables of one environment block (`ENV a=1 b=2`, a container's `env`, a
+/// service's `environment`): the values as [`Role::Env`] text, plus `GOARCH=<literal>`
+/// given as a variable (the hit covers the whole value).
+pub fn scan_env(vars: &[(&str, &str)]) -> Vec<Hit> {
+    let pieces: Vec<Piece<'_>> =
+        vars.iter().map(|(_, v)| Piece { text: v, syntax: Syntax::Plain }).collect();
+    let mut hits = scan(&pieces, Role::Env);
+    let get = |name: &str| vars.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| *v);
+    let cgo = get("CGO_ENABLED").is_some_and(|v| v.trim() == "1");
+    let cross = ["CC", "CXX", "CC_FOR_TARGET"].iter().any(|k| get(k).is_some());
+    let other_os =
+        get("GOOS").is_some_and(|os| !os.is_empty() && os != "linux" && !os.contains('$'));
+    for (i, (name, value)) in vars.iter().enumerate() {
+        if *name != "GOARCH" || other_os || value.contains('$') {
+            continue;
+        }
+        let goarm = get("GOARM");
+        if let Some(arch) = goarch_platform(value.trim(), goarm) {
+            hits.push(Hit {
+                piece: i,
+                start: 0,
+                end: value.len(),
+                text: value.to_string(),
+                hazard: Hazard::Goarch { cgo_native: cgo && !cross },
+                arch: Some(arch),
+            });
+        }
+    }
+    hits.sort_by_key(|h| (h.piece, h.start));
+    hits
+}
+
+/// The architecture a file or stage name says it is for (`Dockerfile.arm64`, `build-amd64`,
+/// `cross-builder-armv7`, `Dockerfile.x86`); `None` when it names none or several. A bare
+/// `x86` in a name means amd64 here (`Dockerfile.x86` next to `Dockerfile.arm64`).
+pub fn name_arch(name: &str) -> Option<Platform> {
+    static NAME_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r"(?i)(?:^|[-_.])(x86[-_]64|amd64|x64|aarch64|arm64|armv[5-8]l?|armhf|armel|arm32|arm|i[3-6]86|x86)",
+            r"(?:$|[-_.])"
+        ))
+        .expect("regex")
+    });
+    let mut found: Option<Platform> = None;
+    let mut at = 0;
+    while let Some(c) = NAME_TOKEN.captures_at(name, at) {
+        let m = c.get(1).expect("group");
+        let token = m.as_str().to_ascii_lowercase();
+        let p = if token == "x86" {
+            Platform::from_arch_name("amd64")
+        } else {
+            Platform::from_arch_name(&token)
+        }?;
+        if found.as_ref().is_some_and(|f| *f != p) {
+            return None;
+        }
+        found = Some(p);
+        at = m.end();
+    }
+    found
+}
+
+fn dedup(hits: Vec<Hit>) -> Vec<Hit> {
+    let mut out: Vec<Hit> = Vec::new();
+    for hit in hits {
+        let dup = out.iter().any(|o| match (&o.hazard, &hit.hazard) {
+            (
+                Hazard::Artifact { .. } | Hazard::Executable { .. },
+                Hazard::Artifact { .. } | Hazard::Executable { .. },
+            ) => o.arch == hit.arch,
+            (a, b) => {
+                std::mem::discriminant(a) == std::mem::discriminant(b)
+                    && o.text.eq_ignore_ascii_case(&hit.text)
+            }
+        });
+        if !dup {
+            out.push(hit);
+        }
+    }
+    out
+}
+
+type Found = Vec<(usize, usize, Hazard, Option<Platform>)>;
+
+// -------------------------------------------------------------------------------------------
+// Masking and lexing
+
+/// A copy of `text`, same length, with what the shell never runs blanked: comments, and for a
+/// Dockerfile command its line continuations and the comment and empty lines between them.
+fn mask(text: &str, syntax: Syntax) -> String {
+    let mut b = text.as_bytes().to_vec();
+    if let Syntax::DockerfileShell { escape } = syntax {
+        let esc = u8::try_from(escape).unwrap_or(b'\\');
+        // Comment and empty lines after the first line, with their newline.
+        let mut line_start = 0;
+        let mut first = true;
+        while line_start < b.len() {
+            let line_end = b[line_start..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |p| line_start + p);
+            let content = &b[line_start..line_end];
+            let trimmed = content.iter().position(|c| !c.is_ascii_whitespace());
+            let drop = !first && trimmed.is_none_or(|p| content[p] == b'#');
+            if drop {
+                let end = (line_end + 1).min(b.len());
+                b[line_start..end].fill(b' ');
+            }
+            first = false;
+            line_start = line_end + 1;
+        }
+        // Continuations: the escape, blanks, a newline.
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == esc {
+                let mut j = i + 1;
+                while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\r') {
+                    j += 1;
+                }
+                if j < b.len() && b[j] == b'\n' {
+                    b[i..=j].fill(b' ');
+                    i = j + 1;
+                    continue;
+                }
+                i += 2;
+                continue;
+            }
+            i += 1;
+        }
+    }
+    if syntax != Syntax::Plain {
+        // Shell comments: `#` at the start of a word, outside quotes, to the end of the line.
+        let mut i = 0;
+        let mut quote: Option<u8> = None;
+        while i < b.len() {
+            let c = b[i];
+            match quote {
+                Some(q) => {
+                    if c == b'\\' && q == b'"' {
+                        i += 2;
+                        continue;
+                    }
+                    if c == q {
+                        quote = None;
+                    }
+                }
+                None => match c {
+                    b'\\' => {
+                        i += 2;
+                        continue;
+                    }
+                    b'\'' | b'"' => quote = Some(c),
+                    b'#' if i == 0
+                        || matches!(
+                            b[i - 1],
+                            b' ' | b'\t' | b'\n' | b'\r' | b';' | b'&' | b'|' | b'('
+                        ) =>
+                    {
+                        let end =
+                            b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| i + p);
+                        b[i..end].fill(b' ');
+                        i = end;
+                        continue;
+                    }
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+    }
+    // Only whole characters were blanked (ASCII ranges, or comments to a line end).
+    String::from_utf8(b).unwrap_or_else(|_| text.to_string())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Word,
+    Op,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Tok {
+    kind: Kind,
+    start: usize,
+    end: usize,
+}
+
+/// Shell words and operators (`;`, `;;`, `&&`, `||`, `|`, `&`, `(`, `)`, newline). A word
+/// keeps its quotes, `$(…)`, `${…}` and backquotes; escape + newline is a blank.
+fn tokenize(text: &str) -> Vec<Tok> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\\' && b.get(i + 1) == Some(&b'\n') {
+            i += 2;
+            continue;
+        }
+        if matches!(c, b' ' | b'\t' | b'\r') {
+            i += 1;
+            continue;
+        }
+        let two = b.get(i..i + 2).unwrap_or_default();
+        let op_len = match (c, two) {
+            (_, b";;" | b"&&" | b"||") => 2,
+            (b';' | b'|' | b'&' | b'(' | b')' | b'\n', _) => 1,
+            _ => 0,
+        };
+        if op_len > 0 {
+            out.push(Tok { kind: Kind::Op, start: i, end: i + op_len });
+            i += op_len;
+            continue;
+        }
+        let start = i;
+        while i < b.len() {
+            let c = b[i];
+            match c {
+                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'|' | b'(' | b')' => break,
+                b'&' if !matches!(b.get(i.wrapping_sub(1)), Some(b'>' | b'<')) || i == start => {
+                    break
+                }
+                b'\\' => i += 2,
+                b'\'' => i = skip_until(b, i + 1, b'\''),
+                b'"' => i = skip_double(b, i + 1),
+                b'`' => i = skip_until(b, i + 1, b'`'),
+                b'$' if matches!(b.get(i + 1), Some(b'(' | b'{')) => {
+                    i = skip_group(b, i + 1);
+                }
+                _ => i += 1,
+            }
+        }
+        let end = i.min(b.len());
+        if end > start {
+            out.push(Tok { kind: Kind::Word, start, end });
+        } else {
+            i = start + 1;
+        }
+    }
+    out
+}
+
+/// The offset after the next `close` from `i` (or the end).
+fn skip_until(b: &[u8], i: usize, close: u8) -> usize {
+    b.get(i..).and_then(|r| r.iter().position(|&c| c == close)).map_or(b.len(), |p| i + p + 1)
+}
+
+/// The offset after the `"` closing a double-quoted string whose content starts at `i`.
+fn skip_double(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            b'$' if matches!(b.get(i + 1), Some(b'(' | b'{')) => i = skip_group(b, i + 1),
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// `b[i]` is `(` or `{`: the offset after its matching close, quotes respected.
+fn skip_group(b: &[u8], i: usize) -> usize {
+    let open = b[i];
+    let close = if open == b'(' { b')' } else { b'}' };
+    let mut depth = 0usize;
+    let mut j = i;
+    while j < b.len() {
+        match b[j] {
+            c if c == open => depth += 1,
+            c if c == close => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return j + 1;
+                }
+            }
+            b'\\' => j += 1,
+            b'\'' if open == b'(' => {
+                j = skip_until(b, j + 1, b'\'');
+                continue;
+            }
+            b'"' => {
+                j = skip_double(b, j + 1);
+                continue;
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    b.len()
+}
+
+fn word<'t>(text: &'t str, t: &Tok) -> &'t str {
+    text.get(t.start..t.end).unwrap_or_default()
+}
+
+fn is_word(text: &str, t: &Tok, w: &str) -> bool {
+    t.kind == Kind::Word && word(text, t) == w
+}
+
+fn is_op(text: &str, t: &Tok, op: &str) -> bool {
+    t.kind == Kind::Op && word(text, t) == op
+}
+
+/// `text` without one pair of surrounding quotes.
+fn unquote(s: &str) -> &str {
+    for q in ['"', '\''] {
+        if let Some(inner) = s.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    s
+}
+
+// -------------------------------------------------------------------------------------------
+// Suppression: derived architecture and arch-keyed regions
+
+fn derived_vars(text: &str) -> Vec<String> {
+    DERIVED_VAR
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).or_else(|| c.get(2)).map(|m| m.as_str().to_string()))
+        .collect()
+}
+
+fn references_var(text: &str, vars: &[String]) -> bool {
+    vars.iter().any(|v| {
+        [format!("${v}"), format!("${{{v}")].iter().any(|pat| {
+            text.match_indices(pat.as_str()).any(|(i, _)| {
+                let after = text.as_bytes().get(i + pat.len());
+                !after.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            })
+        })
+    })
+}
+
+/// A condition or case subject that depends on the architecture.
+fn arch_keyed(text: &str, vars: &[String]) -> bool {
+    DERIVE.is_match(text)
+        || references_var(text, vars)
+        || VAR_REF.captures_iter(text).any(|c| c.get(1).is_some_and(|m| arch_var_name(m.as_str())))
+        || compares_to_arch(text)
+}
+
+/// Byte ranges of `case … esac` blocks on the architecture, `if … fi` blocks with a condition
+/// on it, and the rest of an and-or list after an arch test (`[ "$a" = arm64 ] && …`).
+fn arch_regions(text: &str, toks: &[Tok], vars: &[String]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if is_word(text, t, "case") {
+            let Some(j) = (i + 1..toks.len().min(i + 12)).find(|&j| is_word(text, &toks[j], "in"))
+            else {
+                continue;
+            };
+            let end = matching(text, toks, i, "case", "esac");
+            let subject = text.get(t.end..toks[j].start).unwrap_or_default();
+            let body = text.get(toks[j].end..end).unwrap_or_default();
+            if arch_keyed(subject, vars) || case_patterns_name_arches(body) {
+                out.push((t.start, end));
+            }
+        } else if is_word(text, t, "if") {
+            let end = matching(text, toks, i, "if", "fi");
+            let mut conditions = String::new();
+            let mut k = i;
+            let mut depth = 0;
+            while k < toks.len() && toks[k].start < end {
+                let w = &toks[k];
+                if is_word(text, w, "if") {
+                    depth += 1;
+                } else if is_word(text, w, "fi") {
+                    depth -= 1;
+                }
+                if depth == 1 && (is_word(text, w, "if") || is_word(text, w, "elif")) {
+                    if let Some(then) =
+                        (k + 1..toks.len()).find(|&m| is_word(text, &toks[m], "then"))
+                    {
+                        conditions.push_str(text.get(w.end..toks[then].start).unwrap_or_default());
+                        conditions.push('\n');
+                    }
+                }
+                k += 1;
+            }
+            if arch_keyed(&conditions, vars) {
+                out.push((t.start, end));
+            }
+        }
+    }
+    for test in tests(text, toks) {
+        let Some(next) = toks.get(test.end_tok + 1) else { continue };
+        if !(is_op(text, next, "&&") || is_op(text, next, "||")) {
+            continue;
+        }
+        let inner = text.get(test.start..test.end).unwrap_or_default();
+        if arch_keyed(inner, vars) {
+            out.push((test.start, list_end(text, toks, test.end_tok + 1)));
+        }
+    }
+    out
+}
+
+/// Whether the branches of a case body are architecture names (`amd64|x86_64)`, `'arm64')`,
+/// `*aarch64*)`).
+fn case_patterns_name_arches(body: &str) -> bool {
+    static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?:^|[\s(|;])['"]?\*?([A-Za-z0-9_-]+)\*?['"]?\s*[|)]"#).expect("regex")
+    });
+    PATTERN
+        .captures_iter(body)
+        .any(|c| c.get(1).is_some_and(|m| Platform::from_arch_name(m.as_str()).is_some()))
+}
+
+/// The end offset of the block opened by the word `open` at token `i`, nesting counted; the
+/// text's end if it is not closed.
+fn matching(text: &str, toks: &[Tok], i: usize, open: &str, close: &str) -> usize {
+    let mut depth = 0usize;
+    for t in &toks[i..] {
+        if is_word(text, t, open) {
+            depth += 1;
+        } else if is_word(text, t, close) {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return t.end;
+            }
+        }
+    }
+    text.len()
+}
+
+/// The end of the and-or list that continues at token `from`.
+fn list_end(text: &str, toks: &[Tok], from: usize) -> usize {
+    let mut depth = 0usize;
+    for t in &toks[from..] {
+        match t.kind {
+            Kind::Op => match word(text, t) {
+                "(" => depth += 1,
+                ")" if depth == 0 => return t.start,
+                ")" => depth -= 1,
+                ";" | ";;" | "\n" | "&" if depth == 0 => return t.start,
+                _ => {}
+            },
+            Kind::Word => {
+                let w = word(text, t);
+                if w == "{" {
+                    depth += 1;
+                } else if w == "}" {
+                    if depth == 0 {
+                        return t.start;
+                    }
+                    depth -= 1;
+                } else if depth == 0
+                    && matches!(w, "fi" | "done" | "esac" | "then" | "else" | "elif")
+                {
+                    return t.start;
+                }
+            }
+        }
+    }
+    text.len()
+}
+
+/// A test command: `[ … ]`, `[[ … ]]` or `test …`.
+struct Test {
+    /// Offsets of the whole test.
+    start: usize,
+    end: usize,
+    /// Tokens of the operands (between the brackets).
+    inner: std::ops::Range<usize>,
+    /// Index of the test's last token.
+    end_tok: usize,
+    /// Preceded by `!`.
+    negated: bool,
+    /// Index of the first token.
+    first_tok: usize,
+}
+
+fn tests(text: &str, toks: &[Tok]) -> Vec<Test> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i];
+        let close = match (t.kind, word(text, t)) {
+            (Kind::Word, "[") => Some("]"),
+            (Kind::Word, "[[") => Some("]]"),
+            (Kind::Word, "test") => None,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let mut j = i + 1;
+        let last = loop {
+            match toks.get(j) {
+                None => break j.saturating_sub(1),
+                Some(n)
+                    if n.kind == Kind::Op
+                        && !(close == Some("]]") && matches!(word(text, n), "&&" | "||")) =>
+                {
+                    break j.saturating_sub(1)
+                }
+                Some(n) if close.is_some_and(|c| is_word(text, n, c)) => break j,
+                _ => j += 1,
+            }
+        };
+        let inner_end = if close.is_some()
+            && last > i
+            && close.is_some_and(|c| is_word(text, &toks[last], c))
+        {
+            last
+        } else {
+            last + 1
+        };
+        let negated = i > 0 && is_word(text, &toks[i - 1], "!");
+        let first_tok = if negated { i - 1 } else { i };
+        out.push(Test {
+            start: toks[first_tok].start,
+            end: toks[last].end,
+            inner: i + 1..inner_end.max(i + 1),
+            end_tok: last,
+            negated,
+            first_tok,
+        });
+        i = last + 1;
+    }
+    out
+}
+
+// -------------------------------------------------------------------------------------------
+// Triggers
+
+/// `[-_./=]` or a word edge around an architecture token.
+fn bounded(s: &str, start: usize, end: usize) -> bool {
+    let b = s.as_bytes();
+    let before = start == 0 || matches!(b[start - 1], b'-' | b'_' | b'.' | b'/' | b'=');
+    let after = end == b.len() || matches!(b[end], b'-' | b'_' | b'.' | b'/');
+    before && after
+}
+
+/// Bounded architecture tokens in `s`, as (start, end, platform).
+fn arch_tokens(s: &str) -> Vec<(usize, usize, Platform)> {
+    ARCH_TOKEN
+        .find_iter(s)
+        .filter(|m| bounded(s, m.start(), m.end()))
+        .filter_map(|m| Platform::from_arch_name(m.as_str()).map(|p| (m.start(), m.end(), p)))
+        .collect()
+}
+
+/// Fragments that can hold a URL or a file name: split at blanks, quotes and shell operators.
+fn fragments(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        let sep = c.is_whitespace()
+            || matches!(c, '\'' | '"' | '`' | ';' | '|' | '&' | '<' | '>' | '(' | ')');
+        match (sep, start) {
+            (true, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+/// `name` without signature suffixes (`x.tar.gz.asc` → `x.tar.gz`).
+fn strip_signature(name: &str) -> &str {
+    let mut out = name;
+    while let Some(ext) = SIGNATURE_EXT.iter().find(|e| {
+        out.len() > e.len()
+            && out.get(out.len() - e.len()..).is_some_and(|t| t.eq_ignore_ascii_case(e))
+    }) {
+        out = &out[..out.len() - ext.len()];
+    }
+    out
+}
+
+/// An apt repository index (`…/binary-amd64/Packages`, `…/Release`): read for metadata (a
+/// version number), not installed or run.
+fn apt_index(name: &str) -> bool {
+    let lower = strip_signature(name).to_ascii_lowercase();
+    let base = [".gz", ".xz", ".bz2", ".lz4", ".zst"]
+        .iter()
+        .find_map(|e| lower.strip_suffix(e))
+        .unwrap_or(&lower);
+    matches!(base, "packages" | "release" | "inrelease" | "release.gpg" | "sources" | "contents")
+}
+
+/// Where the architecture tokens of a URL are looked for: its path, without the host and,
+/// on GitHub and GitLab, without the owner and repository names (`github.com/owner/repo/…`);
+/// `None` for a Git repository URL (`….git`), which is source, not a binary.
+fn url_search_range(url: &str) -> Option<(usize, usize)> {
+    let path_end = url.find(['?', '#']).unwrap_or(url.len());
+    let path = &url[..path_end];
+    if path.trim_end_matches('/').ends_with(".git") {
+        return None;
+    }
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let host_end = url[after_scheme..path_end].find('/').map_or(path_end, |i| after_scheme + i);
+    let host = &url[after_scheme..host_end];
+    let mut start = host_end;
+    if matches!(host, "github.com" | "gitlab.com" | "www.github.com") {
+        for _ in 0..2 {
+            match url.get(start + 1..path_end).and_then(|r| r.find('/')) {
+                Some(i) => start = start + 1 + i,
+                None => return None,
+            }
+        }
+    }
+    Some((start, path_end))
+}
+
+/// The file name an artifact path ends with, if it looks like a downloadable artifact.
+fn artifact_name(path: &str) -> Option<&str> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut lower = name.to_ascii_lowercase();
+    while let Some(ext) =
+        SIGNATURE_EXT.iter().find(|e| lower.ends_with(*e) && lower.len() > e.len())
+    {
+        lower.truncate(lower.len() - ext.len());
+    }
+    ARTIFACT_EXT.iter().any(|e| lower.ends_with(e) && lower.len() > e.len()).then_some(name)
+}
+
+fn artifacts(text: &str, role: Role, first_piece: bool, found: &mut Found) {
+    let frags = fragments(text);
+    for (k, &(fs, fe)) in frags.iter().enumerate() {
+        let frag = &text[fs..fe];
+        if let Some(scheme) = frag.find("://") {
+            // From the scheme's first letter; the token may sit anywhere in the URL.
+            let url_start = frag[..scheme]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+                .last()
+                .map_or(scheme, |(i, _)| i);
+            let url = &frag[url_start..];
+            let Some((from, to)) = url_search_range(url) else { continue };
+            let path = &url[..to];
+            let artifact = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
+            if apt_index(artifact) {
+                continue;
+            }
+            let artifact = if artifact.is_empty() || artifact.contains(':') {
+                url
+            } else {
+                strip_signature(artifact)
+            };
+            for (s, e, p) in arch_tokens(&url[from..to]) {
+                let at = fs + url_start + from;
+                found.push((
+                    at + s,
+                    at + e,
+                    Hazard::Artifact { artifact: artifact.to_string() },
+                    Some(p),
+                ));
+            }
+            continue;
+        }
+        let program = role == Role::Command && first_piece && k == 0 && !frag.starts_with('-');
+        let name_start = frag.rfind('/').map_or(0, |p| p + 1);
+        let name = &frag[name_start..];
+        let hazard = if let Some(name) = artifact_name(frag) {
+            Hazard::Artifact { artifact: strip_signature(name).to_string() }
+        } else if program && QEMU.is_match(name) {
+            continue;
+        } else if program {
+            Hazard::Executable { program: name.to_string() }
+        } else {
+            continue;
+        };
+        // `KEY=value`: only the value is a file name.
+        let value_start = name.find('=').map_or(0, |p| p + 1);
+        for (s, e, p) in arch_tokens(&name[value_start..]) {
+            let at = fs + name_start + value_start;
+            found.push((at + s, at + e, hazard.clone(), Some(p)));
+        }
+    }
+}
+
+fn library_paths(text: &str, found: &mut Found) {
+    for c in LIBRARY_PATH.captures_iter(text) {
+        let m = c.get(0).expect("match");
+        let i386 = [c.get(1), c.get(3)].into_iter().flatten().any(|a| a.as_str() == "i386");
+        let arch = if i386 { "i386" } else { "x86_64" };
+        found.push((m.start(), m.end(), Hazard::LibraryPath, Platform::from_arch_name(arch)));
+    }
+}
+
+/// Whether the byte before `start` ends a word (so `-mavx` is a flag, not part of a name).
+fn flag_start(text: &str, start: usize) -> bool {
+    start == 0
+        || !text.as_bytes()[start - 1].is_ascii_alphanumeric() && text.as_bytes()[start - 1] != b'-'
+}
+
+fn flag_end(text: &str, end: usize) -> bool {
+    text.as_bytes()
+        .get(end)
+        .is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_')))
+}
+
+fn isa_flags(text: &str, found: &mut Found) {
+    for m in NATIVE.find_iter(text) {
+        if m.as_str().starts_with('-') && !flag_start(text, m.start()) {
+            continue;
+        }
+        found.push((m.start(), m.end(), Hazard::NativeCpu, None));
+    }
+    for m in ISA_FLAG.find_iter(text) {
+        if flag_start(text, m.start()) && flag_end(text, m.end()) {
+            found.push((m.start(), m.end(), Hazard::IsaFlag, Platform::from_arch_name("amd64")));
+        }
+    }
+}
+
+fn goarch_platform(value: &str, goarm: Option<&str>) -> Option<Platform> {
+    let p = Platform::from_arch_name(value)?;
+    match goarm {
+        Some(v @ ("5" | "6" | "7")) if p.arch == "arm" => {
+            Some(Platform::new("linux", "arm", Some(v)))
+        }
+        _ => Some(p),
+    }
+}
+
+fn goarch(text: &str, whole: &str, found: &mut Found) {
+    let literals: Vec<(usize, usize, String)> = GOARCH
+        .captures_iter(text)
+        .filter_map(|c| {
+            let all = c.get(1)?;
+            Some((all.start(), all.end(), c.get(2)?.as_str().to_string()))
+        })
+        .collect();
+    let mut distinct: Vec<String> =
+        GOARCH.captures_iter(whole).filter_map(|c| Some(c.get(2)?.as_str().to_string())).collect();
+    distinct.sort();
+    distinct.dedup();
+    // Several architectures, or another OS: a release build of binaries for elsewhere.
+    let other_os =
+        GOOS.captures_iter(whole).any(|c| c.get(1).is_some_and(|m| m.as_str() != "linux"));
+    if distinct.len() > 1 || other_os {
+        return;
+    }
+    let goarm = GOARM.captures(whole).and_then(|c| c.get(1)).map(|m| m.as_str());
+    let cgo_native = CGO_ON.is_match(whole) && !CROSS_CC.is_match(whole);
+    for (start, end, value) in literals {
+        if let Some(arch) = goarch_platform(&value, goarm) {
+            found.push((start, end, Hazard::Goarch { cgo_native }, Some(arch)));
+        }
+    }
+}
+
+fn foreign_apt(text: &str, whole: &str, found: &mut Found) {
+    for c in ADD_ARCH.captures_iter(text) {
+        let m = c.get(1).expect("group");
+        found.push((m.start(), m.end(), Hazard::ForeignApt, Platform::from_arch_name(m.as_str())));
+    }
+    if !APT_INSTALL.is_match(whole) {
+        return;
+    }
+    for (s, e) in fragments(text) {
+        let w = &text[s..e];
+        if let Some(c) = APT_PKG_ARCH.captures(w) {
+            let m = c.get(1).expect("group");
+            found.push((s, s + m.end(), Hazard::ForeignApt, Platform::from_arch_name(m.as_str())));
+        }
+    }
+}
+
+fn emulators(text: &str, found: &mut Found) {
+    for (s, e) in fragments(text) {
+        let w = &text[s..e];
+        let name_start = w.rfind('/').map_or(0, |p| p + 1);
+        let Some(c) = QEMU.captures(&w[name_start..]) else { continue };
+        let arch = c.get(1).and_then(|m| Platform::from_arch_name(m.as_str()));
+        if arch.is_some() {
+            found.push((s, e, Hazard::Emulator, arch));
+        }
+    }
+}
+
+/// What a test operand derives the architecture from, if it does (`uname -m`, `$TARGETARCH`,
+/// `$arch`).
+fn derivation(operand: &str, vars: &[String]) -> Option<String> {
+    if let Some(m) = DERIVE.find(operand) {
+        let s = m.as_str().trim_start_matches("$(").trim_start_matches('`').trim();
+        let s = s.trim_end_matches(['`', ')']).trim();
+        return Some(if s.starts_with("${") {
+            format!("${}", s.trim_start_matches("${"))
+        } else {
+            s.to_string()
+        });
+    }
+    let mut names: Vec<&String> = vars.iter().collect();
+    names.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    names
+        .into_iter()
+        .find(|v| references_var(operand, std::slice::from_ref(v)))
+        .map(|v| format!("${v}"))
+}
+
+/// Whether a command list fails: `exit` (not `exit 0`), `false`, `return` (not `return 0`).
+fn fails(text: &str, toks: &[Tok]) -> bool {
+    toks.iter().enumerate().any(|(i, t)| {
+        if t.kind != Kind::Word {
+            return false;
+        }
+        match word(text, t) {
+            "false" => true,
+            "exit" | "return" => {
+                toks.get(i + 1).is_none_or(|n| n.kind == Kind::Op || unquote(word(text, n)) != "0")
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Tokens of the command list after an `&&`/`||` at `from`: a `{ … }` or `( … )` group, or
+/// one pipeline.
+fn consequent(text: &str, toks: &[Tok], from: usize) -> std::ops::Range<usize> {
+    let Some(first) = toks.get(from) else { return from..from };
+    let (open, close) = if is_word(text, first, "{") {
+        ("{", "}")
+    } else if is_op(text, first, "(") {
+        ("(", ")")
+    } else {
+        let end = (from..toks.len())
+            .find(|&k| {
+                toks[k].kind == Kind::Op
+                    && matches!(word(text, &toks[k]), ";" | ";;" | "\n" | "&&" | "||" | "&" | ")")
+            })
+            .unwrap_or(toks.len());
+        return from..end;
+    };
+    let mut depth = 0usize;
+    for (k, t) in toks.iter().enumerate().skip(from) {
+        let w = word(text, t);
+        if w == open {
+            depth += 1;
+        } else if w == close {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return from..k;
+            }
+        }
+    }
+    from..toks.len()
+}
+
+/// Trigger 6: a test of the derived architecture against a literal, whose failure ends the
+/// command (`[ "$(uname -m)" = x86_64 ] || exit 1`, `if [ "$a" != amd64 ]; then exit 1; fi`,
+/// `uname -m | grep -q x86_64 || exit 1`).
+fn gates(text: &str, toks: &[Tok], vars: &[String], found: &mut Found) {
+    for test in tests(text, toks) {
+        let inner = &toks[test.inner.clone()];
+        let Some(op_at) = inner
+            .iter()
+            .position(|t| t.kind == Kind::Word && matches!(word(text, t), "=" | "==" | "!="))
+        else {
+            continue;
+        };
+        let (Some(lhs_first), Some(rhs_last)) = (inner.first(), inner.last()) else { continue };
+        if op_at == 0 || op_at + 1 >= inner.len() {
+            continue;
+        }
+        let lhs = (lhs_first.start, inner[op_at - 1].end);
+        let rhs = (inner[op_at + 1].start, rhs_last.end);
+        let side = |r: (usize, usize)| text.get(r.0..r.1).unwrap_or_default();
+        let (subject, lit) = match (derivation(side(lhs), vars), derivation(side(rhs), vars)) {
+            (Some(s), None) => (s, rhs),
+            (None, Some(s)) => (s, lhs),
+            _ => continue,
+        };
+        let lit_text = side(lit);
+        let bare = unquote(lit_text);
+        let Some(arch) = Platform::from_arch_name(bare) else { continue };
+        let equal = matches!(word(text, &inner[op_at]), "=" | "==") != test.negated;
+        // Where the test's failure leads.
+        // Only a plain `if`: a test after `elif` is one branch of a detection chain.
+        if test.first_tok > 0 && is_word(text, &toks[test.first_tok - 1], "elif") {
+            continue;
+        }
+        let after_if = test.first_tok > 0 && is_word(text, &toks[test.first_tok - 1], "if");
+        let gate = if after_if {
+            let Some(then) =
+                (test.end_tok + 1..toks.len()).find(|&k| is_word(text, &toks[k], "then"))
+            else {
+                continue;
+            };
+            let body_end = (then + 1..toks.len())
+                .find(|&k| {
+                    matches!(word(text, &toks[k]), "else" | "elif" | "fi")
+                        && toks[k].kind == Kind::Word
+                })
+                .unwrap_or(toks.len());
+            if !equal {
+                fails(text, &toks[then + 1..body_end])
+            } else if toks.get(body_end).is_some_and(|t| is_word(text, t, "else")) {
+                let fi = (body_end + 1..toks.len())
+                    .find(|&k| is_word(text, &toks[k], "fi"))
+                    .unwrap_or(toks.len());
+                fails(text, &toks[body_end + 1..fi])
+            } else {
+                false
+            }
+        } else {
+            match toks.get(test.end_tok + 1) {
+                Some(n) if (is_op(text, n, "||") && equal) || (is_op(text, n, "&&") && !equal) => {
+                    let r = consequent(text, toks, test.end_tok + 2);
+                    fails(text, &toks[r])
+                }
+                _ => false,
+            }
+        };
+        if gate {
+            let offset = lit_text.find(bare).unwrap_or(0);
+            let start = lit.0 + offset;
+            found.push((start, start + bare.len(), Hazard::Gate { subject }, Some(arch)));
+        }
+    }
+    // `uname -m | grep -q x86_64 || exit 1`
+    for (i, t) in toks.iter().enumerate() {
+        if !is_word(text, t, "grep") || i < 2 || !is_op(text, &toks[i - 1], "|") {
+            continue;
+        }
+        let list_start = (0..i - 1)
+            .rev()
+            .find(|&k| toks[k].kind == Kind::Op && word(text, &toks[k]) != "|")
+            .map_or(0, |k| k + 1);
+        let source = text.get(toks[list_start].start..toks[i - 1].start).unwrap_or_default();
+        let Some(subject) = derivation(source, vars) else { continue };
+        let mut k = i + 1;
+        let mut inverted = false;
+        while let Some(f) =
+            toks.get(k).filter(|f| f.kind == Kind::Word && word(text, f).starts_with('-'))
+        {
+            inverted |= word(text, f).contains('v');
+            k += 1;
+        }
+        let Some(pat) = toks.get(k).filter(|p| p.kind == Kind::Word) else { continue };
+        let bare = unquote(word(text, pat));
+        let Some(arch) = Platform::from_arch_name(bare) else { continue };
+        let gate = !inverted
+            && toks.get(k + 1).is_some_and(|n| is_op(text, n, "||"))
+            && fails(text, &toks[consequent(text, toks, k + 2)]);
+        if gate {
+            let start = pat.start + word(text, pat).find(bare).unwrap_or(0);
+            found.push((start, start + bare.len(), Hazard::Gate { subject }, Some(arch)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shell(text: &str) -> Vec<Hit> {
+        scan(&[Piece { text, syntax: Syntax::Shell }], Role::Build)
+    }
+
+    fn texts(hits: &[Hit]) -> Vec<&str> {
+        hits.iter().map(|h| h.text.as_str()).collect()
+    }
+
+    #[test]
+    fn artifact_tokens_are_bounded() {
+        let hits = shell("wget https://go.dev/dl/go1.23.1.linux-amd64.tar.gz");
+        assert_eq!(texts(&hits), ["amd64"]);
+        assert_eq!(
+            hits[0].hazard,
+            Hazard::Artifact { artifact: "go1.23.1.linux-amd64.tar.gz".into() }
+        );
+        assert!(shell("curl https://x/base64-tool.tar.gz https://x/x64dbg.zip").is_empty());
+        assert!(shell("wget https://x/tool-v1.2.386.tar.gz").is_empty());
+        assert!(shell(
+            "echo sha256:4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
+        )
+        .is_empty());
+        assert_eq!(texts(&shell("curl -O https://x/protoc-3.15.8-linux-x86_64.zip")), ["x86_64"]);
+        assert_eq!(texts(&shell("dpkg -i foo_1.0_arm64.deb")), ["arm64"]);
+        // A path that is neither a URL nor an artifact.
+        assert!(shell("mv linux-amd64/helm /usr/local/bin/").is_empty());
+    }
+
+    #[test]
+    fn urls_outside_the_artifact_path() {
+        // An apt index is read for a version number.
+        assert!(shell("curl -s https://repo.example.org/ubuntu/dists/x/main/binary-amd64/Packages | grep Version").is_empty());
+        // Hosts, GitHub owners and repository names, and Git repositories are not artifacts.
+        assert!(shell("curl -fsSLO https://arm64.example.com/tool.tar.gz").is_empty());
+        assert!(shell("wget https://github.com/aarch64-laptops/x86_64-tools/archive/v1.tar.gz")
+            .is_empty());
+        assert!(shell("git clone https://gitlab.com/x/arm64-kernel.git").is_empty());
+        assert_eq!(
+            texts(&shell("wget https://github.com/o/r/releases/download/v1/r_linux_arm64.tar.gz")),
+            ["arm64"]
+        );
+        // A package for all architectures, but from one architecture's repository.
+        assert_eq!(
+            texts(&shell("wget https://developer.download.nvidia.com/compute/cuda/repos/ubuntu2204/x86_64/cuda-keyring_1.1-1_all.deb")),
+            ["x86_64"]
+        );
+    }
+
+    #[test]
+    fn one_artifact_hit_per_architecture() {
+        let hits = shell("wget https://x/a_linux_amd64.tar.gz.asc && wget https://x/a_linux_amd64.tar.gz && tar xf a_linux_amd64.tar.gz");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].start, 23);
+        assert_eq!(hits[0].hazard, Hazard::Artifact { artifact: "a_linux_amd64.tar.gz".into() });
+    }
+
+    #[test]
+    fn derivation_anywhere_silences_artifacts() {
+        for text in [
+            "arch=\"$(dpkg --print-architecture)\"; case \"$arch\" in amd64) u=https://x/go.linux-amd64.tar.gz ;; *) exit 1 ;; esac",
+            "curl -fsSLO https://x/tool-${TARGETARCH}.tgz https://x/other-amd64.tgz",
+            "case \"$(apk --print-arch)\" in x86_64) u=https://x/n-x64.tar.xz ;; esac",
+        ] {
+            assert!(shell(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn arch_keyed_branches_silence() {
+        assert!(shell(
+            "if [ \"${BUILD_ARCH}\" = \"aarch64\" ]; then curl -o x.deb https://x/d_arm64.deb; fi"
+        )
+        .is_empty());
+        assert!(shell("case \"$ARCH\" in amd64) wget https://x/t-amd64.zip ;; arm64) wget https://x/t-arm64.zip ;; esac").is_empty());
+        assert!(shell(
+            "[ \"$ARCH\" = arm64 ] && curl -LO https://x/y_arm64.deb && dpkg -i y_arm64.deb"
+        )
+        .is_empty());
+        // After the guarded list ends, tokens count again.
+        assert_eq!(
+            texts(&shell("[ \"$ARCH\" = arm64 ] && echo hi; wget https://x/t-amd64.zip")),
+            ["amd64"]
+        );
+    }
+
+    #[test]
+    fn only_architecture_conditions_make_a_branch() {
+        // The condition names the artifact, not the architecture.
+        assert_eq!(
+            texts(&shell("if [ ! -f tool-linux-amd64.tar.gz ]; then wget https://x/tool-linux-amd64.tar.gz; fi")),
+            ["amd64"]
+        );
+        assert_eq!(texts(&shell("[ -n \"$ARCHIVE\" ] && wget https://x/t-amd64.zip")), ["amd64"]);
+        assert!(shell("[ -n \"$QEMU_ARCH\" ] && wget https://x/t-amd64.zip").is_empty());
+        assert!(arch_var_name("dpkgArch") && arch_var_name("BUILD_ARCH") && arch_var_name("arch"));
+        assert!(!arch_var_name("SEARCH") && !arch_var_name("ARCHIVE_DIR"));
+    }
+
+    #[test]
+    fn comments_are_not_commands() {
+        let raw = "set -eux; \\\n# https://x/tool-linux-amd64.tar.gz\n    echo hi";
+        let hits = scan(
+            &[Piece { text: raw, syntax: Syntax::DockerfileShell { escape: '\\' } }],
+            Role::Build,
+        );
+        assert!(hits.is_empty());
+        assert!(shell("echo hi # https://x/t-amd64.tgz").is_empty());
+        // `#` inside a word or quotes is not a comment.
+        assert_eq!(texts(&shell("wget 'https://x/t-amd64.tgz#frag'")), ["amd64"]);
+    }
+
+    #[test]
+    fn library_paths_and_flags() {
+        assert_eq!(
+            texts(&shell("export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu:$X")),
+            ["/usr/lib/x86_64-linux-gnu"]
+        );
+        assert_eq!(
+            texts(&shell("ln -s /lib64/ld-linux-x86-64.so.2 /lib/ld")),
+            ["/lib64/ld-linux-x86-64.so.2"]
+        );
+        let hits = scan_env(&[("JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64")]);
+        assert_eq!(texts(&hits), ["/usr/lib/jvm/java-17-openjdk-amd64"]);
+        assert!(scan_env(&[("JAVA_HOME", "/usr/lib/jvm/default-java")]).is_empty());
+        assert_eq!(
+            texts(&shell("gcc -O2 -march=native -mavx2 -mno-avx512f x.c")),
+            ["-march=native", "-mavx2"]
+        );
+        assert_eq!(
+            texts(&shell("RUSTFLAGS='-C target-cpu=native' cargo build")),
+            ["target-cpu=native"]
+        );
+        assert!(shell("gcc -march=armv8-a x.c; echo x-mavx2").is_empty());
+    }
+
+    #[test]
+    fn native_is_not_silenced_by_derivation() {
+        let hits = shell("case $(uname -m) in x86_64) CFLAGS=-march=native ;; esac");
+        assert_eq!(texts(&hits), ["-march=native"]);
+    }
+
+    #[test]
+    fn goarch_literals() {
+        let hits = shell("CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build ./...");
+        assert_eq!(texts(&hits), ["GOARCH=amd64"]);
+        assert_eq!(hits[0].hazard, Hazard::Goarch { cgo_native: true });
+        let hits = shell("CGO_ENABLED=1 CC=aarch64-linux-gnu-gcc GOARCH=arm64 go build");
+        assert_eq!(hits[0].hazard, Hazard::Goarch { cgo_native: false });
+        assert!(shell("GOARCH=$TARGETARCH go build").is_empty());
+        assert!(shell("GOARCH=amd64 go build -o a; GOARCH=arm64 go build -o b").is_empty());
+        assert!(shell("GOOS=darwin GOARCH=arm64 go build").is_empty());
+        let hits = shell("GOARCH=arm GOARM=6 go build");
+        assert_eq!(hits[0].arch.as_ref().map(|p| p.to_string()).as_deref(), Some("linux/arm/v6"));
+    }
+
+    #[test]
+    fn multiarch_apt() {
+        assert_eq!(texts(&shell("dpkg --add-architecture i386 && apt-get update && apt-get install -y libc6:i386 wine")), ["i386", "libc6:i386"]);
+        assert!(shell("dpkg --add-architecture armhf").is_empty());
+        assert!(shell("docker pull foo:amd64").is_empty());
+    }
+
+    #[test]
+    fn gates() {
+        let hit = |t: &str| shell(t).into_iter().find(|h| matches!(h.hazard, Hazard::Gate { .. }));
+        let g = hit("[ \"$(uname -m)\" = \"x86_64\" ] || exit 1").expect("gate");
+        assert_eq!(g.text, "x86_64");
+        assert_eq!(g.hazard, Hazard::Gate { subject: "uname -m".into() });
+        assert!(hit("[ \"$(uname -m)\" != x86_64 ] && { echo 'x86 only' >&2; exit 1; }").is_some());
+        assert!(hit("if [ \"$(uname -m)\" != \"x86_64\" ]; then echo no; exit 1; fi").is_some());
+        assert!(hit("a=$(dpkg --print-architecture); test \"$a\" = amd64 || exit").is_some());
+        assert!(hit("uname -m | grep -q x86_64 || exit 1").is_some());
+        let g = hit("[ \"$TARGETARCH\" = amd64 ] || false").expect("gate");
+        assert_eq!(g.hazard, Hazard::Gate { subject: "$TARGETARCH".into() });
+        // Skipping a step is not a gate; neither is a branch.
+        assert!(hit("[ \"$(uname -m)\" = x86_64 ] || exit 0").is_none());
+        assert!(hit("[ \"$(uname -m)\" = x86_64 ] && exit 1").is_none());
+        assert!(hit("if [ \"$(uname -m)\" = aarch64 ]; then apt-get install -y gold; fi").is_none());
+        assert!(hit("[ \"$x\" = x86_64 ] || exit 1").is_none());
+        // A detection chain with a failing default is not a gate (it may be incomplete:
+        // that is `arch-detection-incomplete`).
+        assert!(hit("A=\"$(apk --print-arch)\"; if [ $A = x86_64 ]; then A=amd64; elif [ $A = aarch64 ]; then A=arm64; else exit 1; fi").is_none());
+        assert!(hit("if [ \"$(uname -m)\" = x86_64 ]; then echo ok; else echo no; exit 1; fi")
+            .is_some());
+    }
+
+    #[test]
+    fn emulators_only_in_commands() {
+        let piece = [Piece { text: "qemu-x86_64 ./app", syntax: Syntax::Shell }];
+        assert_eq!(texts(&scan(&piece, Role::Command)), ["qemu-x86_64"]);
+        assert!(scan(&piece, Role::Build).is_empty());
+        let piece = [Piece { text: "/usr/bin/qemu-img resize x", syntax: Syntax::Shell }];
+        assert!(scan(&piece, Role::Command).is_empty());
+    }
+
+    #[test]
+    fn program_names() {
+        let pieces = [
+            Piece { text: "/usr/local/bin/tool-linux-amd64", syntax: Syntax::Plain },
+            Piece { text: "serve", syntax: Syntax::Plain },
+        ];
+        let hits = scan(&pieces, Role::Command);
+        assert_eq!(hits[0].hazard, Hazard::Executable { program: "tool-linux-amd64".into() });
+        // Only the first word is the program.
+        let pieces = [Piece { text: "run --arch-file=x-amd64", syntax: Syntax::Shell }];
+        assert!(scan(&pieces, Role::Command).is_empty());
+    }
+
+    #[test]
+    fn names_for_one_architecture() {
+        let arch = |s: &str| name_arch(s).map(|p| p.to_string());
+        assert_eq!(arch("Dockerfile.arm64").as_deref(), Some("linux/arm64"));
+        assert_eq!(arch("Dockerfile.x86").as_deref(), Some("linux/amd64"));
+        assert_eq!(arch("cross-builder-armv7").as_deref(), Some("linux/arm/v7"));
+        assert_eq!(arch("build_x86_64").as_deref(), Some("linux/amd64"));
+        assert_eq!(arch("Dockerfile"), None);
+        assert_eq!(arch("charmed"), None);
+        assert_eq!(arch("tools-amd64-arm64"), None);
+    }
+
+    #[test]
+    fn env_goarch() {
+        let hits = scan_env(&[("CGO_ENABLED", "1"), ("GOARCH", "amd64")]);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].piece, 1);
+        assert_eq!(hits[0].hazard, Hazard::Goarch { cgo_native: true });
+        assert!(scan_env(&[("GOARCH", "${TARGETARCH}")]).is_empty());
+        let hits = scan_env(&[("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu")]);
+        assert_eq!(hits[0].hazard, Hazard::LibraryPath);
+    }
+
+    #[test]
+    fn continuation_masking_keeps_offsets() {
+        let raw = "set -eux; \\\n    apt-get update; \\\n    wget https://x/t-linux-amd64.tgz";
+        let hits = scan(
+            &[Piece { text: raw, syntax: Syntax::DockerfileShell { escape: '\\' } }],
+            Role::Build,
+        );
+        assert_eq!(hits.len(), 1);
+        assert_eq!(&raw[hits[0].start..hits[0].end], "amd64");
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    #[test]
+    /// Random shell-ish text: no panic, and every hit is a character range of its piece.
+    fn random_text_never_panics() {
+        let alphabet: Vec<&str> = vec![
+            "\\",
+            "'",
+            "\"",
+            "$",
+            "(",
+            ")",
+            "{",
+            "}",
+            "[",
+            "]",
+            ";",
+            "|",
+            "&",
+            "#",
+            "\n",
+            "é",
+            " ",
+            "amd64",
+            "-",
+            "_",
+            ".",
+            "/",
+            "https://",
+            "x86_64",
+            "if",
+            "fi",
+            "case",
+            "esac",
+            "in",
+            "then",
+            "else",
+            "elif",
+            "=",
+            "!=",
+            "exit",
+            "1",
+            "0",
+            "uname -m",
+            "GOARCH=",
+            "`",
+            ">",
+            "<",
+            "tar.gz",
+            "qemu-x86_64",
+            "-march=native",
+            "dpkg --add-architecture i386",
+            ":i386",
+            "apt-get install",
+            "grep",
+            "-q",
+            "||",
+            "&&",
+            "!",
+            "test",
+            "\t",
+            "\r",
+            "ü",
+            "€",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..2_000 {
+            let mut s = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 40) as usize;
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            for syntax in [Syntax::DockerfileShell { escape: '\\' }, Syntax::Shell, Syntax::Plain] {
+                for role in [Role::Build, Role::Command] {
+                    for h in scan(&[Piece { text: &s, syntax }], role) {
+                        assert!(s.get(h.start..h.end).is_some(), "{s:?} {h:?}");
+                    }
+                }
+            }
+        }
+    }
+}
