@@ -692,3 +692,35 @@ fn configured_severity_replaces_a_rules_escalation() {
         "{f:?}"
     );
 }
+
+/// A rule option from the config file changes a threshold (aggressive-probe-timing's window):
+/// a 30 s liveness window passes by default and is flagged with `min-failure-window-seconds: 60`.
+#[test]
+fn rule_options_change_a_threshold() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27\n      livenessProbe:\n        httpGet: {path: /, port: 80}\n        timeoutSeconds: 3\n        periodSeconds: 10\n        failureThreshold: 3\n";
+    let dir = repo("options", &[("pod.yaml", pod)]);
+    let o = run(&["--select", "aggressive-probe-timing", "pod.yaml"], &dir);
+    assert_eq!(findings(&o), Vec::<String>::new());
+    std::fs::write(
+        dir.join(".edgelint.yaml"),
+        "rules:\n  aggressive-probe-timing:\n    min-failure-window-seconds: 60\n    min-timeout-seconds: 4\n",
+    )
+    .unwrap();
+    let o = run(&["--select", "aggressive-probe-timing", "--format", "json", "pod.yaml"], &dir);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "aggressive-probe-timing");
+    assert_eq!(
+        d["message"],
+        "liveness probe gives up after 30s (3 × 10s) with a 3s timeout; edge nodes need ≥ 60s and a timeout ≥ 4s"
+    );
+    // A wrong type is a located config error.
+    std::fs::write(
+        dir.join(".edgelint.yaml"),
+        "rules:\n  aggressive-probe-timing:\n    min-timeout-seconds: soon\n",
+    )
+    .unwrap();
+    let o = run(&["pod.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("edgelint: .edgelint.yaml:3:26: "), "{}", stderr(&o));
+}

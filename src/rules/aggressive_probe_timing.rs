@@ -28,6 +28,22 @@ declare_rule! {
         severity: Warning,
         formats: [Dockerfile, Compose, Kubernetes],
         equivalents: [],
+        options: [
+            integer("min-timeout-seconds", 2, "shortest probe or healthcheck timeout, in seconds")
+                .at_least(1.0),
+            integer(
+                "min-failure-window-seconds",
+                30,
+                "shortest failure window (failureThreshold × periodSeconds, interval × retries), in seconds"
+            )
+            .at_least(1.0),
+            integer(
+                "error-failure-window-seconds",
+                10,
+                "a Kubernetes probe window below this is an error, in seconds"
+            )
+            .at_least(1.0),
+        ],
     }
 }
 
@@ -37,10 +53,15 @@ impl Rule for AggressiveProbeTiming {
     }
 
     fn check(&self, doc: &Document, cx: &mut Ctx) {
+        let limits = Limits {
+            min_timeout: cx.option_int("min-timeout-seconds"),
+            min_window: cx.option_int("min-failure-window-seconds"),
+            error_window: cx.option_int("error-failure-window-seconds"),
+        };
         match doc {
-            Document::Kubernetes(m) => check_kubernetes(m, cx),
-            Document::Compose(c) => check_compose(c, cx),
-            Document::Dockerfile(d) => check_dockerfile(d, cx),
+            Document::Kubernetes(m) => check_kubernetes(m, &limits, cx),
+            Document::Compose(c) => check_compose(c, &limits, cx),
+            Document::Dockerfile(d) => check_dockerfile(d, &limits, cx),
         }
     }
 }
@@ -48,14 +69,28 @@ impl Rule for AggressiveProbeTiming {
 // -------------------------------------------------------------------------------------------
 // Kubernetes
 
-/// A timeout below this is routinely exceeded on Cortex-A53/A72-class SoCs (catalogue option
-/// `liveness_min_timeout_seconds`).
-const K8S_MIN_TIMEOUT_SECONDS: i64 = 2;
-/// `failureThreshold × periodSeconds` below this is stricter than Kubernetes' own default
-/// (3 × 10 s) (catalogue option `liveness_min_failure_window_seconds`).
-const K8S_MIN_WINDOW_SECONDS: i64 = 30;
-/// A window below this is an error.
-const K8S_ERROR_WINDOW_SECONDS: i64 = 10;
+/// The thresholds, in seconds, from the rule's options. Defaults: a timeout below 2 s is
+/// routinely exceeded on Cortex-A53/A72-class SoCs; a window below 30 s is stricter than
+/// Kubernetes' own default (3 × 10 s); a Kubernetes window below 10 s is an error.
+#[derive(Clone, Copy, Debug)]
+struct Limits {
+    min_timeout: i64,
+    min_window: i64,
+    error_window: i64,
+}
+
+#[cfg(test)]
+const DEFAULT_LIMITS: Limits = Limits { min_timeout: 2, min_window: 30, error_window: 10 };
+
+impl Limits {
+    fn min_timeout_duration(&self) -> Duration {
+        Duration::from_secs(u64::try_from(self.min_timeout).unwrap_or(0))
+    }
+
+    fn min_window_duration(&self) -> Duration {
+        Duration::from_secs(u64::try_from(self.min_window).unwrap_or(0))
+    }
+}
 
 /// What is wrong with a probe's effective timing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,13 +105,13 @@ struct ProbeVerdict {
 }
 
 /// The catalogue's trigger and escalation on effective values; `None` when the probe is fine.
-fn judge_probe(timeout: i64, period: i64, failure: i64) -> Option<ProbeVerdict> {
+fn judge_probe(limits: &Limits, timeout: i64, period: i64, failure: i64) -> Option<ProbeVerdict> {
     let window = failure.saturating_mul(period);
     let verdict = ProbeVerdict {
-        timeout: timeout < K8S_MIN_TIMEOUT_SECONDS,
-        window: window < K8S_MIN_WINDOW_SECONDS,
+        timeout: timeout < limits.min_timeout,
+        window: window < limits.min_window,
         single_failure: failure == 1,
-        severity: if window < K8S_ERROR_WINDOW_SECONDS || (failure == 1 && timeout == 1) {
+        severity: if window < limits.error_window || (failure == 1 && timeout == 1) {
             Severity::Error
         } else {
             Severity::Warning
@@ -85,7 +120,7 @@ fn judge_probe(timeout: i64, period: i64, failure: i64) -> Option<ProbeVerdict> 
     (verdict.timeout || verdict.window || verdict.single_failure).then_some(verdict)
 }
 
-fn check_kubernetes(m: &Manifests, cx: &mut Ctx) {
+fn check_kubernetes(m: &Manifests, limits: &Limits, cx: &mut Ctx) {
     for obj in &m.objects {
         for template in &obj.pod_templates {
             for c in &template.containers {
@@ -112,7 +147,7 @@ fn check_kubernetes(m: &Manifests, cx: &mut Ctx) {
                         timing.period_seconds.value,
                         timing.failure_threshold.value,
                     );
-                    let Some(verdict) = judge_probe(t, p, f) else { continue };
+                    let Some(verdict) = judge_probe(limits, t, p, f) else { continue };
                     let span =
                         probe_fault_span(&timing, &verdict, probe.span).unwrap_or(probe.key_span);
                     let help = if kind == "startup" {
@@ -122,7 +157,7 @@ fn check_kubernetes(m: &Manifests, cx: &mut Ctx) {
                         "give a busy CPU room: e.g. `timeoutSeconds: 3, periodSeconds: 10, \
                          failureThreshold: 6`, and keep the check cheap and local"
                     };
-                    cx.report(span, probe_message(kind, &timing, &verdict))
+                    cx.report(span, probe_message(limits, kind, &timing, &verdict))
                         .severity(verdict.severity)
                         .help(help);
                 }
@@ -157,7 +192,7 @@ fn probe_fault_span(timing: &ProbeTiming, v: &ProbeVerdict, body: Span) -> Optio
 
 /// `liveness probe gives up after 10s (2 × 5s) with a 1s timeout (default); edge nodes need
 /// ≥ 30s and a timeout ≥ 2s`.
-fn probe_message(kind: &str, timing: &ProbeTiming, v: &ProbeVerdict) -> String {
+fn probe_message(limits: &Limits, kind: &str, timing: &ProbeTiming, v: &ProbeVerdict) -> String {
     let (t, p, f) =
         (&timing.timeout_seconds, timing.period_seconds.value, timing.failure_threshold.value);
     let mut msg = format!("{kind} probe");
@@ -179,13 +214,13 @@ fn probe_message(kind: &str, timing: &ProbeTiming, v: &ProbeVerdict) -> String {
     }
     let mut needs = Vec::new();
     if v.window {
-        needs.push(format!("≥ {K8S_MIN_WINDOW_SECONDS}s"));
+        needs.push(format!("≥ {}s", limits.min_window));
     }
     if v.single_failure {
         needs.push("failureThreshold ≥ 2".to_string());
     }
     if v.timeout {
-        needs.push(format!("a timeout ≥ {K8S_MIN_TIMEOUT_SECONDS}s"));
+        needs.push(format!("a timeout ≥ {}s", limits.min_timeout));
     }
     format!("{msg}; edge nodes need {}", join_and(&needs))
 }
@@ -205,8 +240,6 @@ fn join_and(items: &[String]) -> String {
 const DOCKER_DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
 const DOCKER_DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DOCKER_DEFAULT_RETRIES: u32 = 3;
-const DOCKER_MIN_TIMEOUT: Duration = Duration::from_secs(2);
-const DOCKER_MIN_WINDOW: Duration = Duration::from_secs(30);
 /// The Engine rejects a non-zero duration below this (`MinimumDuration`).
 const DOCKER_MIN_DURATION: Duration = Duration::from_millis(1);
 
@@ -265,15 +298,16 @@ struct HealthcheckVerdict {
 /// The catalogue's warning trigger on effective values: (a) `timeout < 2s`, (b)
 /// `interval × retries < 30s`. Unknown values skip the checks they take part in.
 fn judge_healthcheck(
+    limits: &Limits,
     interval: Option<Duration>,
     timeout: Option<Duration>,
     retries: Option<u32>,
 ) -> Option<HealthcheckVerdict> {
-    let timeout = timeout.filter(|t| *t < DOCKER_MIN_TIMEOUT);
+    let timeout = timeout.filter(|t| *t < limits.min_timeout_duration());
     let window = match (interval, retries) {
         (Some(i), Some(r)) => {
             let w = i.checked_mul(r).unwrap_or(Duration::MAX);
-            (w < DOCKER_MIN_WINDOW).then_some((w, i, r))
+            (w < limits.min_window_duration()).then_some((w, i, r))
         }
         _ => None,
     };
@@ -281,8 +315,9 @@ fn judge_healthcheck(
 }
 
 /// Report the timing of a Docker healthcheck (both formats call this).
-fn check_docker(hc: &DockerHealthcheck, cx: &mut Ctx) {
+fn check_docker(hc: &DockerHealthcheck, limits: &Limits, cx: &mut Ctx) {
     let Some(v) = judge_healthcheck(
+        limits,
         hc.interval.value(DOCKER_DEFAULT_INTERVAL),
         hc.timeout.value(DOCKER_DEFAULT_TIMEOUT),
         hc.retries.value(DOCKER_DEFAULT_RETRIES),
@@ -326,10 +361,10 @@ fn check_docker(hc: &DockerHealthcheck, cx: &mut Ctx) {
     }
     let mut needs = Vec::new();
     if v.window.is_some() {
-        needs.push(format!("≥ {}", format_duration(DOCKER_MIN_WINDOW)));
+        needs.push(format!("≥ {}", format_duration(limits.min_window_duration())));
     }
     if v.timeout.is_some() {
-        needs.push(format!("a timeout ≥ {}", format_duration(DOCKER_MIN_TIMEOUT)));
+        needs.push(format!("a timeout ≥ {}", format_duration(limits.min_timeout_duration())));
     }
     msg.push_str(&format!("; edge devices need {}", join_and(&needs)));
     let help = if hc.subject == "HEALTHCHECK" {
@@ -412,7 +447,7 @@ fn read_retries(
 const COMPOSE_REJECTION: Rejection =
     Rejection { who: "`docker compose` refuses the file", variables: "", max_retries: i64::MAX };
 
-fn check_compose(file: &ComposeFile, cx: &mut Ctx) {
+fn check_compose(file: &ComposeFile, limits: &Limits, cx: &mut Ctx) {
     for service in &file.services {
         let Some(hc) = &service.healthcheck else { continue };
         if hc.disabled {
@@ -443,7 +478,7 @@ fn check_compose(file: &ComposeFile, cx: &mut Ctx) {
             timeout,
             retries,
         };
-        check_docker(&docker, cx);
+        check_docker(&docker, limits, cx);
     }
 }
 
@@ -473,7 +508,7 @@ const DOCKERFILE_REJECTION: Rejection = Rejection {
     max_retries: i32::MAX as i64,
 };
 
-fn check_dockerfile(d: &Dockerfile, cx: &mut Ctx) {
+fn check_dockerfile(d: &Dockerfile, limits: &Limits, cx: &mut Ctx) {
     // Only the last HEALTHCHECK of the image that is built (the final stage) counts.
     let Some(ins) = d.final_stage().and_then(|s| d.effective_healthcheck(s)) else { return };
     if matches!(ins.args, Args::Healthcheck(None)) {
@@ -509,7 +544,7 @@ fn check_dockerfile(d: &Dockerfile, cx: &mut Ctx) {
         timeout,
         retries,
     };
-    check_docker(&docker, cx);
+    check_docker(&docker, limits, cx);
 }
 
 /// A flag that is absent (the default) or written without a value (left to the parser).
@@ -530,31 +565,32 @@ mod tests {
 
     #[test]
     fn probe_defaults_flag_the_timeout_only() {
-        let v = judge_probe(1, 10, 3).expect("default timeout 1s is flagged");
+        let v = judge_probe(&DEFAULT_LIMITS, 1, 10, 3).expect("default timeout 1s is flagged");
         assert!(v.timeout && !v.window && !v.single_failure);
         assert_eq!(v.severity, Severity::Warning);
     }
 
     #[test]
     fn probe_window_boundaries() {
-        assert_eq!(judge_probe(2, 10, 3), None, "exactly 30s and 2s pass");
-        assert_eq!(judge_probe(3, 10, 3), None);
-        let v = judge_probe(2, 29, 1).expect("29s");
+        assert_eq!(judge_probe(&DEFAULT_LIMITS, 2, 10, 3), None, "exactly 30s and 2s pass");
+        assert_eq!(judge_probe(&DEFAULT_LIMITS, 3, 10, 3), None);
+        let v = judge_probe(&DEFAULT_LIMITS, 2, 29, 1).expect("29s");
         assert!(v.window && v.single_failure);
-        let v = judge_probe(5, 5, 2).expect("10s window");
+        let v = judge_probe(&DEFAULT_LIMITS, 5, 5, 2).expect("10s window");
         assert!(v.window && !v.timeout);
         assert_eq!(v.severity, Severity::Warning, "10s is a warning: < 10 is the error");
-        let v = judge_probe(5, 3, 3).expect("9s window");
+        let v = judge_probe(&DEFAULT_LIMITS, 5, 3, 3).expect("9s window");
         assert_eq!(v.severity, Severity::Error);
-        let v = judge_probe(2, 9, 3).expect("27s window");
+        let v = judge_probe(&DEFAULT_LIMITS, 2, 9, 3).expect("27s window");
         assert_eq!(v.severity, Severity::Warning);
     }
 
     #[test]
     fn probe_single_failure() {
-        let v = judge_probe(1, 10, 1).expect("single failure with default timeout");
+        let v =
+            judge_probe(&DEFAULT_LIMITS, 1, 10, 1).expect("single failure with default timeout");
         assert_eq!(v.severity, Severity::Error);
-        let v = judge_probe(2, 30, 1).expect("single failure alone");
+        let v = judge_probe(&DEFAULT_LIMITS, 2, 30, 1).expect("single failure alone");
         assert!(v.single_failure && !v.window && !v.timeout);
         assert_eq!(v.severity, Severity::Warning);
     }
@@ -562,38 +598,55 @@ mod tests {
     #[test]
     fn probe_huge_values_do_not_overflow() {
         assert_eq!(
-            judge_probe(i64::from(i32::MAX), i64::from(i32::MAX), i64::from(i32::MAX)),
+            judge_probe(
+                &DEFAULT_LIMITS,
+                i64::from(i32::MAX),
+                i64::from(i32::MAX),
+                i64::from(i32::MAX)
+            ),
             None
         );
     }
 
     #[test]
     fn healthcheck_defaults_pass() {
-        assert_eq!(judge_healthcheck(secs(30), secs(30), Some(3)), None);
+        assert_eq!(judge_healthcheck(&DEFAULT_LIMITS, secs(30), secs(30), Some(3)), None);
     }
 
     #[test]
     fn healthcheck_boundaries() {
-        assert_eq!(judge_healthcheck(secs(10), secs(2), Some(3)), None, "exactly 30s and 2s");
-        let v = judge_healthcheck(secs(5), secs(30), Some(3)).expect("15s");
+        assert_eq!(
+            judge_healthcheck(&DEFAULT_LIMITS, secs(10), secs(2), Some(3)),
+            None,
+            "exactly 30s and 2s"
+        );
+        let v = judge_healthcheck(&DEFAULT_LIMITS, secs(5), secs(30), Some(3)).expect("15s");
         assert_eq!(v.window, Some((Duration::from_secs(15), Duration::from_secs(5), 3)));
         assert_eq!(v.timeout, None);
-        let v = judge_healthcheck(secs(30), Some(Duration::from_millis(1999)), Some(3))
-            .expect("1.999s timeout");
+        let v = judge_healthcheck(
+            &DEFAULT_LIMITS,
+            secs(30),
+            Some(Duration::from_millis(1999)),
+            Some(3),
+        )
+        .expect("1.999s timeout");
         assert_eq!(v.timeout, Some(Duration::from_millis(1999)));
         assert_eq!(v.window, None);
     }
 
     #[test]
     fn healthcheck_unknown_values_skip_their_checks() {
-        assert_eq!(judge_healthcheck(None, secs(30), Some(1)), None);
-        assert_eq!(judge_healthcheck(secs(1), secs(30), None), None);
-        assert!(judge_healthcheck(None, secs(1), None).is_some());
+        assert_eq!(judge_healthcheck(&DEFAULT_LIMITS, None, secs(30), Some(1)), None);
+        assert_eq!(judge_healthcheck(&DEFAULT_LIMITS, secs(1), secs(30), None), None);
+        assert!(judge_healthcheck(&DEFAULT_LIMITS, None, secs(1), None).is_some());
     }
 
     #[test]
     fn healthcheck_huge_values_do_not_overflow() {
-        assert_eq!(judge_healthcheck(Some(Duration::MAX), secs(30), Some(u32::MAX)), None);
+        assert_eq!(
+            judge_healthcheck(&DEFAULT_LIMITS, Some(Duration::MAX), secs(30), Some(u32::MAX)),
+            None
+        );
     }
 
     #[test]
