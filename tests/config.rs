@@ -724,3 +724,25 @@ fn rule_options_change_a_threshold() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).starts_with("edgelint: .edgelint.yaml:3:26: "), "{}", stderr(&o));
 }
+
+/// `images:` tells single-arch-image the platforms of a private image the built-in table cannot
+/// know; globs match, the most specific entry wins.
+#[test]
+fn configured_images_feed_single_arch_image() {
+    let compose = "services:\n  app:\n    image: registry.example.com/team/app:1.4\n  other:\n    image: registry.example.com/team/tool:2\n";
+    let dir = repo("images", &[("compose.yaml", compose)]);
+    let o = run(&["--select", "single-arch-image", "compose.yaml"], &dir);
+    assert_eq!(findings(&o), Vec::<String>::new(), "unknown images are not findings");
+    std::fs::write(
+        dir.join(".edgelint.yaml"),
+        "images:\n  registry.example.com/team/*: [linux/amd64, linux/arm64, linux/arm/v7]\n  registry.example.com/team/app: [linux/amd64]\n",
+    )
+    .unwrap();
+    let o = run(&["--select", "single-arch-image", "compose.yaml"], &dir);
+    assert_eq!(findings(&o), ["compose.yaml:3:12: error[single-arch-image]"]);
+    assert!(
+        stdout(&o).contains("is published for linux/amd64; not for linux/arm64, linux/arm/v7"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -3,7 +3,6 @@
 //! gathers the texts of each instruction (all three formats), works out which platforms the
 //! instruction must serve, and words the findings.
 
-use crate::archdb::{self, Lookup};
 use crate::declare_rule;
 use crate::diagnostic::Severity;
 use crate::document::compose::{Command, ComposeFile};
@@ -14,7 +13,9 @@ use crate::document::platform::{compat, Compat, Platform};
 use crate::document::text::Text;
 use crate::document::{Document, FileKind};
 use crate::rules::shared::arch_scan::{self, Hazard, Hit, Piece, Role, Syntax};
+use crate::rules::shared::published::published_platforms;
 use crate::rules::{Ctx, Rule};
+use crate::settings::Settings;
 use crate::source::Spanned;
 
 declare_rule! {
@@ -197,7 +198,7 @@ fn stage_info(df: &Dockerfile, stage: &Stage, file_arch: Option<&Platform>, cx: 
         None => cx.settings().platforms.clone(),
     };
     let mut skip = false;
-    if let Some(base) = stage_base_platforms(df, stage) {
+    if let Some(base) = stage_base_platforms(cx.settings(), df, stage) {
         targets.retain(|t| best(t, &base) != Compat::Incompatible);
         skip = targets.is_empty();
     }
@@ -210,7 +211,11 @@ fn best(host: &Platform, images: &[Platform]) -> Compat {
 
 /// The platforms the stage's base image is published for, when the arch DB knows them
 /// (following `FROM <earlier stage>` to the image).
-fn stage_base_platforms(df: &Dockerfile, stage: &Stage) -> Option<Vec<Platform>> {
+fn stage_base_platforms(
+    settings: &Settings,
+    df: &Dockerfile,
+    stage: &Stage,
+) -> Option<Vec<Platform>> {
     let mut cur = stage;
     for _ in 0..df.stages.len() {
         match cur.base_stage.and_then(|b| df.stages.get(b)) {
@@ -218,27 +223,16 @@ fn stage_base_platforms(df: &Dockerfile, stage: &Stage) -> Option<Vec<Platform>>
             None => break,
         }
     }
-    image_platforms(cur.resolved_image.as_deref()?)
+    image_platforms(settings, cur.resolved_image.as_deref()?)
 }
 
-/// The platforms an image reference is published for: a bashbrew architecture namespace
-/// (`arm64v8/python`) or the arch DB.
-fn image_platforms(image: &str) -> Option<Vec<Platform>> {
+/// The platforms an image reference is published for (configuration, bashbrew namespace, arch
+/// DB: `shared::published`).
+fn image_platforms(settings: &Settings, image: &str) -> Option<Vec<Platform>> {
     if image_ref::has_variable(image) {
         return None;
     }
-    let r = image_ref::parse(image).ok()?;
-    if r.registry == image_ref::DOCKER_HUB {
-        if let Some(p) =
-            r.repository.split_once('/').and_then(|(ns, _)| Platform::from_bashbrew(ns))
-        {
-            return Some(vec![p]);
-        }
-    }
-    match archdb::lookup(&r.name(), r.effective_tag()?) {
-        Lookup::Known(list) => Some(list.iter().filter_map(|s| Platform::parse(s).ok()).collect()),
-        Lookup::UnknownTag | Lookup::UnknownImage => None,
-    }
+    published_platforms(settings, &image_ref::parse(image).ok()?)
 }
 
 // -------------------------------------------------------------------------------------------
@@ -250,7 +244,11 @@ fn check_compose(file: &ComposeFile, cx: &mut Ctx) {
             Some(p) => vec![p],
             None => cx.settings().platforms.clone(),
         };
-        if !narrow_by_image(&mut targets, svc.image.as_ref().map(|i| i.value.as_str())) {
+        if !narrow_by_image(
+            cx.settings(),
+            &mut targets,
+            svc.image.as_ref().map(|i| i.value.as_str()),
+        ) {
             continue;
         }
         let place = Place::Container(FileKind::Compose);
@@ -279,7 +277,11 @@ fn check_kubernetes(m: &Manifests, cx: &mut Ctx) {
             let pod_targets = pod_targets(tpl, cx.settings().platforms.clone());
             for c in &tpl.containers {
                 let mut targets = pod_targets.clone();
-                if !narrow_by_image(&mut targets, c.image.as_ref().map(|i| i.value.as_str())) {
+                if !narrow_by_image(
+                    cx.settings(),
+                    &mut targets,
+                    c.image.as_ref().map(|i| i.value.as_str()),
+                ) {
                     continue;
                 }
                 let place = Place::Container(FileKind::Kubernetes);
@@ -338,8 +340,8 @@ fn pod_targets(tpl: &PodTemplate, targets: Vec<Platform>) -> Vec<Platform> {
 
 /// Keeps the targets the image is published for (when known). `false` when none is left:
 /// nothing to check, other rules report the image.
-fn narrow_by_image(targets: &mut Vec<Platform>, image: Option<&str>) -> bool {
-    if let Some(base) = image.and_then(image_platforms) {
+fn narrow_by_image(settings: &Settings, targets: &mut Vec<Platform>, image: Option<&str>) -> bool {
+    if let Some(base) = image.and_then(|i| image_platforms(settings, i)) {
         targets.retain(|t| best(t, &base) != Compat::Incompatible);
     }
     !targets.is_empty()
@@ -572,9 +574,14 @@ mod tests {
 
     #[test]
     fn image_namespaces_and_db() {
-        assert_eq!(image_platforms("arm64v8/ubuntu:22.04"), Some(vec![p("linux/arm64")]));
-        let win = image_platforms("mcr.microsoft.com/windows/servercore:ltsc2022").expect("known");
+        assert_eq!(
+            image_platforms(&Settings::default(), "arm64v8/ubuntu:22.04"),
+            Some(vec![p("linux/arm64")])
+        );
+        let win =
+            image_platforms(&Settings::default(), "mcr.microsoft.com/windows/servercore:ltsc2022")
+                .expect("known");
         assert!(win.iter().all(|w| w.os == "windows"));
-        assert_eq!(image_platforms("ghcr.io/x/y:${TAG}"), None);
+        assert_eq!(image_platforms(&Settings::default(), "ghcr.io/x/y:${TAG}"), None);
     }
 }

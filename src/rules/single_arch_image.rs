@@ -4,7 +4,6 @@
 //! formats; each format only says which references are pulled and for which targets
 //! ([`crate::rules::shared::targets`]).
 
-use crate::archdb::{self, Lookup};
 use crate::declare_rule;
 use crate::diagnostic::Severity;
 use crate::document::dockerfile::{Args, Dockerfile};
@@ -12,10 +11,12 @@ use crate::document::image_ref::{has_variable, ImageRef};
 use crate::document::kubernetes::ContainerRole;
 use crate::document::platform::{best_compat, compat, Compat, Platform};
 use crate::document::Document;
+use crate::rules::shared::published::published_platforms;
 use crate::rules::shared::targets::{
     pod_targets, service_targets, stage_platform, stages_for_target, StagePlatform,
 };
 use crate::rules::{Ctx, Rule};
+use crate::settings::Settings;
 use crate::source::Span;
 
 declare_rule! {
@@ -150,17 +151,12 @@ pub enum Verdict {
 /// The verdict for `reference` on `targets`, or `None` when it cannot be checked: variables,
 /// an invalid reference, a digest without a tag, or an image or tag the knowledge base does not
 /// know.
-pub fn verdict(reference: &str, targets: &[Platform]) -> Option<Verdict> {
+pub fn verdict(settings: &Settings, reference: &str, targets: &[Platform]) -> Option<Verdict> {
     if has_variable(reference) {
         return None;
     }
     let image = ImageRef::parse(reference).ok()?;
-    let tag = image.effective_tag()?;
-    let Lookup::Known(platforms) = archdb::lookup(&image.name(), tag) else {
-        return None;
-    };
-    let published: Vec<Platform> =
-        platforms.iter().filter_map(|p| Platform::parse(p).ok()).collect();
+    let published = published_platforms(settings, &image)?;
     let mut missing = Vec::new();
     let mut fallback = Vec::new();
     for target in targets {
@@ -198,7 +194,7 @@ fn check_image(
     targets: &[Platform],
 ) {
     let reference = resolved.unwrap_or(written);
-    let Some(verdict) = verdict(reference, targets) else { return };
+    let Some(verdict) = verdict(cx.settings(), reference, targets) else { return };
     let shown = match resolved {
         Some(r) if r != written => format!("`{written}` (= `{r}`)"),
         _ => format!("`{written}`"),
@@ -289,7 +285,7 @@ mod tests {
     }
 
     fn missing(reference: &str, targets: &[&str]) -> Vec<String> {
-        match verdict(reference, &ps(targets)) {
+        match verdict(&Settings::default(), reference, &ps(targets)) {
             Some(Verdict::Missing { missing, .. }) => {
                 missing.iter().map(ToString::to_string).collect()
             }
@@ -319,24 +315,37 @@ mod tests {
     fn covered_targets() {
         let t = default_platforms();
         assert_eq!(
-            verdict("mysql:8.4", &ps(&["linux/amd64", "linux/arm64"])),
+            verdict(&Settings::default(), "mysql:8.4", &ps(&["linux/amd64", "linux/arm64"])),
             Some(Verdict::Covered)
         );
         // arm32v6 satisfies an arm/v7 target (containerd's vector).
-        assert_eq!(verdict("eclipse-mosquitto:2", &t), Some(Verdict::Covered));
-        assert_eq!(verdict("alpine:3.22", &t), Some(Verdict::Covered));
-        assert_eq!(verdict("node:22-bookworm-slim", &t), Some(Verdict::Covered));
+        assert_eq!(
+            verdict(&Settings::default(), "eclipse-mosquitto:2", &t),
+            Some(Verdict::Covered)
+        );
+        assert_eq!(verdict(&Settings::default(), "alpine:3.22", &t), Some(Verdict::Covered));
+        assert_eq!(
+            verdict(&Settings::default(), "node:22-bookworm-slim", &t),
+            Some(Verdict::Covered)
+        );
         // amd64 hosts run 386 images.
-        assert_eq!(verdict("centos:6", &ps(&["linux/amd64"])), Some(Verdict::Covered));
+        assert_eq!(
+            verdict(&Settings::default(), "centos:6", &ps(&["linux/amd64"])),
+            Some(Verdict::Covered)
+        );
     }
 
     #[test]
     fn arm64_through_the_32_bit_fallback_is_its_own_verdict() {
-        let v = verdict("nim:2.2.6", &ps(&["linux/amd64", "linux/arm64", "linux/arm/v7"]));
+        let v = verdict(
+            &Settings::default(),
+            "nim:2.2.6",
+            &ps(&["linux/amd64", "linux/arm64", "linux/arm/v7"]),
+        );
         let Some(Verdict::Fallback { fallback, .. }) = v else { panic!("{v:?}") };
         assert_eq!(fallback, [(p("linux/arm64"), p("linux/arm/v7"))]);
         // A missing target wins over a fallback.
-        let v = verdict("nim:2.2.6", &ps(&["linux/arm64", "linux/riscv64"]));
+        let v = verdict(&Settings::default(), "nim:2.2.6", &ps(&["linux/arm64", "linux/riscv64"]));
         assert!(matches!(v, Some(Verdict::Missing { .. })), "{v:?}");
     }
 
@@ -345,25 +354,28 @@ mod tests {
         let t = default_platforms();
         let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         // Digest only: the digest decides, the knowledge base cannot say.
-        assert_eq!(verdict(&format!("mysql@{digest}"), &t), None);
+        assert_eq!(verdict(&Settings::default(), &format!("mysql@{digest}"), &t), None);
         // Tag and digest: the tag is looked up.
         assert!(matches!(
-            verdict(&format!("mysql:8.4@{digest}"), &t),
+            verdict(&Settings::default(), &format!("mysql:8.4@{digest}"), &t),
             Some(Verdict::Missing { .. })
         ));
-        assert_eq!(verdict("mysql:${TAG}", &t), None);
-        assert_eq!(verdict("{{ .Values.image }}", &t), None);
-        assert_eq!(verdict("example.com/team/app:1.0", &t), None);
+        assert_eq!(verdict(&Settings::default(), "mysql:${TAG}", &t), None);
+        assert_eq!(verdict(&Settings::default(), "{{ .Values.image }}", &t), None);
+        assert_eq!(verdict(&Settings::default(), "example.com/team/app:1.0", &t), None);
         // A retired or unknown tag of a known image.
-        assert_eq!(verdict("mysql:8.0.1", &t), None);
-        assert_eq!(verdict("Not A Reference", &t), None);
+        assert_eq!(verdict(&Settings::default(), "mysql:8.0.1", &t), None);
+        assert_eq!(verdict(&Settings::default(), "Not A Reference", &t), None);
     }
 
     #[test]
     fn windows_images_do_not_run_on_linux() {
-        let v = verdict("golang:nanoserver", &ps(&["linux/amd64"]));
+        let v = verdict(&Settings::default(), "golang:nanoserver", &ps(&["linux/amd64"]));
         assert!(matches!(v, Some(Verdict::Missing { .. })), "{v:?}");
-        assert_eq!(verdict("golang:nanoserver", &ps(&["windows/amd64"])), Some(Verdict::Covered));
+        assert_eq!(
+            verdict(&Settings::default(), "golang:nanoserver", &ps(&["windows/amd64"])),
+            Some(Verdict::Covered)
+        );
         let help = help("golang:nanoserver", &ps(&["windows/amd64"]), &ps(&["linux/amd64"]), &[]);
         assert!(help.starts_with("Windows images run only on Windows hosts"), "{help}");
     }

@@ -3,5 +3,6 @@
 pub mod arch_scan;
 pub mod limits;
 pub mod probe;
+pub mod published;
 pub mod stateful;
 pub mod targets;
