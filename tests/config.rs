@@ -746,3 +746,27 @@ fn configured_images_feed_single_arch_image() {
         stdout(&o)
     );
 }
+
+/// ephemeral-storage-for-data's options add data paths and stateful images.
+#[test]
+fn stateful_image_and_data_path_options() {
+    let compose = "services:\n  historian:\n    image: registry.example.com/plant/historian:3\n    tmpfs: /srv/sensor-buffer/queue\n";
+    let dir = repo("stateful", &[("compose.yaml", compose)]);
+    let o = run(&["--select", "ephemeral-storage-for-data", "compose.yaml"], &dir);
+    assert_eq!(findings(&o), Vec::<String>::new());
+    std::fs::write(
+        dir.join(".edgelint.yaml"),
+        "rules:\n  ephemeral-storage-for-data:\n    data-paths: [/srv/sensor-buffer]\n    stateful-images: [\"registry.example.com/plant/historian=/var/lib/historian\"]\n",
+    )
+    .unwrap();
+    let o = run(&["--select", "ephemeral-storage-for-data", "compose.yaml"], &dir);
+    assert_eq!(
+        findings(&o),
+        [
+            "compose.yaml:3:12: warning[ephemeral-storage-for-data]",
+            "compose.yaml:4:12: warning[ephemeral-storage-for-data]"
+        ],
+        "{}",
+        stdout(&o)
+    );
+}

@@ -9,7 +9,7 @@
 
 use crate::declare_rule;
 use crate::document::compose::{ComposeFile, MountType, Service};
-use crate::document::image_ref::has_variable;
+use crate::document::image_ref::{has_variable, ImageRef};
 use crate::document::kubernetes::{
     Container, ContainerRole, Manifests, Object, PodTemplate, Volume,
 };
@@ -26,6 +26,18 @@ declare_rule! {
         severity: Warning,
         formats: [Compose, Kubernetes],
         equivalents: [],
+        options: [
+            strings(
+                "data-paths",
+                &[],
+                "more paths that hold data: a mount at, above or below one of them is checked"
+            ),
+            strings(
+                "stateful-images",
+                &[],
+                "more stateful images, as `image=data-path` (`registry.example.com/historian=/var/lib/historian`)"
+            ),
+        ],
     }
 }
 
@@ -62,18 +74,42 @@ enum Reason {
 
 /// The reason a mount at `path` holds data, before the StatefulSet case: the image's data path,
 /// else a generic data path. Scratch paths never do.
-fn data_reason(path: &str, image: Option<&StatefulImage>) -> Option<Reason> {
+fn data_reason(data_paths: &[&str], path: &str, image: Option<&StatefulImage>) -> Option<Reason> {
     if has_variable(path) || stateful::is_scratch_path(path) {
         return None;
     }
     match image {
         Some(img) if stateful::covers(path, &img.data_path) => Some(Reason::Image(img.clone())),
-        _ if stateful::is_data_path(path) => Some(Reason::DataPath),
+        _ if stateful::is_data_path(path)
+            || data_paths
+                .iter()
+                .any(|d| stateful::covers(path, d) || stateful::covers(d, path)) =>
+        {
+            Some(Reason::DataPath)
+        }
         _ => None,
     }
 }
 
-fn container_image(c: &Container) -> Option<StatefulImage> {
+/// The built-in table, then the `stateful-images` option (`image=data-path` entries).
+fn stateful_image(
+    cx: &Ctx,
+    image: &str,
+    env: &[(&str, Option<&str>)],
+    args: &[&str],
+) -> Option<StatefulImage> {
+    if let Some(known) = stateful::lookup(image, env, args) {
+        return Some(known);
+    }
+    let r = ImageRef::parse(image).ok()?;
+    cx.option_strings("stateful-images").into_iter().find_map(|entry| {
+        let (name, path) = entry.split_once('=')?;
+        let want = ImageRef::parse(name.trim()).ok()?;
+        (want.name() == r.name()).then(|| StatefulImage::custom(r.familiar_name(), path.trim()))
+    })
+}
+
+fn container_image(cx: &Ctx, c: &Container) -> Option<StatefulImage> {
     let image = c.image.as_ref()?;
     let env: Vec<(&str, Option<&str>)> = c
         .env
@@ -81,7 +117,7 @@ fn container_image(c: &Container) -> Option<StatefulImage> {
         .map(|e| (e.name.value.as_str(), e.value.as_ref().map(|v| v.value.as_str())))
         .collect();
     let args: Vec<&str> = c.command.iter().chain(&c.args).map(|t| t.value.as_str()).collect();
-    stateful::lookup(&image.value, &env, &args)
+    stateful_image(cx, &image.value, &env, &args)
 }
 
 fn check_kubernetes(m: &Manifests, cx: &mut Ctx) {
@@ -126,7 +162,7 @@ fn check_pod(m: &Manifests, obj: &Object, pod: &PodTemplate, cx: &mut Ctx) {
         if !matches!(c.role, ContainerRole::App | ContainerRole::Sidecar) {
             continue;
         }
-        let image = container_image(c);
+        let image = container_image(cx, c);
         for vm in &c.volume_mounts {
             let (Some(name), Some(path)) = (&vm.name, &vm.mount_path) else { continue };
             if vm.read_only {
@@ -138,17 +174,18 @@ fn check_pod(m: &Manifests, obj: &Object, pod: &PodTemplate, cx: &mut Ctx) {
             {
                 continue;
             }
-            let reason = match data_reason(&path.value, image.as_ref()) {
-                Some(r) => r,
-                None if stateless_stateful_set
-                    && !has_variable(&path.value)
-                    && !stateful::is_scratch_path(&path.value)
-                    && !is_home_path(&path.value) =>
-                {
-                    Reason::StatefulSet
-                }
-                None => continue,
-            };
+            let reason =
+                match data_reason(&cx.option_strings("data-paths"), &path.value, image.as_ref()) {
+                    Some(r) => r,
+                    None if stateless_stateful_set
+                        && !has_variable(&path.value)
+                        && !stateful::is_scratch_path(&path.value)
+                        && !is_home_path(&path.value) =>
+                    {
+                        Reason::StatefulSet
+                    }
+                    None => continue,
+                };
             report_empty_dir(m, obj, c, vol, &name.value, &path.value, path.span, reason, cx);
         }
     }
@@ -190,7 +227,7 @@ fn report_empty_dir(
         "wiped when the pod leaves the node"
     };
     // Replace the emptyDir in place, unless it misses the image's data (PostgreSQL 18+).
-    let target = match (&reason, container_image(c)) {
+    let target = match (&reason, container_image(cx, c)) {
         (Reason::Image(_), _) => path.to_string(),
         (_, Some(img)) if !stateful::covers(path, &img.data_path) => img.mount_point,
         _ => path.to_string(),
@@ -246,7 +283,7 @@ fn tmpfs_mounts(svc: &Service) -> Vec<(String, Span)> {
     out
 }
 
-fn service_image(svc: &Service) -> Option<StatefulImage> {
+fn service_image(cx: &Ctx, svc: &Service) -> Option<StatefulImage> {
     // With `build`, `image` names what is built, not a known upstream image.
     if svc.build.is_some() {
         return None;
@@ -263,14 +300,17 @@ fn service_image(svc: &Service) -> Option<StatefulImage> {
         .flat_map(|c| c.texts())
         .map(|t| t.value.as_str())
         .collect();
-    stateful::lookup(&image.value, &env, &args)
+    stateful_image(cx, &image.value, &env, &args)
 }
 
 fn check_service(file: &ComposeFile, svc: &Service, cx: &mut Ctx) {
-    let image = service_image(svc);
+    let image = service_image(cx, svc);
     let tmpfs = tmpfs_mounts(svc);
     for (target, span) in &tmpfs {
-        let Some(reason) = data_reason(target, image.as_ref()) else { continue };
+        let Some(reason) = data_reason(&cx.option_strings("data-paths"), target, image.as_ref())
+        else {
+            continue;
+        };
         let why = match &reason {
             Reason::Image(img) => holds_data_of(img, target),
             _ => "is a data directory".to_string(),
@@ -378,19 +418,22 @@ mod tests {
     fn data_reason_prefers_the_image_and_skips_scratch() {
         let pg = stateful::lookup("postgres:16", &[], &[]);
         assert!(matches!(
-            data_reason("/var/lib/postgresql/data", pg.as_ref()),
+            data_reason(&[], "/var/lib/postgresql/data", pg.as_ref()),
             Some(Reason::Image(_))
         ));
-        assert!(matches!(data_reason("/var/lib/postgresql", pg.as_ref()), Some(Reason::Image(_))));
+        assert!(matches!(
+            data_reason(&[], "/var/lib/postgresql", pg.as_ref()),
+            Some(Reason::Image(_))
+        ));
         assert_eq!(
-            data_reason("/var/lib/postgresql/data/conf", pg.as_ref()),
+            data_reason(&[], "/var/lib/postgresql/data/conf", pg.as_ref()),
             Some(Reason::DataPath)
         );
-        assert_eq!(data_reason("/etc/postgresql", pg.as_ref()), None);
-        assert_eq!(data_reason("/data", None), Some(Reason::DataPath));
-        assert_eq!(data_reason("/tmp/data", None), None);
-        assert_eq!(data_reason("/data/cache", None), None);
-        assert_eq!(data_reason("/var/cache/nginx", None), None);
-        assert_eq!(data_reason("{{ .Values.dataDir }}/data", None), None);
+        assert_eq!(data_reason(&[], "/etc/postgresql", pg.as_ref()), None);
+        assert_eq!(data_reason(&[], "/data", None), Some(Reason::DataPath));
+        assert_eq!(data_reason(&[], "/tmp/data", None), None);
+        assert_eq!(data_reason(&[], "/data/cache", None), None);
+        assert_eq!(data_reason(&[], "/var/cache/nginx", None), None);
+        assert_eq!(data_reason(&[], "{{ .Values.dataDir }}/data", None), None);
     }
 }

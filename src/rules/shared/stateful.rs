@@ -28,6 +28,20 @@ pub struct StatefulImage {
     pub config_dir: Option<String>,
 }
 
+impl StatefulImage {
+    /// An image the configuration names as stateful (`stateful-images`), with its data path.
+    pub fn custom(name: String, data_path: &str) -> StatefulImage {
+        let data_path = normalize(data_path);
+        StatefulImage {
+            name,
+            mount_point: data_path.clone(),
+            data_path,
+            declares_volume: false,
+            config_dir: None,
+        }
+    }
+}
+
 /// How the data path depends on the tag.
 #[derive(Clone, Copy)]
 enum Layout {
