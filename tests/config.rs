@@ -65,11 +65,11 @@ fn strings(v: &Value) -> Vec<String> {
     v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
 }
 
-/// The concise findings as `line:col: severity[rule]`, per file.
 /// The content rules these tests do not exercise: they would fire on the small inputs below.
 const OTHER_RULES: &str =
     "missing-memory-limit,missing-cpu-limit,ephemeral-storage-for-data,aggressive-probe-timing,arch-specific-command";
 
+/// The concise findings as `line:col: severity[rule]`, per file.
 fn findings(o: &Output) -> Vec<String> {
     stdout(o)
         .lines()
