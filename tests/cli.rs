@@ -206,3 +206,24 @@ fn output_is_the_same_with_one_thread() {
     assert_eq!(a.stdout, b.stdout);
     assert_eq!(a.status.code(), b.status.code());
 }
+
+/// The README's first command: `edgelint examples/` shows each of the core rules at least once.
+#[test]
+fn examples_show_every_core_rule() {
+    let o = run(&["--format", "json", "examples"], &common::root());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let rules: std::collections::BTreeSet<&str> =
+        v["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
+    for rule in [
+        "missing-memory-limit",
+        "missing-cpu-limit",
+        "single-arch-image",
+        "ephemeral-storage-for-data",
+        "aggressive-probe-timing",
+        "arch-specific-command",
+    ] {
+        assert!(rules.contains(rule), "examples/ shows no {rule}: {rules:?}");
+    }
+    assert!(!rules.contains("parse-error"));
+}
