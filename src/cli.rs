@@ -1,12 +1,13 @@
 //! The command line: arguments, the lint run, and the other commands (`rules`, `explain`,
 //! `inspect`). `run` returns the exit code; `main` only calls it.
 
-use crate::diagnostic::{FileReport, Severity, PARSE_ERROR};
+use crate::diagnostic::{Diagnostic, FileReport, Severity, FILE_TOO_LARGE, PARSE_ERROR};
 use crate::discover::{self, DiscoverOptions, Origin};
 use crate::document::platform::Platform;
 use crate::document::FileKind;
 use crate::render::{self, Format, RenderOptions};
 use crate::settings::Settings;
+use crate::source::Span;
 use crate::{rules, NotLinted};
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -18,8 +19,13 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
-/// Largest file edgelint reads; larger ones are reported, not read.
+/// Largest file edgelint reads by default (8 MiB, `--max-file-size`); larger ones are reported
+/// as `file-too-large` findings, never read whole.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// How much of an over-size file is read to decide what it is (a walked YAML file that is not
+/// Compose or Kubernetes is skipped silently, as when it is small).
+pub const CLASSIFY_PREFIX: u64 = 64 * 1024;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -156,6 +162,51 @@ pub struct LintArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+
+    /// Files (and standard input) larger than this are not read but reported as
+    /// `file-too-large`. Bytes, or with a binary suffix: `512K`, `8M`, `1G` (also `MiB`, `MB`).
+    #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_size)]
+    pub max_file_size: u64,
+}
+
+/// A size for `--max-file-size`: a whole number of bytes, optionally followed by `K`, `M` or
+/// `G` (case-insensitive, optionally with `i` and/or `B`), all powers of 1024. At least 1.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits_end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, suffix) = t.split_at(digits_end);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size; write bytes or e.g. `512K`, `8M`, `1G`"))?;
+    let shift = match suffix.trim_start().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "ki" | "kib" => 10,
+        "m" | "mb" | "mi" | "mib" => 20,
+        "g" | "gb" | "gi" | "gib" => 30,
+        _ => return Err(format!("`{s}` has an unknown unit; use K, M or G (powers of 1024)")),
+    };
+    let bytes = number.checked_mul(1u64 << shift).ok_or_else(|| format!("`{s}` is too large"))?;
+    if bytes == 0 {
+        return Err("the size limit must be at least 1 byte".to_string());
+    }
+    Ok(bytes)
+}
+
+/// `1536` → `1.5 KiB`; under 1 KiB, `N bytes`.
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} byte{}", if bytes == 1 { "" } else { "s" });
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let shown = format!("{value:.1}");
+    let shown = shown.strip_suffix(".0").unwrap_or(&shown);
+    format!("{shown} {}", UNITS[unit])
 }
 
 /// Parse the arguments and run. Returns the exit code.
@@ -184,7 +235,7 @@ fn usage_error(msg: &str) -> i32 {
 /// The rule names known to `--select`, `--ignore` and `explain`.
 fn known_rule_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = rules::all().iter().map(|r| r.meta().name).collect();
-    names.push(PARSE_ERROR);
+    names.extend(crate::diagnostic::BUILT_IN_RULES);
     names
 }
 
@@ -303,10 +354,14 @@ fn lint(args: LintArgs) -> i32 {
         eprintln!("{e}");
     }
 
-    let mut outcomes: Vec<Outcome> =
-        discovery.candidates.par_iter().map(|c| lint_file(&c.path, c.origin, &settings)).collect();
+    let limit = args.max_file_size;
+    let mut outcomes: Vec<Outcome> = discovery
+        .candidates
+        .par_iter()
+        .map(|c| lint_file(&c.path, c.origin, &settings, limit))
+        .collect();
     if stdin_count == 1 {
-        outcomes.push(lint_stdin(args.stdin_filename.as_deref(), &settings));
+        outcomes.push(lint_stdin(args.stdin_filename.as_deref(), &settings, limit));
     }
 
     let mut reports = Vec::new();
@@ -413,36 +468,129 @@ fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) ->
     }
 }
 
-fn lint_file(path: &std::path::Path, origin: Origin, settings: &Settings) -> Outcome {
+fn lint_file(path: &std::path::Path, origin: Origin, settings: &Settings, limit: u64) -> Outcome {
     let shown = path.to_string_lossy().into_owned();
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => return Outcome::Error(format!("edgelint: {shown}: cannot read: {e}")),
     };
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if size > DEFAULT_MAX_FILE_SIZE {
-        return Outcome::Note(format!(
-            "edgelint: {shown}: skipped, {size} bytes is over the {DEFAULT_MAX_FILE_SIZE}-byte limit"
-        ));
+    // Discovery only passes regular files (or explicit links to them), but the file may have
+    // been replaced since: never read anything but a regular file (a FIFO would block).
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return Outcome::Error(format!("edgelint: {shown}: cannot read: {e}")),
+    };
+    if !meta.is_file() {
+        return Outcome::Error(format!("edgelint: not a regular file: {shown}"));
     }
-    let mut bytes = Vec::with_capacity(size as usize);
-    if let Err(e) = file.take(DEFAULT_MAX_FILE_SIZE + 1).read_to_end(&mut bytes) {
+    let size = meta.len();
+    let mut reader = file.take(limit.saturating_add(1));
+    if size > limit {
+        return over_limit(&shown, Some(size), reader, limit, origin, settings);
+    }
+    // `size` is a hint (files in /proc say 0); `take` is the bound.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    if let Err(e) = reader.read_to_end(&mut bytes) {
         return Outcome::Error(format!("edgelint: {shown}: cannot read: {e}"));
+    }
+    if bytes.len() as u64 > limit {
+        // It grew since `metadata`.
+        return over_limit(&shown, None, &bytes[..], limit, origin, settings);
     }
     lint_text(&shown, bytes, origin, settings)
 }
 
-fn lint_stdin(name: Option<&str>, settings: &Settings) -> Outcome {
+fn lint_stdin(name: Option<&str>, settings: &Settings, limit: u64) -> Outcome {
     let mut bytes = Vec::new();
-    if let Err(e) = io::stdin().lock().take(DEFAULT_MAX_FILE_SIZE + 1).read_to_end(&mut bytes) {
+    if let Err(e) = io::stdin().lock().take(limit.saturating_add(1)).read_to_end(&mut bytes) {
         return Outcome::Error(format!("edgelint: cannot read standard input: {e}"));
     }
-    if bytes.len() as u64 > DEFAULT_MAX_FILE_SIZE {
-        return Outcome::Error(format!(
-            "edgelint: standard input is over the {DEFAULT_MAX_FILE_SIZE}-byte limit"
+    let path = name.unwrap_or("-");
+    if bytes.len() as u64 > limit {
+        return over_limit(path, None, &bytes[..], limit, Origin::Explicit, settings);
+    }
+    lint_text(path, bytes, Origin::Explicit, settings)
+}
+
+/// An input over the size limit: a `file-too-large` finding at 1:1, without reading it whole.
+/// Only its first [`CLASSIFY_PREFIX`] bytes are read, to tell a walked YAML file that is not
+/// Compose or Kubernetes (skipped silently, as when small) from one that is; an explicitly named
+/// file always gets the finding.
+fn over_limit(
+    path: &str,
+    size: Option<u64>,
+    rest: impl Read,
+    limit: u64,
+    origin: Origin,
+    settings: &Settings,
+) -> Outcome {
+    let kind = match settings.kind {
+        Some(kind) => Some(kind),
+        None => {
+            let mut prefix = Vec::new();
+            // A read error here is not worth more than the finding itself.
+            let _ = rest.take(CLASSIFY_PREFIX).read_to_end(&mut prefix);
+            let text = String::from_utf8_lossy(&prefix);
+            match crate::classify::classify(std::path::Path::new(path), &text) {
+                crate::classify::Classification::Dockerfile => Some(FileKind::Dockerfile),
+                crate::classify::Classification::Compose => Some(FileKind::Compose),
+                crate::classify::Classification::Kubernetes => Some(FileKind::Kubernetes),
+                crate::classify::Classification::HelmTemplate => {
+                    return Outcome::HelmTemplate(path.to_string())
+                }
+                crate::classify::Classification::Unrecognised if origin == Origin::Walked => {
+                    return Outcome::Skipped
+                }
+                crate::classify::Classification::Unrecognised => None,
+            }
+        }
+    };
+    if !settings.rule_enabled(FILE_TOO_LARGE) {
+        return Outcome::Skipped;
+    }
+    let message = match size {
+        Some(size) => format!(
+            "file is {} ({size} bytes), over the {} size limit; it was not linted",
+            human_size(size),
+            human_size(limit)
+        ),
+        None => format!("input is over the {} size limit; it was not linted", human_size(limit)),
+    };
+    let diagnostic = Diagnostic::new(FILE_TOO_LARGE, Severity::Error, Span::empty(0), message)
+        .with_help(format!(
+            "raise the limit (`--max-file-size {}`) or exclude the file (`--exclude`)",
+            suggest_limit(size.unwrap_or(limit))
+        ));
+    Outcome::Report(FileReport {
+        source: crate::source::SourceFile::new(path, String::new()),
+        kind,
+        diagnostics: vec![diagnostic],
+    })
+}
+
+/// A round limit above `size`, for the help text: the next power of two in MiB.
+fn suggest_limit(size: u64) -> String {
+    let mib = size.div_ceil(1024 * 1024).saturating_add(1).next_power_of_two();
+    format!("{mib}M")
+}
+
+/// A regular file's bytes, at most `limit` of them (for `inspect`).
+fn read_bounded(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    if meta.len() > limit {
+        return Err(format!(
+            "{} is over the {} size limit",
+            human_size(meta.len()),
+            human_size(limit)
         ));
     }
-    lint_text(name.unwrap_or("-"), bytes, Origin::Explicit, settings)
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
+    Ok(bytes)
 }
 
 fn list_rules(format: ListFormat) -> i32 {
@@ -515,9 +663,9 @@ fn explain(name: &str) -> i32 {
 
 fn inspect(file: &std::path::Path, kind: Option<FileKind>) -> i32 {
     let shown = file.to_string_lossy().into_owned();
-    let bytes = match std::fs::read(file) {
+    let bytes = match read_bounded(file, DEFAULT_MAX_FILE_SIZE) {
         Ok(b) => b,
-        Err(e) => return usage_error(&format!("{shown}: cannot read: {e}")),
+        Err(e) => return usage_error(&format!("{shown}: {e}")),
     };
     let (text, _) = decode(bytes);
     let kind = match kind {

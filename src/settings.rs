@@ -43,11 +43,12 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Whether a rule runs under `--select`/`--ignore`. `parse-error` is never dropped by
-    /// `--select` (a file that cannot be read is always worth saying), only by `--ignore`.
+    /// Whether a rule runs under `--select`/`--ignore`. The built-in findings (`parse-error`,
+    /// `file-too-large`) are never dropped by `--select` (a file that cannot be read is always
+    /// worth saying), only by `--ignore`.
     pub fn rule_enabled(&self, name: &str) -> bool {
         let selected = self.select.is_empty()
-            || name == crate::diagnostic::PARSE_ERROR
+            || crate::diagnostic::BUILT_IN_RULES.contains(&name)
             || self.select.iter().any(|s| s == name);
         selected && !self.ignore.iter().any(|s| s == name)
     }
