@@ -228,8 +228,14 @@ pub fn run() -> i32 {
 }
 
 fn usage_error(msg: &str) -> i32 {
-    eprintln!("edgelint: {msg}");
+    say(format_args!("edgelint: {msg}"));
     EXIT_ERROR
+}
+
+/// One line on stderr. Unlike `eprintln!`, never panics: a closed stderr (`2>&-` is harmless,
+/// but `2>&1 | head -1` gives a broken pipe) must not turn a lint run into a crash.
+fn say(msg: std::fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr().lock(), "{msg}");
 }
 
 /// The rule names known to `--select`, `--ignore` and `explain`.
@@ -351,7 +357,7 @@ fn lint(args: LintArgs) -> i32 {
     };
     let mut exit_error = !discovery.errors.is_empty();
     for e in &discovery.errors {
-        eprintln!("{e}");
+        say(format_args!("{e}"));
     }
 
     let limit = args.max_file_size;
@@ -372,20 +378,21 @@ fn lint(args: LintArgs) -> i32 {
             Outcome::Report(r) if r.diagnostics.is_empty() => {}
             Outcome::Report(r) => reports.push(r),
             Outcome::Error(m) => {
-                eprintln!("{m}");
+                say(format_args!("{m}"));
                 exit_error = true;
             }
-            Outcome::Note(m) => eprintln!("{m}"),
+            Outcome::Note(m) => say(format_args!("{m}")),
             Outcome::HelmTemplate(p) => helm.push(p),
             Outcome::Skipped => {}
         }
     }
     if let Some(first) = helm.first() {
-        eprintln!(
-            "edgelint: skipped {} Helm chart template file{} (e.g. {first}); lint the rendered chart instead: `helm template … | edgelint -`",
+        say(format_args!(
+            "edgelint: skipped {} Helm chart template file{} (e.g. {}); lint the rendered chart instead: `helm template … | edgelint -`",
             helm.len(),
-            if helm.len() == 1 { "" } else { "s" }
-        );
+            if helm.len() == 1 { "" } else { "s" },
+            discover::shown(std::path::Path::new(first))
+        ));
     }
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
 
@@ -408,7 +415,7 @@ fn lint(args: LintArgs) -> i32 {
     let written = render::render(format, &reports, &opts, &mut out).and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("edgelint: cannot write output: {e}");
+            say(format_args!("edgelint: cannot write output: {e}"));
             exit_error = true;
         }
     }
@@ -461,7 +468,8 @@ fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) ->
         Err(NotLinted::HelmTemplate) => Outcome::HelmTemplate(path.to_string()),
         Err(NotLinted::Unrecognised) => match origin {
             Origin::Explicit => Outcome::Note(format!(
-                "edgelint: {path}: not a Dockerfile, Compose or Kubernetes file; skipped (use --kind to force)"
+                "edgelint: {}: not a Dockerfile, Compose or Kubernetes file; skipped (use --kind to force)",
+                discover::shown(std::path::Path::new(path))
             )),
             Origin::Walked => Outcome::Skipped,
         },
@@ -470,18 +478,25 @@ fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) ->
 
 fn lint_file(path: &std::path::Path, origin: Origin, settings: &Settings, limit: u64) -> Outcome {
     let shown = path.to_string_lossy().into_owned();
+    let cannot_read = |e: &io::Error| {
+        Outcome::Error(format!(
+            "edgelint: cannot read {}: {}",
+            discover::shown(path),
+            discover::io_message(e)
+        ))
+    };
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => return Outcome::Error(format!("edgelint: {shown}: cannot read: {e}")),
+        Err(e) => return cannot_read(&e),
     };
     // Discovery only passes regular files (or explicit links to them), but the file may have
     // been replaced since: never read anything but a regular file (a FIFO would block).
     let meta = match file.metadata() {
         Ok(m) => m,
-        Err(e) => return Outcome::Error(format!("edgelint: {shown}: cannot read: {e}")),
+        Err(e) => return cannot_read(&e),
     };
     if !meta.is_file() {
-        return Outcome::Error(format!("edgelint: not a regular file: {shown}"));
+        return Outcome::Error(format!("edgelint: not a regular file: {}", discover::shown(path)));
     }
     let size = meta.len();
     let mut reader = file.take(limit.saturating_add(1));
@@ -491,7 +506,7 @@ fn lint_file(path: &std::path::Path, origin: Origin, settings: &Settings, limit:
     // `size` is a hint (files in /proc say 0); `take` is the bound.
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     if let Err(e) = reader.read_to_end(&mut bytes) {
-        return Outcome::Error(format!("edgelint: {shown}: cannot read: {e}"));
+        return cannot_read(&e);
     }
     if bytes.len() as u64 > limit {
         // It grew since `metadata`.
@@ -503,7 +518,10 @@ fn lint_file(path: &std::path::Path, origin: Origin, settings: &Settings, limit:
 fn lint_stdin(name: Option<&str>, settings: &Settings, limit: u64) -> Outcome {
     let mut bytes = Vec::new();
     if let Err(e) = io::stdin().lock().take(limit.saturating_add(1)).read_to_end(&mut bytes) {
-        return Outcome::Error(format!("edgelint: cannot read standard input: {e}"));
+        return Outcome::Error(format!(
+            "edgelint: cannot read standard input: {}",
+            discover::io_message(&e)
+        ));
     }
     let path = name.unwrap_or("-");
     if bytes.len() as u64 > limit {
