@@ -10,6 +10,8 @@ pub mod cli;
 pub mod diagnostic;
 pub mod discover;
 pub mod document;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod inspect;
 pub mod render;
 pub mod rules;
