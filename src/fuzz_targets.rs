@@ -16,9 +16,12 @@ use crate::render::{self, Format, RenderOptions};
 use crate::settings::Settings;
 use crate::source::Span;
 
+/// The entry point of a fuzz target.
+pub type Target = fn(&[u8]);
+
 /// A target: its name (the file name under `fuzz/fuzz_targets/` and the folder under
 /// `fuzz/regressions/`) and its entry point.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("dockerfile", dockerfile),
     ("yaml", yaml),
     ("compose", compose),
@@ -32,7 +35,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
 ];
 
 /// The entry point of the target named `name`.
-pub fn target(name: &str) -> Option<fn(&[u8])> {
+pub fn target(name: &str) -> Option<Target> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
 

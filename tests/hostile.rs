@@ -616,9 +616,9 @@ fn unreadable_files_and_directories_exit_2_and_the_rest_is_reported() {
     std::fs::write(dir.join("ok.yaml"), format!("{CM}metadata: [\n")).unwrap();
     std::fs::write(dir.join("secret.Dockerfile"), "FROM alpine\n").unwrap();
     std::fs::write(dir.join("locked/Dockerfile"), "FROM alpine\n").unwrap();
-    std::fs::set_permissions(dir.join("secret.Dockerfile"), std::fs::Permissions::from_mode(0))
+    std::fs::set_permissions(dir.join("secret.Dockerfile"), std::fs::Permissions::from_mode(0o000))
         .unwrap();
-    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0)).unwrap();
+    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
     let result = unprivileged(&["--format", "concise", "."], &dir);
     let _ = std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o755));
     let Some(o) = result else {
