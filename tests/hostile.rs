@@ -706,3 +706,22 @@ fn a_closed_pipe_ends_quietly_in_every_command() {
         }
     }
 }
+
+#[test]
+fn dockerfile_arg_bombs_are_bounded() {
+    // Exponential: each ARG repeats the previous one ten times.
+    let mut text = String::from("ARG A0=xxxxxxxxxx\n");
+    for i in 1..30 {
+        text.push_str(&format!("ARG A{i}={}\n", format!("${{A{}}}", i - 1).repeat(10)));
+    }
+    text.push_str("FROM alpine:${A29}\nARG A29\nRUN echo $A29 ${A29//x/yyyy}\n");
+    // Quadratic: 100,000 ARGs that all refer to the first.
+    text.push_str("ARG B0=x\n");
+    for i in 1..100_000 {
+        text.push_str(&format!("ARG B{i}=$B0\n"));
+    }
+    let start = Instant::now();
+    let found = findings("Dockerfile", &text);
+    assert!(start.elapsed() < Duration::from_secs(20), "{:?}", start.elapsed());
+    assert_eq!(found, []);
+}
