@@ -1386,6 +1386,10 @@ fn plain_message(kind: &ErrorKind) -> String {
             "tabs are not allowed in indentation".into()
         }
         ErrorKind::UnclosedVerbatimTag => "a verbatim tag is missing its closing '>'".into(),
+        ErrorKind::UndeclaredTagHandle => {
+            "tag handle is not declared; add a `%TAG` directive or write a local tag like `!x`"
+                .into()
+        }
         ErrorKind::ExpectedBlockMappingKey => "expected a mapping key at this indentation".into(),
         ErrorKind::ExpectedBlockSequenceEntry => "expected a `-` sequence entry here".into(),
         ErrorKind::ExpectedNodeContent => "expected a value here".into(),
