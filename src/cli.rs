@@ -722,6 +722,27 @@ mod tests {
     }
 
     #[test]
+    fn sizes_parse_with_binary_suffixes() {
+        assert_eq!(parse_size("8M"), Ok(8 << 20));
+        assert_eq!(parse_size("8MiB"), Ok(8 << 20));
+        assert_eq!(parse_size("8 mb"), Ok(8 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert_eq!(parse_size("100B"), Ok(100));
+        for bad in ["", "0", "0M", "-1", "1.5M", "8X", "M", "99999999999999999999", "17179869184G"]
+        {
+            assert!(parse_size(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(human_size(1), "1 byte");
+        assert_eq!(human_size(1023), "1023 bytes");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(8 << 20), "8 MiB");
+        assert_eq!(human_size(9_437_185), "9 MiB");
+        assert_eq!(suggest_limit(9_000_000), "16M");
+    }
+
+    #[test]
     fn invalid_utf8_is_decoded_with_its_position() {
         let (text, at) = decode(b"FROM a\n\xe9\n".to_vec());
         assert_eq!(at, Some(7));
