@@ -728,3 +728,16 @@ fn dockerfile_arg_bombs_are_bounded() {
     assert!(start.elapsed() < Duration::from_secs(20), "{:?}", start.elapsed());
     assert_eq!(found, []);
 }
+
+#[cfg(unix)]
+#[test]
+fn inspect_reads_only_bounded_regular_files() {
+    let dir = temp_dir("inspect");
+    let o = run(&["inspect", "/dev/zero"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(err(&o), "edgelint: /dev/zero: not a regular file\n");
+    sparse(&dir.join("Dockerfile"), b"FROM alpine\n", 64 << 30);
+    let o = run(&["inspect", "Dockerfile"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(err(&o), "edgelint: Dockerfile: 64 GiB is over the 8 MiB size limit\n");
+}
