@@ -3,12 +3,13 @@
 //! returns the exit code; `main` only calls it.
 
 use crate::config::{self, Overrides};
-use crate::diagnostic::{FileReport, Severity, PARSE_ERROR};
+use crate::diagnostic::{Diagnostic, FileReport, Severity, FILE_TOO_LARGE, PARSE_ERROR};
 use crate::discover::{self, DiscoverOptions, Origin};
 use crate::document::platform::Platform;
 use crate::document::FileKind;
 use crate::render::{self, Format, RenderOptions};
 use crate::settings::Settings;
+use crate::source::Span;
 use crate::{rules, NotLinted};
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -20,8 +21,13 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
-/// Largest file edgelint reads; larger ones are reported, not read.
+/// Largest file edgelint reads by default (8 MiB, `--max-file-size`); larger ones are reported
+/// as `file-too-large` findings, never read whole.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// How much of an over-size file is read to decide what it is (a walked YAML file that is not
+/// Compose or Kubernetes is skipped silently, as when it is small).
+pub const CLASSIFY_PREFIX: u64 = 64 * 1024;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -179,6 +185,51 @@ pub struct LintArgs {
     /// and lint nothing.
     #[arg(long)]
     pub show_settings: bool,
+
+    /// Files (and standard input) larger than this are not read but reported as
+    /// `file-too-large`. Bytes, or with a binary suffix: `512K`, `8M`, `1G` (also `MiB`, `MB`).
+    #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_size)]
+    pub max_file_size: u64,
+}
+
+/// A size for `--max-file-size`: a whole number of bytes, optionally followed by `K`, `M` or
+/// `G` (case-insensitive, optionally with `i` and/or `B`), all powers of 1024. At least 1.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits_end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, suffix) = t.split_at(digits_end);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size; write bytes or e.g. `512K`, `8M`, `1G`"))?;
+    let shift = match suffix.trim_start().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "ki" | "kib" => 10,
+        "m" | "mb" | "mi" | "mib" => 20,
+        "g" | "gb" | "gi" | "gib" => 30,
+        _ => return Err(format!("`{s}` has an unknown unit; use K, M or G (powers of 1024)")),
+    };
+    let bytes = number.checked_mul(1u64 << shift).ok_or_else(|| format!("`{s}` is too large"))?;
+    if bytes == 0 {
+        return Err("the size limit must be at least 1 byte".to_string());
+    }
+    Ok(bytes)
+}
+
+/// `1536` → `1.5 KiB`; under 1 KiB, `N bytes`.
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} byte{}", if bytes == 1 { "" } else { "s" });
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let shown = format!("{value:.1}");
+    let shown = shown.strip_suffix(".0").unwrap_or(&shown);
+    format!("{shown} {}", UNITS[unit])
 }
 
 /// Parse the arguments and run. Returns the exit code.
@@ -201,14 +252,20 @@ pub fn run() -> i32 {
 }
 
 fn usage_error(msg: &str) -> i32 {
-    eprintln!("edgelint: {msg}");
+    say(format_args!("edgelint: {msg}"));
     EXIT_ERROR
+}
+
+/// One line on stderr. Unlike `eprintln!`, never panics: a closed stderr (`2>&-` is harmless,
+/// but `2>&1 | head -1` gives a broken pipe) must not turn a lint run into a crash.
+fn say(msg: std::fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr().lock(), "{msg}");
 }
 
 /// The rule names known to `--select`, `--ignore` and `explain`.
 fn known_rule_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = rules::all().iter().map(|r| r.meta().name).collect();
-    names.push(PARSE_ERROR);
+    names.extend(crate::diagnostic::BUILT_IN_RULES);
     names
 }
 
@@ -344,7 +401,7 @@ fn lint(args: LintArgs) -> i32 {
     };
     let mut exit_error = !discovery.errors.is_empty();
     for e in &discovery.errors {
-        eprintln!("{e}");
+        say(format_args!("{e}"));
     }
 
     // Configuration is resolved for every input first (cached per directory), then the files
@@ -371,10 +428,13 @@ fn lint(args: LintArgs) -> i32 {
         return EXIT_ERROR;
     }
 
-    let mut outcomes: Vec<Outcome> =
-        jobs.par_iter().map(|(c, settings)| lint_file(&c.path, c.origin, settings)).collect();
+    let limit = args.max_file_size;
+    let mut outcomes: Vec<Outcome> = jobs
+        .par_iter()
+        .map(|(c, settings)| lint_file(&c.path, c.origin, settings, limit))
+        .collect();
     if let Some(settings) = stdin_settings {
-        outcomes.push(lint_stdin(args.stdin_filename.as_deref(), &settings));
+        outcomes.push(lint_stdin(args.stdin_filename.as_deref(), &settings, limit));
     }
 
     let mut reports = Vec::new();
@@ -389,20 +449,21 @@ fn lint(args: LintArgs) -> i32 {
                 reports.push(r);
             }
             Outcome::Error(m) => {
-                eprintln!("{m}");
+                say(format_args!("{m}"));
                 exit_error = true;
             }
-            Outcome::Note(m) => eprintln!("{m}"),
+            Outcome::Note(m) => say(format_args!("{m}")),
             Outcome::HelmTemplate(p) => helm.push(p),
             Outcome::Skipped => {}
         }
     }
     if let Some(first) = helm.first() {
-        eprintln!(
-            "edgelint: skipped {} Helm chart template file{} (e.g. {first}); lint the rendered chart instead: `helm template … | edgelint -`",
+        say(format_args!(
+            "edgelint: skipped {} Helm chart template file{} (e.g. {}); lint the rendered chart instead: `helm template … | edgelint -`",
             helm.len(),
-            if helm.len() == 1 { "" } else { "s" }
-        );
+            if helm.len() == 1 { "" } else { "s" },
+            discover::shown(std::path::Path::new(first))
+        ));
     }
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
 
@@ -425,7 +486,7 @@ fn lint(args: LintArgs) -> i32 {
     let written = render::render(format, &reports, &opts, &mut out).and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("edgelint: cannot write output: {e}");
+            say(format_args!("edgelint: cannot write output: {e}"));
             exit_error = true;
         }
     }
@@ -470,43 +531,150 @@ fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) ->
         Err(NotLinted::HelmTemplate) => Outcome::HelmTemplate(path.to_string()),
         Err(NotLinted::Unrecognised) => match origin {
             Origin::Explicit => Outcome::Note(format!(
-                "edgelint: {path}: not a Dockerfile, Compose or Kubernetes file; skipped (use --kind to force)"
+                "edgelint: {}: not a Dockerfile, Compose or Kubernetes file; skipped (use --kind to force)",
+                discover::shown(std::path::Path::new(path))
             )),
             Origin::Walked => Outcome::Skipped,
         },
     }
 }
 
-fn lint_file(path: &std::path::Path, origin: Origin, settings: &Settings) -> Outcome {
+fn lint_file(path: &std::path::Path, origin: Origin, settings: &Settings, limit: u64) -> Outcome {
     let shown = path.to_string_lossy().into_owned();
+    let cannot_read = |e: &io::Error| {
+        Outcome::Error(format!(
+            "edgelint: cannot read {}: {}",
+            discover::shown(path),
+            discover::io_message(e)
+        ))
+    };
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => return Outcome::Error(format!("edgelint: {shown}: cannot read: {e}")),
+        Err(e) => return cannot_read(&e),
     };
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if size > DEFAULT_MAX_FILE_SIZE {
-        return Outcome::Note(format!(
-            "edgelint: {shown}: skipped, {size} bytes is over the {DEFAULT_MAX_FILE_SIZE}-byte limit"
-        ));
+    // Discovery only passes regular files (or explicit links to them), but the file may have
+    // been replaced since: never read anything but a regular file (a FIFO would block).
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return cannot_read(&e),
+    };
+    if !meta.is_file() {
+        return Outcome::Error(format!("edgelint: not a regular file: {}", discover::shown(path)));
     }
-    let mut bytes = Vec::with_capacity(size as usize);
-    if let Err(e) = file.take(DEFAULT_MAX_FILE_SIZE + 1).read_to_end(&mut bytes) {
-        return Outcome::Error(format!("edgelint: {shown}: cannot read: {e}"));
+    let size = meta.len();
+    let mut reader = file.take(limit.saturating_add(1));
+    if size > limit {
+        return over_limit(&shown, Some(size), reader, limit, origin, settings);
+    }
+    // `size` is a hint (files in /proc say 0); `take` is the bound.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        return cannot_read(&e);
+    }
+    if bytes.len() as u64 > limit {
+        // It grew since `metadata`.
+        return over_limit(&shown, None, &bytes[..], limit, origin, settings);
     }
     lint_text(&shown, bytes, origin, settings)
 }
 
-fn lint_stdin(name: Option<&str>, settings: &Settings) -> Outcome {
+fn lint_stdin(name: Option<&str>, settings: &Settings, limit: u64) -> Outcome {
     let mut bytes = Vec::new();
-    if let Err(e) = io::stdin().lock().take(DEFAULT_MAX_FILE_SIZE + 1).read_to_end(&mut bytes) {
-        return Outcome::Error(format!("edgelint: cannot read standard input: {e}"));
-    }
-    if bytes.len() as u64 > DEFAULT_MAX_FILE_SIZE {
+    if let Err(e) = io::stdin().lock().take(limit.saturating_add(1)).read_to_end(&mut bytes) {
         return Outcome::Error(format!(
-            "edgelint: standard input is over the {DEFAULT_MAX_FILE_SIZE}-byte limit"
+            "edgelint: cannot read standard input: {}",
+            discover::io_message(&e)
         ));
     }
-    lint_text(name.unwrap_or("-"), bytes, Origin::Explicit, settings)
+    let path = name.unwrap_or("-");
+    if bytes.len() as u64 > limit {
+        return over_limit(path, None, &bytes[..], limit, Origin::Explicit, settings);
+    }
+    lint_text(path, bytes, Origin::Explicit, settings)
+}
+
+/// An input over the size limit: a `file-too-large` finding at 1:1, without reading it whole.
+/// Only its first [`CLASSIFY_PREFIX`] bytes are read, to tell a walked YAML file that is not
+/// Compose or Kubernetes (skipped silently, as when small) from one that is; an explicitly named
+/// file always gets the finding.
+fn over_limit(
+    path: &str,
+    size: Option<u64>,
+    rest: impl Read,
+    limit: u64,
+    origin: Origin,
+    settings: &Settings,
+) -> Outcome {
+    let kind = match settings.kind {
+        Some(kind) => Some(kind),
+        None => {
+            let mut prefix = Vec::new();
+            // A read error here is not worth more than the finding itself.
+            let _ = rest.take(CLASSIFY_PREFIX).read_to_end(&mut prefix);
+            let text = String::from_utf8_lossy(&prefix);
+            match crate::classify::classify(std::path::Path::new(path), &text) {
+                crate::classify::Classification::Dockerfile => Some(FileKind::Dockerfile),
+                crate::classify::Classification::Compose => Some(FileKind::Compose),
+                crate::classify::Classification::Kubernetes => Some(FileKind::Kubernetes),
+                crate::classify::Classification::HelmTemplate => {
+                    return Outcome::HelmTemplate(path.to_string())
+                }
+                crate::classify::Classification::Unrecognised if origin == Origin::Walked => {
+                    return Outcome::Skipped
+                }
+                crate::classify::Classification::Unrecognised => None,
+            }
+        }
+    };
+    if !settings.rule_enabled(FILE_TOO_LARGE) {
+        return Outcome::Skipped;
+    }
+    let message = match size {
+        Some(size) => format!(
+            "file is {} ({size} bytes), over the {} size limit; it was not linted",
+            human_size(size),
+            human_size(limit)
+        ),
+        None => format!("input is over the {} size limit; it was not linted", human_size(limit)),
+    };
+    let diagnostic = Diagnostic::new(FILE_TOO_LARGE, Severity::Error, Span::empty(0), message)
+        .with_help(format!(
+            "raise the limit (`--max-file-size {}`) or exclude the file (`--exclude`)",
+            suggest_limit(size.unwrap_or(limit))
+        ));
+    Outcome::Report(
+        FileReport {
+            source: crate::source::SourceFile::new(path, String::new()),
+            kind,
+            diagnostics: vec![diagnostic],
+        },
+        settings.failure_threshold,
+    )
+}
+
+/// A round limit above `size`, for the help text: the next power of two in MiB.
+fn suggest_limit(size: u64) -> String {
+    let mib = size.div_ceil(1024 * 1024).saturating_add(1).next_power_of_two();
+    format!("{mib}M")
+}
+
+/// A regular file's bytes, at most `limit` of them (for `inspect`).
+fn read_bounded(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    if meta.len() > limit {
+        return Err(format!(
+            "{} is over the {} size limit",
+            human_size(meta.len()),
+            human_size(limit)
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
+    Ok(bytes)
 }
 
 /// `--show-settings PATH`: the effective settings for one path, as JSON.
@@ -610,9 +778,9 @@ fn explain(name: &str) -> i32 {
 
 fn inspect(file: &std::path::Path, kind: Option<FileKind>) -> i32 {
     let shown = file.to_string_lossy().into_owned();
-    let bytes = match std::fs::read(file) {
+    let bytes = match read_bounded(file, DEFAULT_MAX_FILE_SIZE) {
         Ok(b) => b,
-        Err(e) => return usage_error(&format!("{shown}: cannot read: {e}")),
+        Err(e) => return usage_error(&format!("{shown}: {e}")),
     };
     let (text, _) = decode(bytes);
     let kind = match kind {
@@ -648,6 +816,27 @@ mod tests {
         assert_eq!(closest("missing-memory-limt", &names), Some("missing-memory-limit"));
         assert_eq!(closest("single-arch", &names), None);
         assert_eq!(closest("zzz", &names), None);
+    }
+
+    #[test]
+    fn sizes_parse_with_binary_suffixes() {
+        assert_eq!(parse_size("8M"), Ok(8 << 20));
+        assert_eq!(parse_size("8MiB"), Ok(8 << 20));
+        assert_eq!(parse_size("8 mb"), Ok(8 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert_eq!(parse_size("100B"), Ok(100));
+        for bad in ["", "0", "0M", "-1", "1.5M", "8X", "M", "99999999999999999999", "17179869184G"]
+        {
+            assert!(parse_size(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(human_size(1), "1 byte");
+        assert_eq!(human_size(1023), "1023 bytes");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(8 << 20), "8 MiB");
+        assert_eq!(human_size(9_437_185), "9 MiB");
+        assert_eq!(suggest_limit(9_000_000), "16M");
     }
 
     #[test]

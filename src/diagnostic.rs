@@ -70,6 +70,13 @@ impl Diagnostic {
 /// Name of the built-in finding for input that cannot be parsed.
 pub const PARSE_ERROR: &str = "parse-error";
 
+/// Name of the built-in finding for a file over `--max-file-size`, which is not read.
+pub const FILE_TOO_LARGE: &str = "file-too-large";
+
+/// The findings made by edgelint itself rather than by a rule. `--select` never drops them
+/// (an input that was not linted is always worth saying); `--ignore` does.
+pub const BUILT_IN_RULES: [&str; 2] = [PARSE_ERROR, FILE_TOO_LARGE];
+
 /// Base of the documentation links in output: the rule's name is appended.
 pub const DOC_BASE_URL: &str = "https://edgelint.dev/rules/";
 

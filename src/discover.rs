@@ -239,7 +239,11 @@ fn walk_error(err: &ignore::Error, path: Option<&Path>, line: Option<u64>, out: 
         ignore::Error::WithPath { path, err } => walk_error(err, Some(path), line, out),
         ignore::Error::WithDepth { err, .. } => walk_error(err, path, line, out),
         ignore::Error::Io(io_err) => out.push(match path {
-            Some(p) => format!("edgelint: cannot read {}: {}", shown(p), io_message(io_err)),
+            Some(p) => format!(
+                "edgelint: cannot read {}: {}",
+                shown(&without_leading_cur_dir(p)),
+                io_message(io_err)
+            ),
             None => format!("edgelint: {}", io_message(io_err)),
         }),
         other => {
@@ -254,7 +258,7 @@ fn walk_error(err: &ignore::Error, path: Option<&Path>, line: Option<u64>, out: 
 }
 
 /// `io::Error` text without the ` (os error N)` suffix, starting lowercase.
-fn io_message(err: &io::Error) -> String {
+pub(crate) fn io_message(err: &io::Error) -> String {
     let text = err.to_string();
     let text = text.split(" (os error").next().unwrap_or(&text);
     let mut chars = text.chars();
@@ -277,7 +281,7 @@ fn without_leading_cur_dir(path: &Path) -> PathBuf {
 }
 
 /// A path for a message: lossy UTF-8, control characters escaped (file names are untrusted).
-fn shown(path: &Path) -> String {
+pub(crate) fn shown(path: &Path) -> String {
     one_line(&path.to_string_lossy())
 }
 

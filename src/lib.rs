@@ -11,6 +11,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod document;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod inspect;
 pub mod render;
 pub mod rules;

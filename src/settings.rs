@@ -2,7 +2,7 @@
 //! (see [`crate::config`]), then the command line. [`crate::lint_source`] takes them as they are;
 //! the command line computes them per file.
 
-use crate::diagnostic::{Severity, PARSE_ERROR};
+use crate::diagnostic::Severity;
 use crate::document::image_ref::ImageRef;
 use crate::document::platform::Platform;
 use crate::document::quantity::Quantity;
@@ -193,14 +193,16 @@ impl Default for Settings {
 impl Settings {
     /// Whether a rule runs. `--ignore` wins over everything; a non-empty `--select` decides
     /// alone (it turns on a rule the configuration turned `off`, since the command line comes
-    /// first); otherwise the configuration's `off` turns a rule off. `parse-error` is never
-    /// dropped by `--select` (a file that cannot be read is always worth saying).
+    /// first); otherwise the configuration's `off` turns a rule off. The built-in findings
+    /// (`parse-error`, `file-too-large`) are never dropped by `--select` (a file that cannot be
+    /// read is always worth saying).
     pub fn rule_enabled(&self, name: &str) -> bool {
         if self.ignore.iter().any(|s| s == name) {
             return false;
         }
         if !self.select.is_empty() {
-            return name == PARSE_ERROR || self.select.iter().any(|s| s == name);
+            return crate::diagnostic::BUILT_IN_RULES.contains(&name)
+                || self.select.iter().any(|s| s == name);
         }
         self.rules.get(name).and_then(|r| r.level) != Some(Level::Off)
     }
@@ -313,7 +315,7 @@ mod tests {
         s.select = vec!["x".into()];
         assert!(s.rule_enabled("x"));
         assert!(!s.rule_enabled("y"));
-        assert!(s.rule_enabled(PARSE_ERROR));
+        assert!(s.rule_enabled(crate::diagnostic::PARSE_ERROR));
         s.ignore = vec!["x".into()];
         assert!(!s.rule_enabled("x"));
     }

@@ -39,6 +39,7 @@
 
 use crate::source::{Span, Spanned};
 use parse_dockerfile as pd;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// How many errors the parser recovers from before it stops reading a file.
@@ -343,25 +344,27 @@ impl Dockerfile {
         self.stages.first().map_or(self.instructions.len(), |s| s.from)
     }
 
-    /// Values of the global ARGs in declaration order (a later one overrides an earlier one).
-    fn global_values(&self) -> Vec<(&str, Option<String>)> {
-        let mut out: Vec<(&str, Option<String>)> = Vec::new();
+    /// Values of the global ARGs (a later declaration overrides an earlier one).
+    fn global_values(&self) -> Vars<'_> {
+        let mut out = Vars::default();
         for kv in &self.global_args {
             let value = if is_platform_arg(&kv.key.value) {
                 None
             } else {
                 kv.value.as_ref().and_then(|v| substitute(&v.value, |n| lookup(&out, n)))
             };
-            out.push((&kv.key.value, value));
+            out.insert(&kv.key.value, value);
         }
         out
     }
 
     fn eval_scope(&self, range: Range<usize>, global: bool, name: &str) -> Option<ArgBinding<'_>> {
-        let globals = if global { Vec::new() } else { self.global_values() };
-        let mut args: Vec<(&str, Option<String>)> = Vec::new();
-        let mut decls: Vec<&KeyValue> = Vec::new();
-        let mut envs: Vec<(&str, Option<String>)> = Vec::new();
+        let globals = if global { Vars::default() } else { self.global_values() };
+        // The last declaration of `name`, and the current value of every ARG and ENV (maps, not
+        // lists: a file with 100,000 ARGs must not cost 100,000² lookups).
+        let mut found: Option<(&KeyValue, Option<String>)> = None;
+        let mut args = Vars::default();
+        let mut envs = Vars::default();
         for ins in self.instructions.get(range)? {
             let Args::Pairs(kvs) = &ins.args else { continue };
             if ins.keyword == "LABEL" {
@@ -381,22 +384,28 @@ impl Dockerfile {
                 };
                 match ins.keyword.as_str() {
                     "ARG" => {
-                        args.push((key, value));
-                        decls.push(kv);
+                        if key == name {
+                            found = Some((kv, value.clone()));
+                        }
+                        args.insert(key, value);
                     }
-                    "ENV" if !global => envs.push((key, value)),
+                    "ENV" if !global => {
+                        envs.insert(key, value);
+                    }
                     _ => {}
                 }
             }
         }
-        let i = args.iter().rposition(|(k, _)| *k == name)?;
-        let decl = decls.get(i)?;
-        Some(ArgBinding { decl, value: args.get(i).and_then(|(_, v)| v.clone()) })
+        let (decl, value) = found?;
+        Some(ArgBinding { decl, value })
     }
 }
 
-fn lookup(vars: &[(&str, Option<String>)], name: &str) -> Option<String> {
-    vars.iter().rev().find(|(k, _)| *k == name).and_then(|(_, v)| v.clone())
+/// Variables in scope: name → value (`None`: declared without a value the file determines).
+type Vars<'a> = HashMap<&'a str, Option<String>>;
+
+fn lookup(vars: &Vars<'_>, name: &str) -> Option<String> {
+    vars.get(name).cloned().flatten()
 }
 
 fn is_platform_arg(name: &str) -> bool {
@@ -407,6 +416,10 @@ fn is_platform_arg(name: &str) -> bool {
 // Substitution
 
 const MAX_SUBST_DEPTH: usize = 16;
+
+/// The longest value substitution builds; longer ones are unknown (`None`). ARGs that each
+/// repeat the one before (`ARG B=$A$A$A…`) would otherwise grow exponentially.
+pub const MAX_SUBST_LEN: usize = 64 * 1024;
 
 /// Expands `$VAR`, `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:+x}`, `${VAR+x}`, `${VAR:?m}`,
 /// `${VAR?m}`, and the literal forms of `${VAR#p}`, `${VAR##p}`, `${VAR%p}`, `${VAR%%p}`,
@@ -448,9 +461,12 @@ fn subst(s: &str, lookup: &dyn Fn(&str) -> Option<String>, depth: usize) -> Opti
             }
         }
         lit = i;
+        if out.len() > MAX_SUBST_LEN {
+            return None;
+        }
     }
     out.push_str(s.get(lit..)?);
-    Some(out)
+    (out.len() <= MAX_SUBST_LEN).then_some(out)
 }
 
 fn name_end(b: &[u8], mut i: usize) -> usize {
@@ -539,6 +555,11 @@ fn braced(inner: &str, lookup: &dyn Fn(&str) -> Option<String>, depth: usize) ->
         let rep = word(rep)?;
         if pat.is_empty() {
             return Some(v);
+        }
+        // Bound the result before building it (64 KiB of `a` with `a` → 64 KiB is 4 GiB).
+        let count = if all { v.matches(pat.as_str()).count() } else { 1 };
+        if v.len().saturating_add(count.saturating_mul(rep.len())) > MAX_SUBST_LEN {
+            return None;
         }
         return Some(if all { v.replace(&pat, &rep) } else { v.replacen(&pat, &rep, 1) });
     }
@@ -1851,6 +1872,44 @@ mod tests {
 
     fn s(text: &str, needle: &str) -> Spanned<String> {
         Spanned::new(needle.to_string(), sp(text, needle))
+    }
+
+    #[test]
+    fn arg_expansion_bombs_are_bounded() {
+        // Each ARG repeats the one before ten times: 10^30 bytes if expanded.
+        let mut text = String::from("ARG A0=xxxxxxxxxx\n");
+        for i in 1..30 {
+            text.push_str(&format!("ARG A{i}={}\n", format!("${{A{}}}", i - 1).repeat(10)));
+        }
+        text.push_str("FROM alpine:${A29}\nARG A29\nRUN echo $A29\n");
+        let start = std::time::Instant::now();
+        let d = parse(&text);
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        assert_eq!(d.stages[0].resolved_image, None, "too long to know");
+        assert_eq!(d.arg_value(Some(0), "A29").map(|b| b.value), Some(None));
+        // Below the limit, values are still expanded.
+        assert_eq!(d.arg_value(None, "A3").and_then(|b| b.value).map(|v| v.len()), Some(10_000));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+        // A replacement cannot build a huge value either.
+        let big = "a".repeat(60_000);
+        let look = |n: &str| (n == "A").then(|| big.clone());
+        assert_eq!(substitute("${A//a/bb}", look), None);
+        assert_eq!(substitute("${A/a/bb}", look).map(|v| v.len()), Some(60_001));
+    }
+
+    #[test]
+    fn many_args_are_linear() {
+        // Every ARG refers to the first: a list lookup made this 100,000² steps.
+        let mut text = String::from("ARG A0=x\n");
+        for i in 1..100_000 {
+            text.push_str(&format!("ARG A{i}=$A0\n"));
+        }
+        text.push_str("FROM alpine:${A99999}\nARG A5\nRUN echo\n");
+        let start = std::time::Instant::now();
+        let d = parse(&text);
+        assert_eq!(d.stages[0].resolved_image.as_deref(), Some("alpine:x"));
+        assert_eq!(d.arg_value(Some(0), "A5").and_then(|b| b.value).as_deref(), Some("x"));
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "{:?}", start.elapsed());
     }
 
     fn keywords(d: &Dockerfile) -> Vec<&str> {

@@ -108,7 +108,11 @@ pub fn parse_compose_duration(s: &str) -> Result<Duration, String> {
         let mut v = whole.checked_mul(unit_nanos).filter(|&v| v <= limit).ok_or_else(too_large)?;
         if frac > 0 {
             // frac × unit / 10^digits, truncated: frac < 2^63, unit < 2^42, so no u128 overflow.
-            let part = u128::from(frac) * u128::from(unit_nanos) / 10u128.pow(frac_digits);
+            // Leading zeros count as digits without growing `frac` (`.000…01s`): past 10^38
+            // the divisor overflows u128 and the part is below 1ns anyway.
+            let part = 10u128
+                .checked_pow(frac_digits)
+                .map_or(0, |scale| u128::from(frac) * u128::from(unit_nanos) / scale);
             v = u64::try_from(part)
                 .ok()
                 .and_then(|p| v.checked_add(p))
@@ -219,6 +223,17 @@ mod tests {
         assert_eq!(d("30s"), Duration::from_secs(30));
         assert_eq!(d("5m"), Duration::from_secs(300));
         assert_eq!(d("2h"), Duration::from_secs(7200));
+    }
+
+    #[test]
+    fn many_leading_zeros_in_a_fraction() {
+        // Found by fuzzing: 40 zeros made the 10^digits divisor overflow.
+        let zeros = "0".repeat(40);
+        assert_eq!(d(&format!("1.{zeros}1s")), Duration::from_secs(1));
+        assert_eq!(d(&format!(".{zeros}9h")), Duration::ZERO);
+        assert_eq!(d(&format!("0.{}5s", "0".repeat(8))), Duration::from_nanos(5));
+        assert_eq!(d(&format!("0.{}5s", "0".repeat(9))), Duration::ZERO, "below 1ns");
+        assert_eq!(d("00.1s00.00000000000s"), Duration::from_millis(100));
     }
 
     #[test]

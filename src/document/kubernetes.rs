@@ -203,6 +203,10 @@ const NOT_WORKLOADS: &[&str] = &["CustomResourceDefinition", "List"];
 /// How deep the structural search for pod templates in unknown kinds goes.
 const MAX_SEARCH_DEPTH: usize = 12;
 
+/// How many nodes the structural search visits in one object at most. Aliases can make a small
+/// text a huge tree (the YAML layer stops real bombs; this bounds what is left below its limit).
+const MAX_SEARCH_NODES: usize = 100_000;
+
 impl Manifests {
     pub fn from_yaml(yaml: YamlStream) -> Manifests {
         let mut objects = Vec::new();
@@ -266,7 +270,7 @@ fn collect_object(doc: usize, node: NodeRef<'_>, out: &mut Vec<Object>, depth: u
         }
     } else if !NOT_WORKLOADS.contains(&kind.value.as_str()) {
         let mut found = Vec::new();
-        find_pod_specs(node, &mut Vec::new(), &mut found, 0);
+        find_pod_specs(node, &mut Vec::new(), &mut found, 0, &mut { MAX_SEARCH_NODES });
         for (path, spec, meta) in found {
             let annotations = meta.map(annotations).unwrap_or_default();
             pod_templates.push(pod_template(path, spec, annotations, true));
@@ -302,10 +306,12 @@ fn find_pod_specs<'a>(
     path: &mut Vec<String>,
     found: &mut Found<'a>,
     depth: usize,
+    budget: &mut usize,
 ) {
-    if depth > MAX_SEARCH_DEPTH || found.len() > 64 {
+    if depth > MAX_SEARCH_DEPTH || found.len() > 64 || *budget == 0 {
         return;
     }
+    *budget -= 1;
     if node.is_mapping() {
         if depth > 0 && is_pod_spec(node) {
             found.push((path.join("."), node, None));
@@ -319,7 +325,7 @@ fn find_pod_specs<'a>(
             }
             path.push(key.to_string());
             let before = found.len();
-            find_pod_specs(e.value, path, found, depth + 1);
+            find_pod_specs(e.value, path, found, depth + 1, budget);
             // a `template: {metadata, spec}` pair: the metadata belongs to the pod
             if key == "spec" && found.len() > before {
                 if let Some(meta) = node.get("metadata") {
@@ -336,7 +342,7 @@ fn find_pod_specs<'a>(
         for (i, item) in node.items().into_iter().enumerate() {
             let last = path.pop().unwrap_or_default();
             path.push(format!("{last}[{i}]"));
-            find_pod_specs(item, path, found, depth + 1);
+            find_pod_specs(item, path, found, depth + 1, budget);
             path.pop();
             path.push(last);
         }

@@ -31,11 +31,22 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Most nodes visited when following aliases and merge keys in one lookup (default 10,000).
     pub max_alias_expansion: usize,
+    /// Most nodes that aliases (and merge keys through them) may add to one document when it is
+    /// expanded, as a YAML-to-JSON conversion would (default 1,000,000). Over it the document
+    /// is an alias bomb ("billion laughs"): an error, and its aliases are not followed, so no
+    /// view or rule can be made to do exponential work. Kubernetes' YAML decoder rejects such
+    /// documents too ("excessive aliasing").
+    pub max_alias_nodes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_depth: 512, max_nodes: 1_000_000, max_alias_expansion: 10_000 }
+        Limits {
+            max_depth: 512,
+            max_nodes: 1_000_000,
+            max_alias_expansion: 10_000,
+            max_alias_nodes: 1_000_000,
+        }
     }
 }
 
@@ -77,6 +88,9 @@ pub struct YamlDocument {
     /// A syntax error or a limit cut this document short: the tree holds what was read before
     /// the error (open collections closed where the error was found).
     pub partial: bool,
+    /// The aliases expand to more than [`Limits::max_alias_nodes`] nodes (an error says so):
+    /// lookups treat every alias as a node without a target.
+    pub alias_bomb: bool,
     max_alias_expansion: usize,
 }
 
@@ -231,6 +245,9 @@ impl<'a> NodeRef<'a> {
     /// Follows alias chains (bounded by `max_alias_expansion`). A non-alias, or an alias to an
     /// unknown anchor, returns itself.
     pub fn resolve(self) -> NodeRef<'a> {
+        if self.doc.alias_bomb {
+            return self;
+        }
         let mut current = self;
         let mut steps = 0usize;
         while let NodeKind::Alias { target: Some(target) } = current.node().kind {
@@ -1041,6 +1058,18 @@ impl<'t> Builder<'t> {
             self.errors.push(YamlError { span, message, document_index: Some(doc.index), related });
         }
         doc.comments.sort_by_key(|c| c.span.start);
+        let alias_bomb = match alias_bomb(&doc.nodes, doc.root, self.limits.max_alias_nodes) {
+            Some((span, message)) => {
+                self.errors.push(YamlError {
+                    span,
+                    message,
+                    document_index: Some(doc.index),
+                    related: None,
+                });
+                true
+            }
+            None => false,
+        };
         self.documents.push(YamlDocument {
             nodes: doc.nodes,
             root: doc.root,
@@ -1048,6 +1077,7 @@ impl<'t> Builder<'t> {
             index: doc.index,
             comments: doc.comments,
             partial,
+            alias_bomb,
             max_alias_expansion: self.limits.max_alias_expansion,
         });
     }
@@ -1129,6 +1159,7 @@ impl<'t> Builder<'t> {
                     index: 0,
                     comments,
                     partial: false,
+                    alias_bomb: false,
                     max_alias_expansion: self.limits.max_alias_expansion,
                 }),
             }
@@ -1144,6 +1175,82 @@ impl Node {
     fn new(kind: NodeKind, span: Span, tag: Option<String>) -> Node {
         Node { kind, span, tag, anchor: None, verbatim: false }
     }
+}
+
+/// Whether a document's aliases expand it by more than `limit` nodes (a "billion laughs" bomb).
+/// Returns the error: at the alias that expands to the most nodes (the first such), with the
+/// sizes. Linear in the number of nodes: each node's expanded size is computed once, after its
+/// children and its alias target (an iterative post-order walk, no recursion). An alias that
+/// points into its own anchored node (a cycle) counts as one node.
+fn alias_bomb(nodes: &[Node], root: Option<NodeId>, limit: usize) -> Option<(Span, String)> {
+    if !nodes.iter().any(|n| matches!(n.kind, NodeKind::Alias { target: Some(_) })) {
+        return None;
+    }
+    let root = root? as usize;
+    const NEW: u8 = 0;
+    const OPEN: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![NEW; nodes.len()];
+    let mut size = vec![1u64; nodes.len()];
+    let children = |id: usize| -> Vec<usize> {
+        match nodes.get(id).map(|n| &n.kind) {
+            Some(NodeKind::Sequence(items)) => items.iter().map(|&i| i as usize).collect(),
+            Some(NodeKind::Mapping(entries)) => {
+                entries.iter().flat_map(|&(k, v)| [k as usize, v as usize]).collect()
+            }
+            Some(NodeKind::Alias { target: Some(t) }) => vec![*t as usize],
+            _ => Vec::new(),
+        }
+    };
+    let mut stack = vec![(root, false)];
+    while let Some((id, finished)) = stack.pop() {
+        if id >= nodes.len() {
+            continue;
+        }
+        if finished {
+            let total = match &nodes[id].kind {
+                // An alias stands for its target's expansion.
+                NodeKind::Alias { target: Some(t) } => match state.get(*t as usize) {
+                    Some(&DONE) => size[*t as usize],
+                    _ => 1,
+                },
+                _ => children(id).into_iter().fold(1u64, |acc, c| {
+                    acc.saturating_add(if state.get(c) == Some(&DONE) { size[c] } else { 1 })
+                }),
+            };
+            size[id] = total;
+            state[id] = DONE;
+            continue;
+        }
+        if state[id] != NEW {
+            continue;
+        }
+        state[id] = OPEN;
+        stack.push((id, true));
+        for c in children(id).into_iter().rev() {
+            if state.get(c) == Some(&NEW) {
+                stack.push((c, false));
+            }
+        }
+    }
+    let extra = size[root].saturating_sub(nodes.len() as u64);
+    if extra <= limit as u64 {
+        return None;
+    }
+    let (worst, worst_size) = nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| matches!(n.kind, NodeKind::Alias { target: Some(_) }))
+        .map(|(id, _)| (id, size[id]))
+        .fold((0, 0), |best, cur| if cur.1 > best.1 { cur } else { best });
+    let node = &nodes[worst];
+    Some((
+        node.span,
+        format!(
+            "alias bomb: aliases expand this document by more than {limit} nodes (this alias \
+             alone to {worst_size}); its aliases are not followed"
+        ),
+    ))
 }
 
 /// Stores a finished collection's children and span; checks its keys. Returns its end.
@@ -1279,6 +1386,10 @@ fn plain_message(kind: &ErrorKind) -> String {
             "tabs are not allowed in indentation".into()
         }
         ErrorKind::UnclosedVerbatimTag => "a verbatim tag is missing its closing '>'".into(),
+        ErrorKind::UndeclaredTagHandle => {
+            "tag handle is not declared; add a `%TAG` directive or write a local tag like `!x`"
+                .into()
+        }
         ErrorKind::ExpectedBlockMappingKey => "expected a mapping key at this indentation".into(),
         ErrorKind::ExpectedBlockSequenceEntry => "expected a `-` sequence entry here".into(),
         ErrorKind::ExpectedNodeContent => "expected a value here".into(),
@@ -1557,7 +1668,10 @@ nested:
             text.push_str(&format!("{}: &{} [{refs}]\n", pair[1], pair[1]));
         }
         let start = std::time::Instant::now();
-        let s = parse(&text);
+        // The default limits call it a bomb (see the next test); without that check the tree
+        // still holds only what is written.
+        let unchecked = Limits { max_alias_nodes: usize::MAX, ..Limits::default() };
+        let s = parse_stream(&text, &unchecked);
         assert!(s.errors.is_empty(), "{:?}", s.errors);
         let doc = &s.documents[0];
         // 9 keys, 9 sequences, 9 items each (lol strings or aliases), plus the root.
@@ -1575,7 +1689,9 @@ nested:
             let refs = vec![format!("*m{}", level - 1); 9].join(", ");
             text.push_str(&format!("m{level}: &m{level} {{x{level}: {level}, <<: [{refs}]}}\n"));
         }
-        let s = parse(&text);
+        // With the alias-bomb check off, lookups still stay within their budget.
+        let unchecked = Limits { max_alias_nodes: usize::MAX, ..Limits::default() };
+        let s = parse_stream(&text, &unchecked);
         assert!(s.errors.is_empty(), "{:?}", s.errors);
         let top = value(root(&s), "m29");
         let start = std::time::Instant::now();
@@ -1585,11 +1701,59 @@ nested:
         assert_eq!(top.entries().len(), 30);
         assert!(start.elapsed() < std::time::Duration::from_secs(2));
         // A small budget cuts a long merge chain short instead of walking it.
-        let limits = Limits { max_alias_expansion: 40, ..Limits::default() };
+        let limits = Limits { max_alias_expansion: 40, ..unchecked };
         let s = parse_stream(&text, &limits);
         let top = value(root(&s), "m29");
         assert!(top.get("k").is_none());
         assert_eq!(value(top, "x28").as_i64(), Some(28));
+    }
+
+    #[test]
+    fn billion_laughs_is_an_error_and_aliases_are_not_followed() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
+        {
+            let refs = vec![format!("*{prev}"); 10].join(", ");
+            text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        text.push_str("---\nok: *nope\n");
+        let s = in_small_stack(move || parse(&text));
+        let bomb: Vec<_> =
+            s.errors.iter().filter(|e| e.message.starts_with("alias bomb")).collect();
+        assert_eq!(bomb.len(), 1, "{:?}", s.errors);
+        assert_eq!(
+            bomb[0].message,
+            "alias bomb: aliases expand this document by more than 1000000 nodes (this alias \
+             alone to 111111111); its aliases are not followed"
+        );
+        // The first `*h`, right after the `[` of the last line of the first document.
+        let i_start = s.documents[0].root().unwrap().get("i").unwrap().value.span().start;
+        assert_eq!(bomb[0].span, Span::new(i_start + 1, i_start + 3));
+        assert_eq!(bomb[0].document_index, Some(0));
+        let doc = &s.documents[0];
+        assert!(doc.alias_bomb);
+        let i = doc.root().unwrap().get("i").unwrap().value;
+        assert_eq!(i.items().len(), 10);
+        assert!(i.items()[0].is_alias() && !i.items()[0].is_sequence(), "not followed");
+        // The next document is unaffected.
+        assert!(!s.documents[1].alias_bomb);
+        assert_eq!(s.errors.len(), 2, "{:?}", s.errors);
+    }
+
+    #[test]
+    fn aliases_below_the_bomb_limit_are_followed() {
+        // 13 nodes that expand to 29 (16 more), then 14 that expand to 34 (20 more).
+        let limits = Limits { max_alias_nodes: 18, ..Limits::default() };
+        let text = "a: &a [1, 2, 3, 4]\nb: [*a, *a, *a, *a]\n";
+        let s = parse_stream(text, &limits);
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        assert!(s.documents[0].root().unwrap().get("b").unwrap().value.items()[0].is_sequence());
+        let text = "a: &a [1, 2, 3, 4]\nb: [*a, *a, *a, *a, *a]\n";
+        let s = parse_stream(text, &limits);
+        assert_eq!(s.errors.len(), 1, "{:?}", s.errors);
+        assert!(s.documents[0].alias_bomb);
     }
 
     fn in_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {

@@ -8,10 +8,31 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shared corpus, when this checkout sits beside `shared/`.
+/// The shared corpus: `$EDGELINT_CORPUS` if set, else `../shared/corpus` when this checkout
+/// sits beside `shared/`.
 pub fn corpus() -> Option<PathBuf> {
-    let p = root().join("../shared/corpus");
+    let p = match std::env::var_os("EDGELINT_CORPUS") {
+        Some(p) => PathBuf::from(p),
+        None => root().join("../shared/corpus"),
+    };
     p.is_dir().then_some(p)
+}
+
+/// The corpus files named in its `MANIFEST.tsv`, as (path relative to the corpus, used for
+/// detection and output; absolute path).
+pub fn corpus_files(corpus: &Path) -> Vec<(String, PathBuf)> {
+    let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    manifest
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let [repo, _, path, _, _] = cols[..] else { return None };
+            let rel = format!("{}/{}", repo.replace('/', "__"), path);
+            let abs = corpus.join(&rel);
+            Some((rel, abs))
+        })
+        .collect()
 }
 
 /// Fixture kind from its file name: `*.Dockerfile`, `*.compose.yaml`, `*.k8s.yaml`.

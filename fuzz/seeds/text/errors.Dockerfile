@@ -1,0 +1,7 @@
+FROM a
+FORM b
+RUN \
+
+  x
+FROM img AS
+MAINTAINER me
