@@ -2,36 +2,17 @@
 
 mod common;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn edgelint() -> Command {
     Command::new(env!("CARGO_BIN_EXE_edgelint"))
 }
 
-fn run(args: &[&str], cwd: &Path) -> Output {
-    edgelint().args(args).current_dir(cwd).stdin(Stdio::null()).output().expect("run edgelint")
-}
+use common::{run, stderr, stdout};
 
 fn run_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = edgelint()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    child.wait_with_output().expect("wait")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    common::run_stdin(args, &common::root(), input)
 }
 
 /// A fresh directory under the target dir, removed first if it exists.
