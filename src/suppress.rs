@@ -28,13 +28,14 @@
 //! `--select` or the configuration leaves them out (their findings only mark the suppression
 //! used); in a file with a `parse-error`, no suppression is reported unused.
 
-use crate::cli::closest;
 use crate::diagnostic::{Diagnostic, PARSE_ERROR};
 use crate::document::yaml::{NodeKind, NodeRef, YamlDocument, YamlStream};
 use crate::document::Document;
-use crate::rules::{self, invalid_suppression, unknown_rule, unused_suppression, Ctx};
+use crate::rules::{self, invalid_suppression, unknown_rule, unused_suppression, Rule};
+use crate::semantic::Semantic;
 use crate::settings::Settings;
 use crate::source::{SourceFile, Span, Spanned};
+use crate::suggest::closest;
 
 /// The annotation read on Kubernetes objects and pod templates.
 pub const ANNOTATION: &str = "edgelint.io/ignore";
@@ -574,11 +575,12 @@ fn hygiene(meta: &rules::RuleMeta, span: Span, message: String, help: String) ->
 /// ran, `ran`, plus parse errors) and adds the hygiene findings. See the module documentation.
 pub fn apply(
     doc: &Document,
+    semantic: &Semantic<'_>,
     source: &SourceFile,
-    settings: &Settings,
     ran: &[&str],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let settings = semantic.settings();
     let collected = collect(doc, source);
     if collected.suppressions.is_empty() && collected.problems.is_empty() {
         return;
@@ -587,13 +589,12 @@ pub fn apply(
     let known: Vec<&'static str> = rules::all().iter().map(|r| r.meta().name).collect();
     let shadow = |wanted: &[&str]| {
         let mut out = Vec::new();
-        for rule in rules::all() {
-            let meta = rule.meta();
-            if wanted.contains(&meta.name) && meta.formats.contains(&kind) {
-                let mut cx = Ctx::new(meta, source, settings, &mut out);
-                rule.check(doc, &mut cx);
-            }
-        }
+        let shadowed: Vec<&dyn Rule> = rules::all()
+            .iter()
+            .copied()
+            .filter(|r| wanted.contains(&r.meta().name) && r.meta().formats.contains(&kind))
+            .collect();
+        crate::engine::run_rules(&shadowed, doc, semantic, source, &mut out);
         out
     };
     resolve(&collected, &known, settings, ran, diagnostics, shadow);

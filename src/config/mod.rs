@@ -393,8 +393,8 @@ impl Resolver {
                 Err(format!("over the {MAX_CONFIG_SIZE}-byte limit for a configuration file"))
             }
             Ok(m) if !m.is_file() => Err("not a regular file".to_string()),
-            Ok(_) => std::fs::read_to_string(path).map_err(|e| io_message(&e)),
-            Err(e) => Err(io_message(&e)),
+            Ok(_) => std::fs::read_to_string(path).map_err(|e| crate::source::io_message(&e)),
+            Err(e) => Err(crate::source::io_message(&e)),
         };
         let result = match text {
             Err(e) => {
@@ -445,16 +445,6 @@ impl Resolver {
         } else {
             s.into_owned()
         }
-    }
-}
-
-fn io_message(err: &std::io::Error) -> String {
-    let text = err.to_string();
-    let text = text.split(" (os error").next().unwrap_or(&text).to_string();
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -6,7 +6,6 @@
 
 use super::schema::{self, Key, Spec};
 use super::{ConfigError, Layer, PerPath};
-use crate::cli::closest;
 use crate::diagnostic::Severity;
 use crate::document::image_ref::ImageRef;
 use crate::document::platform::Platform;
@@ -15,6 +14,7 @@ use crate::document::yaml::{self, NodeRef, ScalarStyle};
 use crate::rules::option::{Kind, Owned, RuleOption};
 use crate::settings::{Device, ImageEntry, ImageMatcher, Level, RuleSettings};
 use crate::source::{SourceFile, Span, Spanned};
+use crate::suggest::closest;
 use globset::{Glob, GlobBuilder};
 
 /// Reads a configuration text. `shown` is the path used in messages.

@@ -35,6 +35,12 @@ pub struct Service {
     pub restart: Option<Spanned<String>>,
     pub resources: Resources,
     pub depends_on: Vec<Spanned<String>>,
+    /// `volumes_from`: services or `container:<name>` whose volumes this service mounts, as
+    /// written on the service itself (not through `extends`).
+    pub volumes_from: Vec<Spanned<String>>,
+    /// `configs`: the names of the top-level configs the service mounts (short form `- name`
+    /// or long form `{source: name, target: …}`).
+    pub configs: Vec<Spanned<String>>,
     /// `extends` names another file: fields may come from there, unseen.
     pub extends_other_file: bool,
 }
@@ -213,6 +219,8 @@ fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
         restart: scalar(f("restart")),
         resources,
         depends_on: f("depends_on").map(|e| depends_on(e.value)).unwrap_or_default(),
+        volumes_from: svc.get("volumes_from").map(|e| string_or_list(e.value)).unwrap_or_default(),
+        configs: f("configs").map(|e| configs(e.value)).unwrap_or_default(),
         extends_other_file,
     })
 }
@@ -296,6 +304,16 @@ fn healthcheck(e: Entry<'_>) -> Healthcheck {
         start_period: scalar(v.get("start_period")),
         start_interval: scalar(v.get("start_interval")),
     }
+}
+
+fn configs(v: NodeRef<'_>) -> Vec<Spanned<String>> {
+    v.items()
+        .into_iter()
+        .filter_map(|item| {
+            let name = if item.is_mapping() { item.get("source")?.value } else { item };
+            Some(Spanned::new(name.as_str()?.to_string(), name.span()))
+        })
+        .collect()
 }
 
 fn depends_on(v: NodeRef<'_>) -> Vec<Spanned<String>> {
@@ -520,5 +538,17 @@ services:
         let c = view("services:\n  a:\n    healthcheck: {test: [\"NONE\"]}\n  b:\n    healthcheck:\n      disable: true\n");
         assert!(c.services[0].healthcheck.as_ref().unwrap().disabled);
         assert!(c.services[1].healthcheck.as_ref().unwrap().disabled);
+    }
+
+    #[test]
+    fn volumes_from_and_configs() {
+        let text = "services:\n  a:\n    image: x\n    volumes_from: [b, \"container:c\"]\n    configs:\n      - plant\n      - {source: mqtt, target: /etc/mqtt.conf}\n  b: {image: y, volumes_from: a}\n";
+        let c = view(text);
+        let names = |v: &[Spanned<String>]| v.iter().map(|s| s.value.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&c.services[0].volumes_from), ["b", "container:c"]);
+        assert_eq!(names(&c.services[0].configs), ["plant", "mqtt"]);
+        assert_eq!(at(text, c.services[0].configs[1].span), "mqtt");
+        assert_eq!(names(&c.services[1].volumes_from), ["a"]);
+        assert!(c.services[1].configs.is_empty());
     }
 }

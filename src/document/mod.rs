@@ -3,13 +3,16 @@
 //! Parsers: [`dockerfile`] (adapter over parse-dockerfile) and [`yaml`] (span tree over
 //! granit-parser events). Views over the YAML tree: [`compose`] and [`kubernetes`]. Shared value
 //! parsers used by all three formats: [`image_ref`], [`platform`], [`quantity`], [`bytes`],
-//! [`duration`].
+//! [`duration`], [`interpolate`]. The container view shared by Compose and Kubernetes:
+//! [`container`].
 
 pub mod bytes;
 pub mod compose;
+pub mod container;
 pub mod dockerfile;
 pub mod duration;
 pub mod image_ref;
+pub mod interpolate;
 pub mod kubernetes;
 pub mod platform;
 pub mod quantity;

@@ -9,13 +9,13 @@
 
 use crate::declare_rule;
 use crate::document::compose::{ComposeFile, MountType, Service};
+use crate::document::container::Pod;
 use crate::document::image_ref::{has_variable, ImageRef};
 use crate::document::kubernetes::{
     Container, ContainerRole, Manifests, Object, PodTemplate, Volume,
 };
-use crate::document::Document;
-use crate::rules::shared::stateful::{self, StatefulImage};
 use crate::rules::{Ctx, Rule};
+use crate::semantic::stateful::{self, StatefulImage};
 use crate::source::Span;
 
 declare_rule! {
@@ -46,12 +46,12 @@ impl Rule for EphemeralStorageForData {
         &Self::META
     }
 
-    fn check(&self, doc: &Document, cx: &mut Ctx) {
-        match doc {
-            Document::Kubernetes(m) => check_kubernetes(m, cx),
-            Document::Compose(c) => check_compose(c, cx),
-            Document::Dockerfile(_) => {}
-        }
+    fn pod_template(&self, _stream: &Manifests, pod: &Pod<'_>, cx: &mut Ctx) {
+        check_pod(pod.object, pod.template, cx);
+    }
+
+    fn service(&self, _file: &ComposeFile, service: &Service, cx: &mut Ctx) {
+        check_service(service, cx);
     }
 }
 
@@ -120,14 +120,6 @@ fn container_image(cx: &Ctx, c: &Container) -> Option<StatefulImage> {
     stateful_image(cx, &image.value, &env, &args)
 }
 
-fn check_kubernetes(m: &Manifests, cx: &mut Ctx) {
-    for obj in &m.objects {
-        for pod in &obj.pod_templates {
-            check_pod(m, obj, pod, cx);
-        }
-    }
-}
-
 /// A volume source that outlives the pod: not emptyDir or a generic ephemeral volume, and not
 /// data projected from the API.
 fn is_persistent(source: &str) -> bool {
@@ -145,7 +137,7 @@ fn is_stateful_set(obj: &Object, pod: &PodTemplate) -> bool {
     obj.kind.value == "StatefulSet" || pod.path.contains("statefulSetTemplate")
 }
 
-fn check_pod(m: &Manifests, obj: &Object, pod: &PodTemplate, cx: &mut Ctx) {
+fn check_pod(obj: &Object, pod: &PodTemplate, cx: &mut Ctx) {
     let volume =
         |name: &str| pod.volumes.iter().find(|v| v.name.as_ref().is_some_and(|n| n.value == name));
     // A StatefulSet without any persistent storage: no volumeClaimTemplates (a mount whose name
@@ -186,14 +178,13 @@ fn check_pod(m: &Manifests, obj: &Object, pod: &PodTemplate, cx: &mut Ctx) {
                     }
                     None => continue,
                 };
-            report_empty_dir(m, obj, c, vol, &name.value, &path.value, path.span, reason, cx);
+            report_empty_dir(obj, c, vol, &name.value, &path.value, path.span, reason, cx);
         }
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn report_empty_dir(
-    m: &Manifests,
     obj: &Object,
     c: &Container,
     vol: &Volume,
@@ -203,12 +194,7 @@ fn report_empty_dir(
     reason: Reason,
     cx: &mut Ctx,
 ) {
-    let memory = vol
-        .source_node
-        .and_then(|id| m.node(obj.doc, id))
-        .and_then(|n| n.get("medium"))
-        .and_then(|e| e.value.as_str())
-        == Some("Memory");
+    let memory = vol.medium.as_ref().is_some_and(|m| m.value == "Memory");
     let what = if memory {
         format!("memory-backed emptyDir `{name}`")
     } else {
@@ -259,12 +245,6 @@ fn stateful_set_kind(obj: &Object) -> bool {
     obj.kind.value == "StatefulSet"
 }
 
-fn check_compose(file: &ComposeFile, cx: &mut Ctx) {
-    for svc in &file.services {
-        check_service(file, svc, cx);
-    }
-}
-
 /// `tmpfs` mounts of a service: the service-level list and `type: tmpfs` volumes, as (target,
 /// span of the finding).
 fn tmpfs_mounts(svc: &Service) -> Vec<(String, Span)> {
@@ -303,7 +283,7 @@ fn service_image(cx: &Ctx, svc: &Service) -> Option<StatefulImage> {
     stateful_image(cx, &image.value, &env, &args)
 }
 
-fn check_service(file: &ComposeFile, svc: &Service, cx: &mut Ctx) {
+fn check_service(svc: &Service, cx: &mut Ctx) {
     let image = service_image(cx, svc);
     let tmpfs = tmpfs_mounts(svc);
     for (target, span) in &tmpfs {
@@ -330,7 +310,7 @@ fn check_service(file: &ComposeFile, svc: &Service, cx: &mut Ctx) {
     let (Some(img), Some(image_value)) = (image, &svc.image) else { return };
     // Mounts edgelint cannot see or resolve: stay silent.
     if svc.extends_other_file
-        || has_volumes_from(file, svc)
+        || !svc.volumes_from.is_empty()
         || svc.volumes.iter().any(|v| v.target.as_ref().is_none_or(|t| has_variable(&t.value)))
     {
         return;
@@ -397,17 +377,6 @@ fn check_service(file: &ComposeFile, svc: &Service, cx: &mut Ctx) {
          in the top-level `volumes:`",
         img.mount_point, svc.name.value
     ));
-}
-
-/// The service mounts another container's volumes (`volumes_from`), which edgelint does not
-/// follow.
-fn has_volumes_from(file: &ComposeFile, svc: &Service) -> bool {
-    file.yaml.documents.iter().any(|d| {
-        d.root()
-            .and_then(|r| r.get("services"))
-            .and_then(|s| s.value.get(&svc.name.value))
-            .is_some_and(|s| s.value.get("volumes_from").is_some())
-    })
 }
 
 #[cfg(test)]
