@@ -77,13 +77,6 @@ pub enum ListFormat {
     Json,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-pub enum FormatArg {
-    Human,
-    Concise,
-    Json,
-}
-
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ColorArg {
     Auto,
@@ -123,7 +116,7 @@ pub struct LintArgs {
 
     /// Output format. Default: human on a terminal, concise otherwise.
     #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
+    pub format: Option<Format>,
 
     /// Print the number of findings per rule after the findings.
     #[arg(long)]
@@ -447,9 +440,7 @@ fn lint(args: LintArgs) -> i32 {
     let stdout = io::stdout();
     let is_tty = stdout.is_terminal();
     let format = match args.format {
-        Some(FormatArg::Human) => Format::Human,
-        Some(FormatArg::Concise) => Format::Concise,
-        Some(FormatArg::Json) => Format::Json,
+        Some(format) => format,
         None if is_tty => Format::Human,
         None => Format::Concise,
     };

@@ -206,7 +206,7 @@ pub fn lint_source(data: &[u8]) {
         assert_eq!(first.diagnostics, second.diagnostics, "two lints of one text differ");
     }
     let reports = [first];
-    for format in Format::ALL {
+    for &format in Format::all() {
         let mut out = Vec::new();
         let opts = RenderOptions { color: selector & 0x40 != 0, statistics: selector & 0x80 != 0 };
         render::render(format, &reports, &opts, &mut out).expect("render to memory");

@@ -258,7 +258,7 @@ mod tests {
     fn lookup(images: &ImagePlatforms, image: &str) -> Option<Vec<String>> {
         images
             .lookup(&ImageRef::parse(image).unwrap())
-            .map(|ps| ps.iter().map(|p| p.to_string()).collect())
+            .map(|ps| ps.iter().map(ToString::to_string).collect())
     }
 
     #[test]

@@ -198,7 +198,7 @@ fn push_directive(
     match parse_directive(text, comment.start + 1) {
         None => {}
         Some(Err(message)) => {
-            out.problems.push(Problem { span: comment, message, help: GRAMMAR_HELP.to_string() })
+            out.problems.push(Problem { span: comment, message, help: GRAMMAR_HELP.to_string() });
         }
         Some(Ok(d)) => {
             let (form, mut ranges) = if d.file {
@@ -377,7 +377,8 @@ fn kubernetes(
         if object.kind.value != "Pod" {
             for t in &object.pod_templates {
                 let Some(value) = find(&t.annotations) else { continue };
-                let range = parent_mapping(doc, t.node).map_or(t.span, |p| p.span());
+                let range = parent_mapping(doc, t.node)
+                    .map_or(t.span, super::document::yaml::NodeRef::span);
                 template_ranges.push(range);
                 push_annotation(out, &value, source, vec![range]);
             }
@@ -455,7 +456,7 @@ fn push_extension(out: &mut Collected, value: NodeRef<'_>, range: Span) {
                 for item in e.value.items() {
                     match item.as_str() {
                         Some(n) if !n.trim().is_empty() => {
-                            names.push(Spanned::new(n.trim().to_string(), item.span()))
+                            names.push(Spanned::new(n.trim().to_string(), item.span()));
                         }
                         _ => {
                             return problem(

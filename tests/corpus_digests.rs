@@ -6,6 +6,9 @@
 //! Skipped (with a note) when `../shared/corpus` is absent. After an intended change,
 //! regenerate with `EDGELINT_BLESS=1 cargo test --test corpus_digests` and review the diff.
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeMap;

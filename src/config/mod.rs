@@ -69,6 +69,8 @@ pub struct PerPath {
     pub pattern: String,
     pub matcher: GlobMatcher,
     pub rules: Vec<(String, RuleSettings)>,
+    /// `platforms` for the matching files (replaces the top-level `platforms`).
+    pub platforms: Option<Vec<Platform>>,
 }
 
 /// What one configuration file says, validated. `None`/empty: not set.
@@ -211,6 +213,10 @@ impl Resolved {
             c.layer.apply(&mut settings);
             for p in c.per_path_matches(file) {
                 merge_rules(&mut settings, &p.rules);
+                if let Some(platforms) = &p.platforms {
+                    settings.platforms = platforms.clone();
+                    settings.platforms_configured = true;
+                }
             }
         }
         self.overrides.apply(&mut settings);
@@ -505,7 +511,7 @@ pub fn settings_json(
         .entries()
         .iter()
         .map(|e| {
-            let ps: Vec<String> = e.platforms.iter().map(|p| p.to_string()).collect();
+            let ps: Vec<String> = e.platforms.iter().map(ToString::to_string).collect();
             (e.pattern.clone(), json!(ps))
         })
         .collect();
@@ -517,7 +523,7 @@ pub fn settings_json(
             "reserved": {"cpu": q(d.reserved_cpu), "memory": q(d.reserved_memory)},
         })
     });
-    let platforms: Vec<String> = settings.platforms.iter().map(|p| p.to_string()).collect();
+    let platforms: Vec<String> = settings.platforms.iter().map(ToString::to_string).collect();
     let files: Vec<&str> = resolved.chain.iter().map(|c| c.shown.as_str()).collect();
     let threshold = settings.failure_threshold.map_or("none", Severity::as_str);
     let mut ordered = BTreeMap::new();

@@ -896,10 +896,10 @@ fn directive(line: &[u8], hash: usize) -> Option<(&'static str, Range<usize>)> {
         k += 1;
     }
     let key_start = k;
-    if !line.get(k).is_some_and(|b| b.is_ascii_alphabetic()) {
+    if !line.get(k).is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
-    while line.get(k).is_some_and(|b| b.is_ascii_alphanumeric()) {
+    while line.get(k).is_some_and(u8::is_ascii_alphanumeric) {
         k += 1;
     }
     let key = line.get(key_start..k)?;

@@ -642,7 +642,7 @@ mod tests {
 
     #[test]
     fn join() {
-        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let s = |v: &[&str]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
         assert_eq!(join_and(&s(&["a"])), "a");
         assert_eq!(join_and(&s(&["a", "b"])), "a and b");
         assert_eq!(join_and(&s(&["a", "b", "c"])), "a, b and c");

@@ -150,7 +150,7 @@ fn command_group(cx: &Ctx, ins: &Instruction, escape: char) -> Group {
     let mut g = Group::new();
     match &ins.args {
         Args::Shell(s) => {
-            g.push(Text::raw(s.raw.clone(), s.span.start), Syntax::DockerfileShell { escape })
+            g.push(Text::raw(s.raw.clone(), s.span.start), Syntax::DockerfileShell { escape });
         }
         Args::Exec(items) => {
             for item in items {
@@ -296,7 +296,7 @@ fn report(cx: &mut Ctx, g: &Group, hits: Vec<Hit>, targets: &[Platform], place: 
 
 /// The platforms `arch` cannot serve natively.
 fn unserved(targets: &[Platform], arch: &Platform) -> Vec<String> {
-    targets.iter().filter(|t| compat(t, arch) != Compat::Native).map(|t| t.to_string()).collect()
+    targets.iter().filter(|t| compat(t, arch) != Compat::Native).map(ToString::to_string).collect()
 }
 
 /// An architecture other than `arch`, for "e.g. an arm64 CI runner".
@@ -311,7 +311,7 @@ fn other_machine(arch: &Platform) -> &'static str {
 /// Whether the level, wording and fix of a hit, or `None` when every target is served.
 fn judge(hit: &Hit, targets: &[Platform], place: Place) -> Option<(Severity, String, String)> {
     let arch = hit.arch.as_ref();
-    let arch_name = arch.map(|a| a.to_string()).unwrap_or_default();
+    let arch_name = arch.map(ToString::to_string).unwrap_or_default();
     let token = &hit.text;
     // An environment variable's hit is its value.
     let goarch =

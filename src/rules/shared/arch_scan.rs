@@ -1407,7 +1407,7 @@ mod tests {
         assert!(shell("GOARCH=amd64 go build -o a; GOARCH=arm64 go build -o b").is_empty());
         assert!(shell("GOOS=darwin GOARCH=arm64 go build").is_empty());
         let hits = shell("GOARCH=arm GOARM=6 go build");
-        assert_eq!(hits[0].arch.as_ref().map(|p| p.to_string()).as_deref(), Some("linux/arm/v6"));
+        assert_eq!(hits[0].arch.as_ref().map(ToString::to_string).as_deref(), Some("linux/arm/v6"));
     }
 
     #[test]
