@@ -412,7 +412,7 @@ fn lint(args: LintArgs) -> i32 {
     let mut failed = false;
     for o in outcomes {
         match o {
-            // Only files with findings keep their text (DESIGN §9).
+            // Only files with findings keep their text (memory stays flat on large trees).
             Outcome::Report(r, _) if r.diagnostics.is_empty() => {}
             Outcome::Report(r, threshold) => {
                 failed |= threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t));

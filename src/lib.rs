@@ -21,6 +21,7 @@ pub mod render;
 pub mod rules;
 pub mod semantic;
 pub mod settings;
+pub mod shell;
 pub mod source;
 pub mod suggest;
 pub mod suppress;

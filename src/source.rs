@@ -111,20 +111,20 @@ impl LineIndex {
     /// Line and column of a byte offset. Offsets inside a multi-byte character or past the end
     /// are clamped.
     pub fn position(&self, text: &str, offset: usize) -> Position {
-        let offset = offset.min(text.len());
-        let line = self.line_of(offset);
-        let start = self.line_starts[line];
-        let mut end = offset;
-        while end > start && !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let column = text[start..end].chars().count() + 1;
-        Position { line: line + 1, column }
+        let (line, before) = self.line_before(text, offset);
+        Position { line: line + 1, column: before.chars().count() + 1 }
     }
 
     /// Line and column of a byte offset with the column counted in UTF-16 code units (1-based),
     /// as the Language Server Protocol counts them by default. Clamped like [`Self::position`].
     pub fn position_utf16(&self, text: &str, offset: usize) -> Position {
+        let (line, before) = self.line_before(text, offset);
+        Position { line: line + 1, column: before.encode_utf16().count() + 1 }
+    }
+
+    /// The 0-based line of `offset` and the text of that line before it (an offset inside a
+    /// character or past the end is clamped).
+    fn line_before<'t>(&self, text: &'t str, offset: usize) -> (usize, &'t str) {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.line_starts[line];
@@ -132,8 +132,7 @@ impl LineIndex {
         while end > start && !text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = text[start..end].encode_utf16().count() + 1;
-        Position { line: line + 1, column }
+        (line, &text[start..end])
     }
 }
 

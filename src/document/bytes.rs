@@ -1,4 +1,4 @@
-//! Compose byte values (edge-semantics §3.2) and CPU counts (§3.3), without floats.
+//! Compose byte values (go-units `RAMInBytes`) and CPU counts, without floats.
 //!
 //! Compose reads `mem_limit`, `shm_size`, `deploy.resources.*.memory`, tmpfs `size`, … with
 //! compose-go, which calls go-units `RAMInBytes`: **binary** multipliers, case-insensitive, so

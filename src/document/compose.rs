@@ -1,7 +1,7 @@
 //! The Compose view: services and the fields the rules read, with spans, over the YAML tree.
 //!
-//! Only what is written is extracted; defaults are applied by the rules that need them (they are
-//! rule knowledge, in `edge-semantics.md` §11). Same-file `extends` is followed for lookups;
+//! Only what is written is extracted; the effective values (defaults, interpolation) are the
+//! semantic layer's ([`crate::semantic`]). Same-file `extends` is followed for lookups;
 //! `extends` of another file is recorded so rules can stay silent about what they cannot see.
 
 use crate::document::text::Text;
@@ -108,7 +108,8 @@ pub struct VolumeMount {
     pub target: Option<Spanned<String>>,
 }
 
-/// Resource fields, both spellings (§11).
+/// Resource fields, both spellings: the service-level `mem_limit`/`cpus` and
+/// `deploy.resources`.
 #[derive(Debug, Default)]
 pub struct Resources {
     pub mem_limit: Option<Spanned<String>>,

@@ -1,7 +1,7 @@
 //! The Dockerfile model: parse-dockerfile behind an adapter that keeps a byte span on every value.
 //!
 //! parse-dockerfile reads instructions, flags, exec and shell forms, and gives spans on all of
-//! them. This adapter adds what the rules need and the crate lacks (DESIGN.md §6): ENV, LABEL and
+//! them. This adapter adds what the rules need and the crate lacks: ENV, LABEL and
 //! ARG split into key/value pairs, heredocs wherever BuildKit finds them, stages with ARG
 //! substitution in `FROM`, and recovery after errors.
 //!

@@ -1,5 +1,5 @@
 //! The Kubernetes view: objects from multi-document streams and `kind: List`, and every pod
-//! template in them (edge-semantics §6), with containers, volumes, probes, resources,
+//! template in them (at the kind's PodSpec path, see `POD_TEMPLATE_PATHS`), with containers, volumes, probes, resources,
 //! tolerations, node selection and security context, all with spans.
 //!
 //! Known kinds use their exact PodSpec path. Any other kind (CRDs such as Argo Rollouts, OpenYurt

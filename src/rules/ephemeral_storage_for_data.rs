@@ -1,5 +1,5 @@
-//! `ephemeral-storage-for-data`: data kept where it does not survive (rule catalogue, Storage;
-//! edge-semantics §5, §6, §11).
+//! `ephemeral-storage-for-data`: data kept where it does not survive (documented in
+//! `rules/ephemeral-storage-for-data.md`).
 //!
 //! - Kubernetes: an `emptyDir` mounted by an app or sidecar container at a data path (the
 //!   image's, or a generic `/data`-like one), or as the only writable storage of a StatefulSet

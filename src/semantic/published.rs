@@ -1,5 +1,5 @@
 //! Which platforms an image is published for: the one lookup both architecture rules use, with
-//! its sources most specific first (ROADMAP: a lockfile will slot in here).
+//! its sources most specific first (a lockfile of resolved digests would slot in first).
 //!
 //! 1. the configuration's `images:` (private images the built-in table cannot know);
 //! 2. a bashbrew architecture namespace on Docker Hub (`arm64v8/python` is arm64 only);

@@ -1,5 +1,5 @@
 //! Where well-known stateful images keep their data, which mount paths hold data and which are
-//! scratch space (rule-catalogue `ephemeral-storage-for-data`, data-path table). One table for
+//! scratch space (the data-path table of `rules/ephemeral-storage-for-data.md`). One table for
 //! Kubernetes and Compose.
 //!
 //! Images are matched by their normalised name ([`crate::document::image_ref`]), so `postgres`,
