@@ -6,7 +6,7 @@ use crate::config::{self, Overrides};
 use crate::diagnostic::{Diagnostic, FileReport, Severity, FILE_TOO_LARGE, PARSE_ERROR};
 use crate::discover::{self, DiscoverOptions, Origin};
 use crate::document::platform::Platform;
-use crate::document::FileKind;
+use crate::document::{Document, FileKind};
 use crate::render::{self, Format, RenderOptions};
 use crate::settings::Settings;
 use crate::source::Span;
@@ -307,9 +307,13 @@ fn overrides_from(args: &LintArgs) -> Result<Overrides, String> {
 }
 
 /// One input's outcome.
+/// What a file keeps for the cross-file phase: its document and settings.
+type Kept = (Document, Settings);
+
 enum Outcome {
-    /// The findings, and the lowest severity that fails (from the file's settings).
-    Report(FileReport, Option<Severity>),
+    /// The findings, and the lowest severity that fails (from the file's settings); with the
+    /// document and settings when a rule that runs has a cross-file hook.
+    Report(FileReport, Option<Severity>, Option<Box<Kept>>),
     /// A message for stderr that makes the exit code 2.
     Error(String),
     /// A message for stderr that leaves the exit code alone.
@@ -409,15 +413,13 @@ fn lint(args: LintArgs) -> i32 {
 
     let mut reports = Vec::new();
     let mut helm = Vec::new();
-    let mut failed = false;
+    let mut kept = Vec::new();
     for o in outcomes {
         match o {
+            Outcome::Report(r, threshold, Some(document)) => kept.push((r, threshold, document)),
             // Only files with findings keep their text (memory stays flat on large trees).
-            Outcome::Report(r, _) if r.diagnostics.is_empty() => {}
-            Outcome::Report(r, threshold) => {
-                failed |= threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t));
-                reports.push(r);
-            }
+            Outcome::Report(r, _, None) if r.diagnostics.is_empty() => {}
+            Outcome::Report(r, threshold, None) => reports.push((r, threshold)),
             Outcome::Error(m) => {
                 say(format_args!("{m}"));
                 exit_error = true;
@@ -435,6 +437,13 @@ fn lint(args: LintArgs) -> i32 {
             discover::shown(std::path::Path::new(first))
         ));
     }
+    cross_file(&mut kept);
+    reports.extend(kept.into_iter().map(|(r, threshold, _)| (r, threshold)));
+    reports.retain(|(r, _)| !r.diagnostics.is_empty());
+    let failed = reports.iter().any(|(r, threshold)| {
+        threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))
+    });
+    let mut reports: Vec<FileReport> = reports.into_iter().map(|(r, _)| r).collect();
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
 
     let stdout = io::stdout();
@@ -469,6 +478,33 @@ fn lint(args: LintArgs) -> i32 {
     }
 }
 
+/// The cross-file phase over the files whose documents were kept: its findings join their
+/// files' reports.
+fn cross_file(kept: &mut [(FileReport, Option<Severity>, Box<Kept>)]) {
+    if kept.is_empty() {
+        return;
+    }
+    let found = {
+        let files: Vec<crate::engine::RunFile<'_>> = kept
+            .iter()
+            .map(|(r, _, d)| crate::engine::RunFile {
+                source: &r.source,
+                document: &d.0,
+                settings: &d.1,
+            })
+            .collect();
+        crate::engine::cross_file(&files)
+    };
+    for (index, d) in found {
+        if let Some((report, _, _)) = kept.get_mut(index) {
+            report.diagnostics.push(d);
+        }
+    }
+    for (report, _, _) in kept.iter_mut() {
+        crate::sort_diagnostics(&mut report.diagnostics);
+    }
+}
+
 /// Text from bytes: invalid UTF-8 is replaced, and said as a `parse-error` by the caller.
 fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
     match String::from_utf8(bytes) {
@@ -482,8 +518,8 @@ fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
 
 fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) -> Outcome {
     let (text, invalid_at) = decode(bytes);
-    match crate::lint_source(path, text, settings) {
-        Ok(mut report) => {
+    match crate::lint_source_document(path, text, settings) {
+        Ok((mut report, document)) => {
             if let Some(at) = invalid_at {
                 let span = crate::source::Span::new(at, at + '\u{FFFD}'.len_utf8());
                 report.diagnostics.push(crate::diagnostic::Diagnostic::new(
@@ -494,7 +530,11 @@ fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) ->
                 ));
                 crate::sort_diagnostics(&mut report.diagnostics);
             }
-            Outcome::Report(report, settings.failure_threshold)
+            let uses_cross_file = rules::all()
+                .iter()
+                .any(|r| r.uses_cross_file() && settings.rule_enabled(r.meta().name));
+            let kept = uses_cross_file.then(|| Box::new((document, settings.clone())));
+            Outcome::Report(report, settings.failure_threshold, kept)
         }
         Err(NotLinted::HelmTemplate) => Outcome::HelmTemplate(path.to_string()),
         Err(NotLinted::Unrecognised) => match origin {
@@ -617,6 +657,7 @@ fn over_limit(
             diagnostics: vec![diagnostic],
         },
         settings.failure_threshold,
+        None,
     )
 }
 

@@ -185,8 +185,13 @@ pub struct RunFile<'a> {
 /// Suppressions written in the files are not applied to these findings yet: no rule uses this
 /// phase so far, and the first one will decide how a suppression names a pair of files.
 pub fn cross_file(files: &[RunFile<'_>]) -> Vec<(usize, Diagnostic)> {
+    cross_file_with(rules::all(), files)
+}
+
+/// [`cross_file`] with the given rules.
+pub fn cross_file_with(rules: &[&dyn Rule], files: &[RunFile<'_>]) -> Vec<(usize, Diagnostic)> {
     let mut out = Vec::new();
-    for rule in rules::all().iter().filter(|r| r.uses_cross_file()) {
+    for rule in rules.iter().filter(|r| r.uses_cross_file()) {
         let name = rule.meta().name;
         if !files.iter().any(|f| f.settings.rule_enabled(name)) {
             continue;
@@ -231,6 +236,79 @@ mod tests {
             .diagnostics
             .iter()
             .all(|d| d.logical_path.as_deref() == Some("services[web]")));
+    }
+
+    crate::declare_rule! {
+        /// A cross-file test rule: a Compose service whose image a Kubernetes file also runs
+        /// (its doc is borrowed from a real rule).
+        SameImage {
+            name: "unknown-rule",
+            summary: "a test rule",
+            severity: Info,
+            formats: [Compose, Kubernetes],
+            equivalents: [],
+        }
+    }
+
+    impl Rule for SameImage {
+        fn meta(&self) -> &'static crate::rules::RuleMeta {
+            &Self::META
+        }
+
+        fn uses_cross_file(&self) -> bool {
+            true
+        }
+
+        fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {
+            for (i, file) in files.iter().enumerate() {
+                let Document::Compose(c) = file.document else { continue };
+                for service in &c.services {
+                    let Some(image) = &service.image else { continue };
+                    let elsewhere = files.iter().any(|f| match f.document {
+                        Document::Kubernetes(m) => m.objects.iter().any(|o| {
+                            o.pod_templates
+                                .iter()
+                                .flat_map(|t| &t.containers)
+                                .any(|k| k.image.as_ref().is_some_and(|x| x.value == image.value))
+                        }),
+                        _ => false,
+                    });
+                    if elsewhere {
+                        cx.report(i, image.span, "also deployed to Kubernetes");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_cross_file_phase_sees_every_file_of_the_run() {
+        let compose = SourceFile::new("c.yaml", "services:\n  web: {image: nginx:1.27}\n");
+        let k8s = SourceFile::new(
+            "k.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: nginx:1.27}]}\n",
+        );
+        let (c, _) = parse(&compose, FileKind::Compose);
+        let (k, _) = parse(&k8s, FileKind::Kubernetes);
+        let on = Settings::default();
+        let mut off = Settings::default();
+        off.rules.insert(
+            "unknown-rule".into(),
+            crate::settings::RuleSettings {
+                level: Some(crate::settings::Level::Off),
+                ..Default::default()
+            },
+        );
+        let files = |settings: &Settings| -> Vec<(usize, String)> {
+            let run = [
+                RunFile { source: &k8s, document: &k, settings: &on },
+                RunFile { source: &compose, document: &c, settings },
+            ];
+            cross_file_with(&[&SameImage], &run).into_iter().map(|(i, d)| (i, d.message)).collect()
+        };
+        assert_eq!(files(&on), [(1, "also deployed to Kubernetes".to_string())]);
+        // Off for the file the finding is in: dropped.
+        assert_eq!(files(&off), []);
     }
 
     #[test]

@@ -47,6 +47,16 @@ pub fn lint_source(
     text: impl Into<String>,
     settings: &Settings,
 ) -> Result<FileReport, NotLinted> {
+    lint_source_document(path, text, settings).map(|(report, _)| report)
+}
+
+/// [`lint_source`], also returning the document, for the cross-file phase
+/// ([`engine::cross_file`]).
+pub fn lint_source_document(
+    path: &str,
+    text: impl Into<String>,
+    settings: &Settings,
+) -> Result<(FileReport, document::Document), NotLinted> {
     let text = text.into();
     let kind = match settings.kind {
         Some(k) => k,
@@ -58,7 +68,7 @@ pub fn lint_source(
             Classification::Unrecognised => return Err(NotLinted::Unrecognised),
         },
     };
-    Ok(lint_as(SourceFile::new(path, text), kind, settings))
+    Ok(engine::lint_document(SourceFile::new(path, text), kind, settings))
 }
 
 pub use engine::{lint_as, parse, sort_diagnostics};
