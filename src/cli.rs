@@ -5,12 +5,12 @@
 use crate::config::{self, Overrides};
 use crate::diagnostic::{Diagnostic, FileReport, Severity, FILE_TOO_LARGE, PARSE_ERROR};
 use crate::discover::{self, DiscoverOptions, Origin};
-use crate::document::platform::Platform;
 use crate::document::{Document, FileKind};
 use crate::render::{self, Format, RenderOptions};
 use crate::settings::Settings;
 use crate::source::Span;
 use crate::suggest::closest;
+use crate::values::platform::Platform;
 use crate::{rules, NotLinted};
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;

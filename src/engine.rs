@@ -7,15 +7,16 @@
 //! See `docs/architecture.md` for the layers and the data flow.
 
 use crate::diagnostic::{Diagnostic, FileReport, Severity, PARSE_ERROR};
-use crate::document::compose::ComposeFile;
-use crate::document::container::{service_path, ContainerView, Pod};
-use crate::document::kubernetes::Manifests;
-use crate::document::{dockerfile, yaml, Document, FileKind};
+use crate::document::{Document, FileKind};
+use crate::model::compose::ComposeFile;
+use crate::model::container::{service_path, ContainerView, Pod};
+use crate::model::kubernetes::Manifests;
 use crate::rules::{self, CrossFileCtx, Ctx, Rule};
 use crate::semantic::Semantic;
 use crate::settings::Settings;
 use crate::source::SourceFile;
 use crate::suppress;
+use crate::syntax::{dockerfile, yaml};
 
 /// Parse a text as the given kind. Returns the document and the parse errors as findings.
 pub fn parse(source: &SourceFile, kind: FileKind) -> (Document, Vec<Diagnostic>) {

@@ -17,6 +17,7 @@ pub mod engine;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod inspect;
+pub mod model;
 pub mod render;
 pub mod rules;
 pub mod semantic;
@@ -25,6 +26,8 @@ pub mod shell;
 pub mod source;
 pub mod suggest;
 pub mod suppress;
+pub mod syntax;
+pub mod values;
 
 use classify::Classification;
 use diagnostic::FileReport;

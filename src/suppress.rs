@@ -29,13 +29,13 @@
 //! used); in a file with a `parse-error`, no suppression is reported unused.
 
 use crate::diagnostic::{Diagnostic, PARSE_ERROR};
-use crate::document::yaml::{NodeKind, NodeRef, YamlDocument, YamlStream};
 use crate::document::Document;
 use crate::rules::{self, invalid_suppression, unknown_rule, unused_suppression, Rule};
 use crate::semantic::Semantic;
 use crate::settings::Settings;
 use crate::source::{SourceFile, Span, Spanned};
 use crate::suggest::closest;
+use crate::syntax::yaml::{NodeKind, NodeRef, YamlDocument, YamlStream};
 
 /// The annotation read on Kubernetes objects and pod templates.
 pub const ANNOTATION: &str = "edgelint.io/ignore";
@@ -218,12 +218,8 @@ fn push_directive(
     }
 }
 
-fn dockerfile(
-    d: &crate::document::dockerfile::Dockerfile,
-    source: &SourceFile,
-    out: &mut Collected,
-) {
-    use crate::document::dockerfile::Args;
+fn dockerfile(d: &crate::syntax::dockerfile::Dockerfile, source: &SourceFile, out: &mut Collected) {
+    use crate::syntax::dockerfile::Args;
     let text = &source.text;
     if !text.contains("edgelint:") {
         return;
@@ -363,11 +359,7 @@ fn subtract(whole: Span, holes: &[Span]) -> Vec<Span> {
     out
 }
 
-fn kubernetes(
-    m: &crate::document::kubernetes::Manifests,
-    source: &SourceFile,
-    out: &mut Collected,
-) {
+fn kubernetes(m: &crate::model::kubernetes::Manifests, source: &SourceFile, out: &mut Collected) {
     let find = |anns: &[(Spanned<String>, Spanned<String>)]| {
         anns.iter().find(|(k, _)| k.value == ANNOTATION).map(|(_, v)| v.clone())
     };

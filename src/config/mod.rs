@@ -26,10 +26,10 @@ pub mod parse;
 pub mod schema;
 
 use crate::diagnostic::Severity;
-use crate::document::platform::Platform;
-use crate::document::yaml::NodeRef;
 use crate::settings::{Device, ImageEntry, Level, RuleSettings, Settings};
 use crate::source::Spanned;
+use crate::syntax::yaml::NodeRef;
+use crate::values::platform::Platform;
 use globset::{GlobMatcher, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -515,7 +515,7 @@ pub fn settings_json(
             (e.pattern.clone(), json!(ps))
         })
         .collect();
-    let q = |q: Option<crate::document::quantity::Quantity>| q.map(|q| q.canonical());
+    let q = |q: Option<crate::values::quantity::Quantity>| q.map(|q| q.canonical());
     let device = settings.device.map(|d| {
         json!({
             "cpu": q(d.cpu),

@@ -1,20 +1,20 @@
 //! Reads one configuration file into a [`Layer`], with an exact `line:column` for every error.
 //!
-//! The file is read with edgelint's own YAML span tree ([`crate::document::yaml`]), walked
+//! The file is read with edgelint's own YAML span tree ([`crate::syntax::yaml`]), walked
 //! against the key tables of [`super::schema`] (the same tables the JSON Schema is generated
 //! from), so an unknown key, a wrong type or an invalid value points at the token in the file.
 
 use super::schema::{self, Key, Spec};
 use super::{ConfigError, Layer, PerPath};
 use crate::diagnostic::Severity;
-use crate::document::image_ref::ImageRef;
-use crate::document::platform::Platform;
-use crate::document::quantity::{parse_quantity, Quantity};
-use crate::document::yaml::{self, NodeRef, ScalarStyle};
 use crate::rules::option::{Kind, Owned, RuleOption};
 use crate::settings::{Device, ImageEntry, ImageMatcher, Level, RuleSettings};
 use crate::source::{SourceFile, Span, Spanned};
 use crate::suggest::closest;
+use crate::syntax::yaml::{self, NodeRef, ScalarStyle};
+use crate::values::image_ref::ImageRef;
+use crate::values::platform::Platform;
+use crate::values::quantity::{parse_quantity, Quantity};
 use globset::{Glob, GlobBuilder};
 
 /// Reads a configuration text. `shown` is the path used in messages.
@@ -30,7 +30,7 @@ pub fn parse(shown: &str, text: &str) -> Result<Layer, Vec<ConfigError>> {
         if stream.documents.len() > 1 {
             cx.error(stream.documents[1].span, "a configuration file holds one YAML document");
         } else if let Some(root) =
-            stream.documents.first().and_then(crate::document::yaml::YamlDocument::root)
+            stream.documents.first().and_then(crate::syntax::yaml::YamlDocument::root)
         {
             if !root.is_null() {
                 cx.top(root, &mut layer);

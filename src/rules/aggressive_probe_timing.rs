@@ -9,18 +9,18 @@ use std::time::Duration;
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::document::compose::Service;
-use crate::document::container::{ContainerRole, ContainerView};
-use crate::document::dockerfile::{Args, Dockerfile, Flag};
-use crate::document::duration::{format_duration, parse_compose_duration};
-use crate::document::interpolate::substitute;
-use crate::document::kubernetes::Container;
+use crate::model::compose::Service;
+use crate::model::container::{ContainerRole, ContainerView};
+use crate::model::kubernetes::Container;
 use crate::rules::{Ctx, Rule, RuleMeta};
 use crate::semantic::probe::{
     probe_timing, ProbeField, ProbeTiming, DEFAULT_FAILURE_THRESHOLD, DEFAULT_PERIOD_SECONDS,
     DOCKER_DEFAULT_INTERVAL, DOCKER_DEFAULT_RETRIES, DOCKER_DEFAULT_TIMEOUT, DOCKER_MIN_DURATION,
 };
 use crate::source::{Span, Spanned};
+use crate::syntax::dockerfile::{Args, Dockerfile, Flag};
+use crate::values::duration::{format_duration, parse_compose_duration};
+use crate::values::interpolate::substitute;
 
 declare_rule! {
     /// Liveness/startup probes and healthchecks too aggressive for weak edge CPUs.

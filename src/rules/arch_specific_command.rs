@@ -5,15 +5,15 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::document::container::ContainerView;
-use crate::document::dockerfile::{Args, Dockerfile, Instruction, Stage};
-use crate::document::platform::{compat, Compat, Platform};
-use crate::document::text::Text;
 use crate::document::FileKind;
+use crate::model::container::ContainerView;
 use crate::rules::shared::arch_scan::{self, Hazard, Hit, Piece, Role, Syntax};
 use crate::rules::{Ctx, Rule};
 use crate::semantic::StagePin;
 use crate::source::Spanned;
+use crate::syntax::dockerfile::{Args, Dockerfile, Instruction, Stage};
+use crate::syntax::text::Text;
+use crate::values::platform::{compat, Compat, Platform};
 
 declare_rule! {
     /// See `rules/arch-specific-command.md`.
@@ -216,7 +216,7 @@ fn stage_info(
 }
 
 fn best(host: &Platform, images: &[Platform]) -> Compat {
-    crate::document::platform::best_compat(host, images)
+    crate::values::platform::best_compat(host, images)
 }
 
 /// The platforms the stage's base image is published for, when known (following

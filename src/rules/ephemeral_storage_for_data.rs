@@ -8,15 +8,13 @@
 //!   mount at its data path.
 
 use crate::declare_rule;
-use crate::document::compose::{ComposeFile, MountType, Service};
-use crate::document::container::Pod;
-use crate::document::image_ref::{has_variable, ImageRef};
-use crate::document::kubernetes::{
-    Container, ContainerRole, Manifests, Object, PodTemplate, Volume,
-};
+use crate::model::compose::{ComposeFile, MountType, Service};
+use crate::model::container::Pod;
+use crate::model::kubernetes::{Container, ContainerRole, Manifests, Object, PodTemplate, Volume};
 use crate::rules::{Ctx, Rule};
 use crate::semantic::stateful::{self, StatefulImage};
 use crate::source::Span;
+use crate::values::image_ref::{has_variable, ImageRef};
 
 declare_rule! {
     /// Data on storage that is wiped with the pod or the container.
@@ -315,7 +313,7 @@ fn check_service(svc: &Service, cx: &mut Ctx) {
     {
         return;
     }
-    let covering = |v: &&crate::document::compose::VolumeMount| {
+    let covering = |v: &&crate::model::compose::VolumeMount| {
         v.target.as_ref().is_some_and(|t| stateful::covers(&t.value, &img.data_path))
     };
     let kept = svc.volumes.iter().filter(covering).any(|v| match v.kind {

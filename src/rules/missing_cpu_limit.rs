@@ -2,8 +2,8 @@
 //! `missing-memory-limit` in [`crate::rules::shared::limits`].
 
 use crate::declare_rule;
-use crate::document::container::{ContainerView, Pod};
-use crate::document::kubernetes::Manifests;
+use crate::model::container::{ContainerView, Pod};
+use crate::model::kubernetes::Manifests;
 use crate::rules::shared::limits;
 use crate::rules::{Ctx, Rule, RuleMeta};
 

@@ -27,15 +27,15 @@ pub mod unknown_rule;
 pub mod unused_suppression;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::document::compose::{ComposeFile, Service};
-use crate::document::container::{ContainerView, Pod};
-use crate::document::dockerfile::{Dockerfile, Instruction};
-use crate::document::kubernetes::{Manifests, Object};
 use crate::document::FileKind;
 use crate::engine::RunFile;
+use crate::model::compose::{ComposeFile, Service};
+use crate::model::container::{ContainerView, Pod};
+use crate::model::kubernetes::{Manifests, Object};
 use crate::semantic::Semantic;
 use crate::settings::Settings;
 use crate::source::{SourceFile, Span};
+use crate::syntax::dockerfile::{Dockerfile, Instruction};
 
 /// What is known about a rule, written once.
 #[derive(Debug)]

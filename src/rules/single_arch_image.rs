@@ -6,15 +6,15 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::document::container::{ContainerRole, ContainerView};
-use crate::document::dockerfile::{Args, Dockerfile};
-use crate::document::image_ref::{has_variable, ImageRef};
-use crate::document::platform::{best_compat, compat, Compat, Platform};
+use crate::model::container::{ContainerRole, ContainerView};
 use crate::rules::{Ctx, Rule};
 use crate::semantic::published::published_platforms;
 use crate::semantic::targets::{stage_platform, stages_for_target, StagePlatform};
 use crate::settings::Settings;
 use crate::source::Span;
+use crate::syntax::dockerfile::{Args, Dockerfile};
+use crate::values::image_ref::{has_variable, ImageRef};
+use crate::values::platform::{best_compat, compat, Compat, Platform};
 
 declare_rule! {
     /// An image without a build for every target platform.

@@ -8,10 +8,10 @@
 //! interpolation is judged by its default (`${MEM:-0}`), and one without a default is not
 //! guessed.
 
-use crate::document::bytes::{parse_compose_bytes, parse_compose_cpus};
-use crate::document::interpolate::substitute;
-use crate::document::kubernetes::{Manifests, Object};
-use crate::document::quantity::{parse_quantity, QuantityError};
+use crate::model::kubernetes::{Manifests, Object};
+use crate::values::bytes::{parse_compose_bytes, parse_compose_cpus};
+use crate::values::interpolate::substitute;
+use crate::values::quantity::{parse_quantity, QuantityError};
 
 /// How a Compose value is parsed .
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,9 +234,9 @@ mod tests {
     #[test]
     fn namespace_defaults_and_quotas() {
         let text = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr, namespace: edge}\nspec: {limits: [{type: Container, default: {memory: 128Mi}, max: {cpu: '2', memory: 1Gi}}, {type: Pod, default: {cpu: '1'}}]}\n---\napiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q}\nspec: {hard: {limits.cpu: '4', requests.memory: 1Gi}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: edge}\nspec: {containers: [{name: a, image: a}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: lab}\nspec: {containers: [{name: a, image: a}]}\n";
-        let m = Manifests::from_yaml(crate::document::yaml::parse_stream(
+        let m = Manifests::from_yaml(crate::syntax::yaml::parse_stream(
             text,
-            &crate::document::yaml::Limits::default(),
+            &crate::syntax::yaml::Limits::default(),
         ));
         let facts = NamespaceLimits::of(&m);
         let (edge, lab) = (&m.objects[2], &m.objects[3]);

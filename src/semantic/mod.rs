@@ -19,11 +19,11 @@ pub mod published;
 pub mod stateful;
 pub mod targets;
 
-use crate::document::container::{ContainerView, Pod};
-use crate::document::image_ref;
-use crate::document::platform::Platform;
 use crate::document::Document;
+use crate::model::container::{ContainerView, Pod};
 use crate::settings::Settings;
+use crate::values::image_ref;
+use crate::values::platform::Platform;
 
 pub use targets::{StagePin, StagePlatform};
 

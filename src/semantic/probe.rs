@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use crate::document::kubernetes::{Probe, Scalar};
+use crate::model::kubernetes::{Probe, Scalar};
 use crate::source::{Span, Spanned};
 
 /// One timing field with the API server's defaulting applied.
@@ -107,8 +107,8 @@ fn field(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::kubernetes;
-    use crate::document::yaml::{parse_stream, Limits};
+    use crate::model::kubernetes;
+    use crate::syntax::yaml::{parse_stream, Limits};
 
     fn timing(text: &str) -> Result<ProbeTiming, ProbeTimingError> {
         let stream = parse_stream(text, &Limits::default());

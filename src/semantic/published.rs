@@ -6,9 +6,9 @@
 //! 3. the built-in table generated from the official-images library (`crate::archdb`).
 
 use crate::archdb::{self, Lookup};
-use crate::document::image_ref::{self, ImageRef};
-use crate::document::platform::Platform;
 use crate::settings::Settings;
+use crate::values::image_ref::{self, ImageRef};
+use crate::values::platform::Platform;
 
 /// The platforms `image` is published for, or `None` when no source knows it (or the reference
 /// is digest-only, so its tag cannot be looked up).

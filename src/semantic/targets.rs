@@ -6,13 +6,13 @@
 //! Narrowing only ever removes targets, and only on evidence: a value the file does not
 //! determine (a variable, a template, an unparseable platform) keeps the targets.
 
-use crate::document::compose::Service;
-use crate::document::dockerfile::{Dockerfile, PLATFORM_ARGS};
-use crate::document::image_ref::has_variable;
-use crate::document::interpolate::substitute;
-use crate::document::kubernetes::{NodeSelectorRequirement, NodeSelectorTerm, PodTemplate};
-use crate::document::platform::Platform;
+use crate::model::compose::Service;
+use crate::model::kubernetes::{NodeSelectorRequirement, NodeSelectorTerm, PodTemplate};
 use crate::source::Spanned;
+use crate::syntax::dockerfile::{Dockerfile, PLATFORM_ARGS};
+use crate::values::image_ref::has_variable;
+use crate::values::interpolate::substitute;
+use crate::values::platform::Platform;
 
 /// The `kubernetes.io/arch` node labels (the beta one is deprecated but still set).
 const ARCH_LABELS: [&str; 2] = ["kubernetes.io/arch", "beta.kubernetes.io/arch"];
@@ -221,8 +221,9 @@ pub fn normalized(targets: &[Platform]) -> Vec<Platform> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{compose::ComposeFile, dockerfile, kubernetes::Manifests, yaml};
+    use crate::model::{compose::ComposeFile, kubernetes::Manifests};
     use crate::settings::default_platforms;
+    use crate::syntax::{dockerfile, yaml};
 
     fn p(s: &str) -> Platform {
         Platform::parse(s).expect("platform")

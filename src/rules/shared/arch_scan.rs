@@ -14,9 +14,9 @@
 //! comments), not a full shell parser: it is enough to skip comments, find `case … esac` and `if … fi` blocks and
 //! `[ … ] &&` guards, and read `[ "$(uname -m)" = x86_64 ] || exit 1` gates.
 
-use crate::document::platform::Platform;
 pub use crate::shell::Syntax;
 use crate::shell::{is_op, is_word, mask, tokenize, unquote, word, Kind, Tok};
+use crate::values::platform::Platform;
 use regex::Regex;
 use std::sync::LazyLock;
 

@@ -14,9 +14,9 @@
 //! a working limit. What a value amounts to is [`crate::semantic::limits`].
 
 use crate::diagnostic::Severity;
-use crate::document::compose::Service;
-use crate::document::container::{ContainerRole, ContainerView, Pod};
-use crate::document::kubernetes::{Container, Object, PodTemplate};
+use crate::model::compose::Service;
+use crate::model::container::{ContainerRole, ContainerView, Pod};
+use crate::model::kubernetes::{Container, Object, PodTemplate};
 use crate::rules::Ctx;
 pub use crate::semantic::limits::ComposeValue;
 use crate::semantic::limits::{judge_compose, judge_quantity, Verdict};

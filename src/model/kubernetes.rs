@@ -7,9 +7,9 @@
 //! mapping with a `containers` list of mappings; those templates are marked `inferred`.
 //! CustomResourceDefinitions are not searched (their schemas describe pods, they are not pods).
 
-use crate::document::text::Text;
-use crate::document::yaml::{NodeId, NodeRef, YamlStream};
 use crate::source::{Span, Spanned};
+use crate::syntax::text::Text;
+use crate::syntax::yaml::{NodeId, NodeRef, YamlStream};
 
 /// A parsed Kubernetes stream.
 #[derive(Debug)]
@@ -645,7 +645,7 @@ fn toleration(node: NodeRef<'_>) -> Toleration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::yaml::{parse_stream, Limits};
+    use crate::syntax::yaml::{parse_stream, Limits};
 
     fn view(text: &str) -> Manifests {
         Manifests::from_yaml(parse_stream(text, &Limits::default()))

@@ -4,12 +4,12 @@
 //!
 //! Compose services are regular ([`ContainerRole::App`]) containers.
 
-use crate::document::compose::Service;
-use crate::document::kubernetes::{self, Object, PodTemplate};
 use crate::document::FileKind;
+use crate::model::compose::Service;
+use crate::model::kubernetes::{self, Object, PodTemplate};
 use crate::source::{Span, Spanned};
 
-pub use crate::document::kubernetes::ContainerRole;
+pub use crate::model::kubernetes::ContainerRole;
 
 /// A pod template with the object holding it, and their positions in the stream (the keys of
 /// the per-pod facts in [`crate::semantic::Semantic`]).

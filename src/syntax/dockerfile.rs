@@ -412,7 +412,7 @@ fn is_platform_arg(name: &str) -> bool {
     PLATFORM_ARGS.contains(&name)
 }
 
-pub use crate::document::interpolate::{substitute, MAX_SUBST_LEN};
+pub use crate::values::interpolate::{substitute, MAX_SUBST_LEN};
 
 // -------------------------------------------------------------------------------------------
 // Parsing

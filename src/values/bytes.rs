@@ -140,7 +140,7 @@ impl GoDecimal {
 /// ([eE] [+-]? d+)?`. `inf`, `nan` and hexadecimal floats are refused with a reason.
 fn parse_go_float(s: &str) -> Result<GoDecimal, &'static str> {
     let bytes = s.as_bytes();
-    let (negative, mut pos) = crate::document::quantity::leading_sign(bytes);
+    let (negative, mut pos) = crate::values::quantity::leading_sign(bytes);
     let body = s.get(pos..).unwrap_or_default();
     let lower = body.to_ascii_lowercase();
     if matches!(lower.as_str(), "inf" | "infinity" | "nan") {

@@ -4,9 +4,9 @@
 //! semantic layer's ([`crate::semantic`]). Same-file `extends` is followed for lookups;
 //! `extends` of another file is recorded so rules can stay silent about what they cannot see.
 
-use crate::document::text::Text;
-use crate::document::yaml::{Entry, NodeRef, YamlDocument, YamlStream};
 use crate::source::{Span, Spanned};
+use crate::syntax::text::Text;
+use crate::syntax::yaml::{Entry, NodeRef, YamlDocument, YamlStream};
 
 /// A parsed Compose file.
 #[derive(Debug)]
@@ -406,7 +406,7 @@ fn split_volume(s: &str) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::yaml::{parse_stream, Limits};
+    use crate::syntax::yaml::{parse_stream, Limits};
 
     fn view(text: &str) -> ComposeFile {
         ComposeFile::from_yaml(parse_stream(text, &Limits::default()))
