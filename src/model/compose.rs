@@ -143,8 +143,8 @@ fn has_services(doc: &YamlDocument) -> bool {
 }
 
 /// Look a field up on a service, following same-file `extends` (bounded).
-fn field<'a>(services: NodeRef<'a>, svc: NodeRef<'a>, key: &str) -> Option<Entry<'a>> {
-    let mut current = svc;
+fn field<'a>(services: NodeRef<'a>, service_node: NodeRef<'a>, key: &str) -> Option<Entry<'a>> {
+    let mut current = service_node;
     for _ in 0..8 {
         if let Some(e) = current.get(key) {
             return Some(e);
@@ -167,12 +167,13 @@ fn scalar(e: Option<Entry<'_>>) -> Option<Spanned<String>> {
 
 fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
     let name = Spanned::new(entry.key.as_str()?.to_string(), entry.key.span());
-    let svc = entry.value;
-    if !svc.is_mapping() {
+    let service_node = entry.value;
+    if !service_node.is_mapping() {
         return None;
     }
-    let f = |k: &str| field(services, svc, k);
-    let extends_other_file = svc.get("extends").is_some_and(|e| e.value.get("file").is_some());
+    let f = |k: &str| field(services, service_node, k);
+    let extends_other_file =
+        service_node.get("extends").is_some_and(|e| e.value.get("file").is_some());
 
     let build = f("build").map(|e| {
         let v = e.value;
@@ -207,7 +208,7 @@ fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
 
     Some(Service {
         name,
-        span: svc.span(),
+        span: service_node.span(),
         image: scalar(f("image")),
         build,
         platform: scalar(f("platform")),
@@ -220,7 +221,10 @@ fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
         restart: scalar(f("restart")),
         resources,
         depends_on: f("depends_on").map(|e| depends_on(e.value)).unwrap_or_default(),
-        volumes_from: svc.get("volumes_from").map(|e| string_or_list(e.value)).unwrap_or_default(),
+        volumes_from: service_node
+            .get("volumes_from")
+            .map(|e| string_or_list(e.value))
+            .unwrap_or_default(),
         configs: f("configs").map(|e| configs(e.value)).unwrap_or_default(),
         extends_other_file,
     })

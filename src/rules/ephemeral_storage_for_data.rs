@@ -131,16 +131,16 @@ fn is_home_path(path: &str) -> bool {
     stateful::covers("/root", &path) || stateful::covers("/home", &path)
 }
 
-fn is_stateful_set(obj: &Object, pod: &PodTemplate) -> bool {
-    obj.kind.value == "StatefulSet" || pod.path.contains("statefulSetTemplate")
+fn is_stateful_set(object: &Object, pod: &PodTemplate) -> bool {
+    object.kind.value == "StatefulSet" || pod.path.contains("statefulSetTemplate")
 }
 
-fn check_pod(obj: &Object, pod: &PodTemplate, cx: &mut Ctx) {
+fn check_pod(object: &Object, pod: &PodTemplate, cx: &mut Ctx) {
     let volume =
         |name: &str| pod.volumes.iter().find(|v| v.name.as_ref().is_some_and(|n| n.value == name));
     // A StatefulSet without any persistent storage: no volumeClaimTemplates (a mount whose name
     // is not a pod volume), no PVC, hostPath or other persistent source.
-    let stateless_stateful_set = is_stateful_set(obj, pod)
+    let stateless_stateful_set = is_stateful_set(object, pod)
         && !pod.volumes.iter().any(|v| v.source.as_ref().is_some_and(|s| is_persistent(&s.value)))
         && pod
             .containers
@@ -176,14 +176,14 @@ fn check_pod(obj: &Object, pod: &PodTemplate, cx: &mut Ctx) {
                     }
                     None => continue,
                 };
-            report_empty_dir(obj, c, vol, &name.value, &path.value, path.span, reason, cx);
+            report_empty_dir(object, c, vol, &name.value, &path.value, path.span, reason, cx);
         }
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn report_empty_dir(
-    obj: &Object,
+    object: &Object,
     c: &Container,
     vol: &Volume,
     name: &str,
@@ -216,7 +216,7 @@ fn report_empty_dir(
         (_, Some(img)) if !stateful::covers(path, &img.data_path) => img.mount_point,
         _ => path.to_string(),
     };
-    let help = if reason == Reason::StatefulSet || stateful_set_kind(obj) {
+    let help = if reason == Reason::StatefulSet || stateful_set_kind(object) {
         format!(
             "add a `volumeClaimTemplates` entry and mount it at {target} (K3s provisions it with \
              `local-path`); keep emptyDir for caches and scratch files"
@@ -239,19 +239,19 @@ fn holds_data_of(img: &StatefulImage, mount: &str) -> String {
     }
 }
 
-fn stateful_set_kind(obj: &Object) -> bool {
-    obj.kind.value == "StatefulSet"
+fn stateful_set_kind(object: &Object) -> bool {
+    object.kind.value == "StatefulSet"
 }
 
 /// `tmpfs` mounts of a service: the service-level list and `type: tmpfs` volumes, as (target,
 /// span of the finding).
-fn tmpfs_mounts(svc: &Service) -> Vec<(String, Span)> {
+fn tmpfs_mounts(service: &Service) -> Vec<(String, Span)> {
     let mut out = Vec::new();
-    for t in &svc.tmpfs {
+    for t in &service.tmpfs {
         let target = t.value.split(':').next().unwrap_or("").trim();
         out.push((target.to_string(), t.span));
     }
-    for v in &svc.volumes {
+    for v in &service.volumes {
         if v.kind == MountType::Tmpfs {
             if let Some(t) = &v.target {
                 out.push((t.value.clone(), t.span));
@@ -261,18 +261,18 @@ fn tmpfs_mounts(svc: &Service) -> Vec<(String, Span)> {
     out
 }
 
-fn service_image(cx: &Ctx, svc: &Service) -> Option<StatefulImage> {
+fn service_image(cx: &Ctx, service: &Service) -> Option<StatefulImage> {
     // With `build`, `image` names what is built, not a known upstream image.
-    if svc.build.is_some() {
+    if service.build.is_some() {
         return None;
     }
-    let image = svc.image.as_ref()?;
-    let env: Vec<(&str, Option<&str>)> = svc
+    let image = service.image.as_ref()?;
+    let env: Vec<(&str, Option<&str>)> = service
         .environment
         .iter()
         .map(|e| (e.name.value.as_str(), e.value.as_ref().map(|v| v.value.as_str())))
         .collect();
-    let args: Vec<&str> = [&svc.entrypoint, &svc.command]
+    let args: Vec<&str> = [&service.entrypoint, &service.command]
         .into_iter()
         .flatten()
         .flat_map(|c| c.texts())
@@ -281,9 +281,9 @@ fn service_image(cx: &Ctx, svc: &Service) -> Option<StatefulImage> {
     stateful_image(cx, &image.value, &env, &args)
 }
 
-fn check_service(svc: &Service, cx: &mut Ctx) {
-    let image = service_image(cx, svc);
-    let tmpfs = tmpfs_mounts(svc);
+fn check_service(service: &Service, cx: &mut Ctx) {
+    let image = service_image(cx, service);
+    let tmpfs = tmpfs_mounts(service);
     for (target, span) in &tmpfs {
         let Some(reason) = data_reason(&cx.option_strings("data-paths"), target, image.as_ref())
         else {
@@ -301,22 +301,22 @@ fn check_service(svc: &Service, cx: &mut Ctx) {
             .help(format!(
             "mount a named volume there instead: `{}-data:{target_dir}` under `volumes:`; keep \
              tmpfs for caches and scratch files",
-            svc.name.value
+            service.name.value
         ));
     }
 
-    let (Some(img), Some(image_value)) = (image, &svc.image) else { return };
+    let (Some(img), Some(image_value)) = (image, &service.image) else { return };
     // Mounts edgelint cannot see or resolve: stay silent.
-    if svc.extends_other_file
-        || !svc.volumes_from.is_empty()
-        || svc.volumes.iter().any(|v| v.target.as_ref().is_none_or(|t| has_variable(&t.value)))
+    if service.extends_other_file
+        || !service.volumes_from.is_empty()
+        || service.volumes.iter().any(|v| v.target.as_ref().is_none_or(|t| has_variable(&t.value)))
     {
         return;
     }
     let covering = |v: &&crate::model::compose::VolumeMount| {
         v.target.as_ref().is_some_and(|t| stateful::covers(&t.value, &img.data_path))
     };
-    let kept = svc.volumes.iter().filter(covering).any(|v| match v.kind {
+    let kept = service.volumes.iter().filter(covering).any(|v| match v.kind {
         MountType::Bind | MountType::Other => true,
         MountType::Volume => v.source.is_some(),
         MountType::Tmpfs => false,
@@ -328,7 +328,7 @@ fn check_service(svc: &Service, cx: &mut Ctx) {
     }
     // Mosquitto and the like write nothing unless their configuration, mounted, says so.
     if let Some(dir) = &img.config_dir {
-        let configured = svc.volumes.iter().any(|v| {
+        let configured = service.volumes.iter().any(|v| {
             v.target
                 .as_ref()
                 .is_some_and(|t| stateful::covers(&t.value, dir) || stateful::covers(dir, &t.value))
@@ -338,7 +338,7 @@ fn check_service(svc: &Service, cx: &mut Ctx) {
         }
     }
     // A volume that misses the data by a level (PostgreSQL 18+, or one below the data path).
-    let missed = svc.volumes.iter().find(|v| {
+    let missed = service.volumes.iter().find(|v| {
         matches!(v.kind, MountType::Bind | MountType::Volume)
             && v.source.is_some()
             && v.target.as_ref().is_some_and(|t| {
@@ -346,7 +346,7 @@ fn check_service(svc: &Service, cx: &mut Ctx) {
                     || stateful::covers(&img.data_path, &t.value)
             })
     });
-    let anonymous = svc
+    let anonymous = service
         .volumes
         .iter()
         .filter(covering)
@@ -373,7 +373,7 @@ fn check_service(svc: &Service, cx: &mut Ctx) {
     .help(format!(
         "mount a named volume at {0}: `- {1}-data:{0}` under the service's `volumes:`, declared \
          in the top-level `volumes:`",
-        img.mount_point, svc.name.value
+        img.mount_point, service.name.value
     ));
 }
 
