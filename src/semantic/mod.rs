@@ -145,30 +145,31 @@ mod tests {
     use crate::document::FileKind;
     use crate::source::SourceFile;
 
-    fn p(s: &str) -> Platform {
-        Platform::parse(s).expect("platform")
+    /// Platforms from their names, and back.
+    fn platforms(names: &[&str]) -> Vec<Platform> {
+        names.iter().map(|n| Platform::parse(n).expect("platform")).collect()
     }
 
-    fn names(ps: &[Platform]) -> Vec<String> {
-        ps.iter().map(ToString::to_string).collect()
+    fn shown(ps: &[Platform]) -> String {
+        ps.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
     }
 
     #[test]
     fn one_answer_per_container_and_stage() {
         let settings = Settings {
-            platforms: vec![p("linux/amd64"), p("linux/arm64/v8")],
+            platforms: platforms(&["linux/amd64", "linux/arm64/v8"]),
             ..Default::default()
         };
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      affinity:\n        nodeAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n            - matchExpressions:\n              - {key: kubernetes.io/arch, operator: In, values: [amd64, arm64, riscv64]}\n      containers: [{name: a, image: a}]\n";
         let (doc, _) = crate::parse(&SourceFile::new("x.yaml", text), FileKind::Kubernetes);
         let semantic = Semantic::new(&doc, &settings);
-        assert_eq!(names(semantic.targets()), ["linux/amd64", "linux/arm64"]);
+        assert_eq!(shown(semantic.targets()), "linux/amd64 linux/arm64");
         let Document::Kubernetes(m) = &doc else { panic!("kubernetes") };
         let object = &m.objects[0];
         let pod =
             Pod { object, template: &object.pod_templates[0], object_index: 0, template_index: 0 };
         let container = ContainerView::Kubernetes { pod, container: &pod.template.containers[0] };
-        assert_eq!(names(semantic.container_targets(&container)), ["linux/amd64", "linux/arm64"]);
+        assert_eq!(shown(semantic.container_targets(&container)), "linux/amd64 linux/arm64");
 
         let (doc, _) = crate::parse(
             &SourceFile::new(
@@ -181,7 +182,7 @@ mod tests {
         assert_eq!(semantic.stage_platform(0), Some(&StagePlatform::Builder));
         assert_eq!(
             semantic.stage_platform(1),
-            Some(&StagePlatform::Targets(vec![p("linux/amd64"), p("linux/arm64")]))
+            Some(&StagePlatform::Targets(platforms(&["linux/amd64", "linux/arm64"])))
         );
         assert_eq!(semantic.published("mysql:$TAG"), None);
         assert!(semantic.published("mysql:8.4").is_some());
