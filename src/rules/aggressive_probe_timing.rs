@@ -439,38 +439,34 @@ const COMPOSE_REJECTION: Rejection =
     Rejection { who: "`docker compose` refuses the file", variables: "", max_retries: i64::MAX };
 
 fn check_service(service: &Service, limits: &Limits, cx: &mut Ctx) {
-    {
-        let Some(hc) = &service.healthcheck else { return };
-        if hc.disabled {
-            return;
-        }
-        let interval = compose_field(
-            &hc.interval,
-            |raw, span, cx| {
-                read_duration(raw, span, "healthcheck interval", &COMPOSE_REJECTION, cx)
-            },
-            cx,
-        );
-        let timeout = compose_field(
-            &hc.timeout,
-            |raw, span, cx| read_duration(raw, span, "healthcheck timeout", &COMPOSE_REJECTION, cx),
-            cx,
-        );
-        let retries = compose_field(
-            &hc.retries,
-            |raw, span, cx| read_retries(raw, span, "healthcheck retries", &COMPOSE_REJECTION, cx),
-            cx,
-        );
-        let docker = DockerHealthcheck {
-            subject: "healthcheck",
-            key_span: hc.key_span,
-            body: hc.span,
-            interval,
-            timeout,
-            retries,
-        };
-        check_docker(&docker, limits, cx);
+    let Some(hc) = &service.healthcheck else { return };
+    if hc.disabled {
+        return;
     }
+    let interval = compose_field(
+        &hc.interval,
+        |raw, span, cx| read_duration(raw, span, "healthcheck interval", &COMPOSE_REJECTION, cx),
+        cx,
+    );
+    let timeout = compose_field(
+        &hc.timeout,
+        |raw, span, cx| read_duration(raw, span, "healthcheck timeout", &COMPOSE_REJECTION, cx),
+        cx,
+    );
+    let retries = compose_field(
+        &hc.retries,
+        |raw, span, cx| read_retries(raw, span, "healthcheck retries", &COMPOSE_REJECTION, cx),
+        cx,
+    );
+    let docker = DockerHealthcheck {
+        subject: "healthcheck",
+        key_span: hc.key_span,
+        body: hc.span,
+        interval,
+        timeout,
+        retries,
+    };
+    check_docker(&docker, limits, cx);
 }
 
 /// A Compose field after interpolation: `${VAR:-10s}` reads as its default; a variable without

@@ -232,56 +232,53 @@ fn check_service(kind: &LimitKind, service: &Service, cx: &mut Ctx) {
     let help = format!("add `{block}` to the service (or `{alt}`); {}", kind.help_note);
     let fix_help =
         format!("write a valid, non-zero limit, e.g. `{block}` (or `{alt}`); {}", kind.help_note);
-    {
-        let fields = compose_limits(kind, service);
-        if fields.is_empty() {
-            // `extends` of another file, or an override fragment (no `image`, no `build`) that
-            // patches a service of another Compose file: the limit may be there
-            if !service.extends_other_file && is_runnable(service) {
-                cx.report(
-                    service.name.span,
-                    format!("service `{}` has no {} limit", service.name.value, kind.noun),
-                )
-                .help(help.clone());
-            }
-            return;
+    let fields = compose_limits(kind, service);
+    if fields.is_empty() {
+        // `extends` of another file, or an override fragment (no `image`, no `build`) that
+        // patches a service of another Compose file: the limit may be there
+        if !service.extends_other_file && is_runnable(service) {
+            cx.report(
+                service.name.span,
+                format!("service `{}` has no {} limit", service.name.value, kind.noun),
+            )
+            .help(help.clone());
         }
-        let verdicts: Vec<(&str, &Spanned<String>, Verdict)> = fields
-            .into_iter()
-            .map(|(field, v)| (field, v, judge_compose(&v.value, kind.compose_value)))
-            .collect();
-        let bounded =
-            verdicts.iter().any(|(_, _, v)| matches!(v, Verdict::Bounded | Verdict::Unknown));
-        for (field, value, verdict) in verdicts {
-            let name = &service.name.value;
-            match verdict {
-                // Compose refuses to load the file
-                Verdict::Invalid(why) => {
-                    // the parsers' errors start with "invalid size `12x`: "
-                    let why = why.split_once("`: ").map_or(why.as_str(), |(_, r)| r);
-                    cx.report(
-                        value.span,
-                        format!(
-                            "service `{name}` sets `{field}: {}`, which is not valid: {why}",
-                            value.value
-                        ),
-                    )
-                    .severity(Severity::Error)
-                    .help(fix_help.clone());
-                }
-                Verdict::Unlimited(effective) if !bounded => {
-                    let means = match effective {
-                        Some(e) => format!("which defaults to `{e}`: no {} limit", kind.noun),
-                        None => format!("which means no {} limit", kind.noun),
-                    };
-                    cx.report(
-                        value.span,
-                        format!("service `{name}` sets `{field}: {}`, {means}", value.value),
-                    )
-                    .help(fix_help.clone());
-                }
-                _ => {}
+        return;
+    }
+    let verdicts: Vec<(&str, &Spanned<String>, Verdict)> = fields
+        .into_iter()
+        .map(|(field, v)| (field, v, judge_compose(&v.value, kind.compose_value)))
+        .collect();
+    let bounded = verdicts.iter().any(|(_, _, v)| matches!(v, Verdict::Bounded | Verdict::Unknown));
+    for (field, value, verdict) in verdicts {
+        let name = &service.name.value;
+        match verdict {
+            // Compose refuses to load the file
+            Verdict::Invalid(why) => {
+                // the parsers' errors start with "invalid size `12x`: "
+                let why = why.split_once("`: ").map_or(why.as_str(), |(_, r)| r);
+                cx.report(
+                    value.span,
+                    format!(
+                        "service `{name}` sets `{field}: {}`, which is not valid: {why}",
+                        value.value
+                    ),
+                )
+                .severity(Severity::Error)
+                .help(fix_help.clone());
             }
+            Verdict::Unlimited(effective) if !bounded => {
+                let means = match effective {
+                    Some(e) => format!("which defaults to `{e}`: no {} limit", kind.noun),
+                    None => format!("which means no {} limit", kind.noun),
+                };
+                cx.report(
+                    value.span,
+                    format!("service `{name}` sets `{field}: {}`, {means}", value.value),
+                )
+                .help(fix_help.clone());
+            }
+            _ => {}
         }
     }
 }
