@@ -646,6 +646,7 @@ fn over_limit(
         FileReport {
             source: crate::source::SourceFile::new(path, String::new()),
             kind,
+            unknown_platforms: Vec::new(),
             diagnostics: vec![diagnostic],
         },
         settings.failure_threshold,

@@ -87,12 +87,14 @@ pub fn parse(source: &SourceFile, kind: FileKind) -> (Document, Vec<Diagnostic>)
 pub fn lint_as(source: SourceFile, kind: FileKind, settings: &Settings) -> FileReport {
     let (doc, mut diagnostics) = parse(&source, kind);
     let mut ran = Vec::new();
+    let mut unknown_platforms = Vec::new();
     for rule in rules::all() {
         let meta = rule.meta();
         if !meta.formats.contains(&kind) || !settings.rule_enabled(meta.name) {
             continue;
         }
-        let mut cx = rules::Ctx::new(meta, &source, settings, &mut diagnostics);
+        let mut cx = rules::Ctx::new(meta, &source, settings, &mut diagnostics)
+            .recording_unknown_platforms(&mut unknown_platforms);
         rule.check(&doc, &mut cx);
         ran.push(meta.name);
     }
@@ -106,7 +108,9 @@ pub fn lint_as(source: SourceFile, kind: FileKind, settings: &Settings) -> FileR
         }
     }
     sort_diagnostics(&mut diagnostics);
-    FileReport { source, kind: Some(kind), diagnostics }
+    unknown_platforms.sort_unstable();
+    unknown_platforms.dedup();
+    FileReport { source, kind: Some(kind), diagnostics, unknown_platforms }
 }
 
 /// Sort by position then rule, and drop exact duplicates (a finding reached twice through

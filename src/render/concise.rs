@@ -98,6 +98,7 @@ mod tests {
         let reports = vec![FileReport {
             source: SourceFile::new("a\nb.yaml", "x: 1\n"),
             kind: None,
+            unknown_platforms: Vec::new(),
             diagnostics: vec![Diagnostic::new(
                 "r",
                 Severity::Error,

@@ -78,6 +78,7 @@ struct Summary {
     files: usize,
     diagnostics: usize,
     by_severity: BySeverity,
+    unknown_platforms: usize,
 }
 
 #[derive(Serialize)]
@@ -138,6 +139,7 @@ pub(super) fn render(
                 warning: counts.warnings,
                 info: counts.infos,
             },
+            unknown_platforms: super::unknown_platforms(reports),
         },
         statistics: opts.statistics.then(|| Statistics(rule_statistics(reports))),
     };
@@ -235,6 +237,7 @@ mod tests {
         let reports = vec![FileReport {
             source: SourceFile::new("-", "é"),
             kind: None,
+            unknown_platforms: Vec::new(),
             diagnostics: vec![Diagnostic::new(
                 "parse-error",
                 Severity::Error,

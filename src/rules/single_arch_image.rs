@@ -11,7 +11,7 @@ use crate::document::image_ref::{has_variable, ImageRef};
 use crate::document::kubernetes::ContainerRole;
 use crate::document::platform::{best_compat, compat, Compat, Platform};
 use crate::document::Document;
-use crate::rules::shared::published::published_platforms;
+use crate::rules::shared::published::{published, platforms_unknown};
 use crate::rules::shared::targets::{
     pod_targets, service_targets, stage_platform, stages_for_target, StagePlatform,
 };
@@ -142,21 +142,26 @@ pub enum Verdict {
     /// Every target runs one of its builds natively.
     Covered,
     /// Some targets run none of its builds.
-    Missing { published: Vec<Platform>, missing: Vec<Platform> },
+    Missing { published: Vec<Platform>, via: Option<&'static str>, missing: Vec<Platform> },
     /// Every target runs a build, but some only as the 32-bit ARM fallback of an arm64 host:
     /// (target, the build it would run).
-    Fallback { published: Vec<Platform>, fallback: Vec<(Platform, Platform)> },
+    Fallback {
+        published: Vec<Platform>,
+        via: Option<&'static str>,
+        fallback: Vec<(Platform, Platform)>,
+    },
 }
 
 /// The verdict for `reference` on `targets`, or `None` when it cannot be checked: variables,
 /// an invalid reference, a digest without a tag, or an image or tag the knowledge base does not
-/// know.
+/// know, nor its version line. `via` is the tag of the line that answered, if one did.
 pub fn verdict(settings: &Settings, reference: &str, targets: &[Platform]) -> Option<Verdict> {
     if has_variable(reference) {
         return None;
     }
     let image = ImageRef::parse(reference).ok()?;
-    let published = published_platforms(settings, &image)?;
+    let found = published(settings, &image)?;
+    let (published, via) = (found.platforms, found.via);
     let mut missing = Vec::new();
     let mut fallback = Vec::new();
     for target in targets {
@@ -176,9 +181,9 @@ pub fn verdict(settings: &Settings, reference: &str, targets: &[Platform]) -> Op
         }
     }
     Some(if !missing.is_empty() {
-        Verdict::Missing { published, missing }
+        Verdict::Missing { published, via, missing }
     } else if !fallback.is_empty() {
-        Verdict::Fallback { published, fallback }
+        Verdict::Fallback { published, via, fallback }
     } else {
         Verdict::Covered
     })
@@ -194,35 +199,53 @@ fn check_image(
     targets: &[Platform],
 ) {
     let reference = resolved.unwrap_or(written);
-    let Some(verdict) = verdict(cx.settings(), reference, targets) else { return };
+    let Some(verdict) = verdict(cx.settings(), reference, targets) else {
+        if platforms_unknown(cx.settings(), reference) {
+            cx.note_unknown_platforms(reference);
+        }
+        return;
+    };
     let shown = match resolved {
         Some(r) if r != written => format!("`{written}` (= `{r}`)"),
         _ => format!("`{written}`"),
     };
     match verdict {
         Verdict::Covered => {}
-        Verdict::Missing { published, missing } => {
+        Verdict::Missing { published, via, missing } => {
             let message = format!(
-                "{shown} is published for {}; not for {}",
+                "{shown} is published for {}{}; not for {}",
                 list(&published),
+                as_line(reference, via),
                 list(&missing)
             );
             let help = help(reference, &published, &missing, targets);
             cx.report(span, message).help(help);
         }
-        Verdict::Fallback { published, fallback } => {
+        Verdict::Fallback { published, via, fallback } => {
             let runs: Vec<String> = fallback
                 .iter()
                 .map(|(target, used)| format!("{target} hosts would run its 32-bit {used} build"))
                 .collect();
-            let message =
-                format!("{shown} is published for {}; {}", list(&published), runs.join(", "));
+            let message = format!(
+                "{shown} is published for {}{}; {}",
+                list(&published),
+                as_line(reference, via),
+                runs.join(", ")
+            );
             cx.report(span, message).severity(Severity::Warning).help(
                 "that needs a CPU and kernel with 32-bit (AArch32) support, which many arm64 \
                      boards and 64-bit-only kernels lack; pick a tag with a linux/arm64 build",
             );
         }
     }
+}
+
+/// ` (as `mysql:5.7`)` when the version line `via` answered for the tag of `reference`; empty
+/// when the tag itself did.
+fn as_line(reference: &str, via: Option<&str>) -> String {
+    let Some(line) = via else { return String::new() };
+    let name = ImageRef::parse(reference).map_or_else(|_| reference.to_string(), |r| r.familiar_name());
+    format!(" (as `{name}:{line}`)")
 }
 
 fn list(platforms: &[Platform]) -> String {
