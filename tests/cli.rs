@@ -245,7 +245,10 @@ fn unknown_platforms_are_counted_not_reported() {
     let o = run(&[&args[..], &["--format", "concise"], &files[..]].concat(), &dir);
     assert_eq!(stdout(&o), "");
     // Without single-arch-image nothing is looked up, so nothing is counted.
-    let o = run(&["--select", "missing-memory-limit", "--isolated", "--format", "json", "compose.yaml"], &dir);
+    let o = run(
+        &["--select", "missing-memory-limit", "--isolated", "--format", "json", "compose.yaml"],
+        &dir,
+    );
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(json["summary"]["unknown_platforms"], 0, "{json}");
 }

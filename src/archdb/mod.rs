@@ -97,8 +97,7 @@ pub fn lookup(name: &str, tag: &str) -> Lookup {
             let Some((&line, &set)) = image.tags.get_key_value(candidate.as_str()) else {
                 continue;
             };
-            let widened =
-                short.and_then(|short| db.widened_lines.get(&(short, candidate.clone())));
+            let widened = short.and_then(|short| db.widened_lines.get(&(short, candidate.clone())));
             if let Some(platforms) = db.set(widened.copied().unwrap_or(set)) {
                 return Lookup::Known { platforms, via: Some(line) };
             }
@@ -224,8 +223,7 @@ impl Db {
         let official =
             name.strip_prefix(OFFICIAL_PREFIX).and_then(|short| self.official.get(short));
         let extra = self.extra.get(name);
-        let retired =
-            name.strip_prefix(OFFICIAL_PREFIX).and_then(|short| self.retired.get(short));
+        let retired = name.strip_prefix(OFFICIAL_PREFIX).and_then(|short| self.retired.get(short));
         let prefixed = self.extra_prefixes.iter().filter_map(move |(prefix, image)| {
             (name.len() > prefix.len() && name.starts_with(prefix)).then_some(image)
         });
@@ -537,8 +535,22 @@ mod tests {
         // `-b` without digits is a suffix, not a build.
         assert_eq!(c("8u1-bx"), ["8-bx"]);
         for none in [
-            "1", "8-alpine", "latest", "", "v1.2", "3.8.1rc1", "alpine3.19", "lts-slim", "1.",
-            "1..2", "8u", "1_", "1.2_x", "3.8.1+1", "sha256", "1.2u3",
+            "1",
+            "8-alpine",
+            "latest",
+            "",
+            "v1.2",
+            "3.8.1rc1",
+            "alpine3.19",
+            "lts-slim",
+            "1.",
+            "1..2",
+            "8u",
+            "1_",
+            "1.2_x",
+            "3.8.1+1",
+            "sha256",
+            "1.2u3",
         ] {
             assert!(c(none).is_empty(), "{none}: {:?}", c(none));
         }

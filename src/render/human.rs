@@ -492,7 +492,8 @@ mod tests {
             ));
             offset += line.len() + 1;
         }
-        let reports = vec![FileReport { source, kind: None, diagnostics, unknown_platforms: Vec::new() }];
+        let reports =
+            vec![FileReport { source, kind: None, diagnostics, unknown_platforms: Vec::new() }];
         let out = human(&reports, RenderOptions::default());
         assert!(out.contains("[big.yaml:5000:1]"));
         assert!(out.ends_with("5000 warnings in 1 file\n"));

@@ -195,7 +195,12 @@ mod tests {
         assert_eq!(d[4]["severity"], "info");
         assert_eq!(
             v["summary"],
-            json!({"files": 2, "diagnostics": 5, "by_severity": {"error": 2, "warning": 2, "info": 1}})
+            json!({
+                "files": 2,
+                "diagnostics": 5,
+                "by_severity": {"error": 2, "warning": 2, "info": 1},
+                "unknown_platforms": 1
+            })
         );
         assert!(v.get("statistics").is_none());
     }
@@ -232,7 +237,7 @@ mod tests {
         let (text, _) = json_of(&[], false);
         assert_eq!(
             text,
-            "{\"version\":1,\"diagnostics\":[],\"summary\":{\"files\":0,\"diagnostics\":0,\"by_severity\":{\"error\":0,\"warning\":0,\"info\":0}}}\n"
+            "{\"version\":1,\"diagnostics\":[],\"summary\":{\"files\":0,\"diagnostics\":0,\"by_severity\":{\"error\":0,\"warning\":0,\"info\":0},\"unknown_platforms\":0}}\n"
         );
         let reports = vec![FileReport {
             source: SourceFile::new("-", "é"),

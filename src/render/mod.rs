@@ -139,7 +139,8 @@ pub(crate) fn unknown_platforms(reports: &[FileReport]) -> usize {
 }
 
 /// The `--statistics` line for [`unknown_platforms`] (not a rule: no finding is reported).
-pub(crate) const UNKNOWN_PLATFORMS_LABEL: &str = "image references with unknown platforms (not checked)";
+pub(crate) const UNKNOWN_PLATFORMS_LABEL: &str =
+    "image references with unknown platforms (not checked)";
 
 /// Writes `   12  rule-name` lines (counts right-aligned, at least five wide), then, if any, the
 /// number of image references with unknown platforms.
@@ -366,8 +367,13 @@ mod tests {
         write_statistics(&reports, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "    2  mutable-image-tag\n    1  apk-index-kept\n    1  large-memory-limit\n    1  missing-memory-limit\n"
+            "    2  mutable-image-tag\n    1  apk-index-kept\n    1  large-memory-limit\n    1  missing-memory-limit\n    1  image references with unknown platforms (not checked)\n"
         );
+        // Distinct references over the run: the same one in two files counts once.
+        let mut twice = reports.clone();
+        twice[1].unknown_platforms = vec!["example.com/app:1".to_string(), "b:2".to_string()];
+        assert_eq!(unknown_platforms(&twice), 2);
+        assert_eq!(unknown_platforms(&[]), 0);
     }
 
     #[test]

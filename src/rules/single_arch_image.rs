@@ -11,7 +11,7 @@ use crate::document::image_ref::{has_variable, ImageRef};
 use crate::document::kubernetes::ContainerRole;
 use crate::document::platform::{best_compat, compat, Compat, Platform};
 use crate::document::Document;
-use crate::rules::shared::published::{published, platforms_unknown};
+use crate::rules::shared::published::{platforms_unknown, published};
 use crate::rules::shared::targets::{
     pod_targets, service_targets, stage_platform, stages_for_target, StagePlatform,
 };
@@ -244,7 +244,8 @@ fn check_image(
 /// when the tag itself did.
 fn as_line(reference: &str, via: Option<&str>) -> String {
     let Some(line) = via else { return String::new() };
-    let name = ImageRef::parse(reference).map_or_else(|_| reference.to_string(), |r| r.familiar_name());
+    let name =
+        ImageRef::parse(reference).map_or_else(|_| reference.to_string(), |r| r.familiar_name());
     format!(" (as `{name}:{line}`)")
 }
 
@@ -386,9 +387,29 @@ mod tests {
         assert_eq!(verdict(&Settings::default(), "mysql:${TAG}", &t), None);
         assert_eq!(verdict(&Settings::default(), "{{ .Values.image }}", &t), None);
         assert_eq!(verdict(&Settings::default(), "example.com/team/app:1.0", &t), None);
-        // A retired or unknown tag of a known image.
-        assert_eq!(verdict(&Settings::default(), "mysql:8.0.1", &t), None);
+        // A tag of a known image that no table knows, nor any line of it.
+        assert_eq!(verdict(&Settings::default(), "python:2.7.18", &t), None);
         assert_eq!(verdict(&Settings::default(), "Not A Reference", &t), None);
+    }
+
+    #[test]
+    fn a_missing_tag_is_checked_against_its_version_line() {
+        let t = default_platforms();
+        // mysql:8.0.1: neither `8.0.1` nor `8.0` is listed; `8` (linux/amd64, linux/arm64) is.
+        let v = verdict(&Settings::default(), "mysql:8.0.1", &t);
+        let Some(Verdict::Missing { via, missing, .. }) = v else { panic!("{v:?}") };
+        assert_eq!((via, missing), (Some("8"), ps(&["linux/arm/v7"])));
+        // The tag itself: no `via`.
+        let v = verdict(&Settings::default(), "mysql:8.4", &t);
+        assert!(matches!(v, Some(Verdict::Missing { via: None, .. })), "{v:?}");
+        assert_eq!(as_line("mysql:8.0.1", Some("8")), " (as `mysql:8`)");
+        let digest = format!("docker.io/library/mysql:8.0.1@sha256:{}", "a".repeat(64));
+        assert_eq!(as_line(&digest, Some("8")), " (as `mysql:8`)");
+        assert_eq!(
+            as_line("registry.example.com/a/b:1.2.3", Some("1.2")),
+            " (as `registry.example.com/a/b:1.2`)"
+        );
+        assert_eq!(as_line("mysql:8.4", None), "");
     }
 
     #[test]
