@@ -442,8 +442,14 @@ fn lint(args: LintArgs) -> i32 {
     let mut failed = false;
     for o in outcomes {
         match o {
-            // Only files with findings keep their text (DESIGN §9).
-            Outcome::Report(r, _) if r.diagnostics.is_empty() => {}
+            // Only files with findings keep their text (DESIGN §9); a file without findings
+            // but with image references of unknown platforms keeps only those, for the count.
+            Outcome::Report(r, _) if r.diagnostics.is_empty() => {
+                if !r.unknown_platforms.is_empty() {
+                    let source = crate::source::SourceFile::new(&r.source.path, String::new());
+                    reports.push(FileReport { source, ..r });
+                }
+            }
             Outcome::Report(r, threshold) => {
                 failed |= threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t));
                 reports.push(r);

@@ -26,11 +26,21 @@ const DEFAULT_ARCH: &str = "amd64";
 /// or reads `unknown` when there is none. Malformed library files (a paragraph without `Tags:`,
 /// an unknown architecture, an invalid tag) are reported as `InvalidData` errors, not skipped.
 pub fn generate(library_dir: &Path) -> io::Result<String> {
+    let files = read_files(library_dir)?;
+    let source = library_dir
+        .parent()
+        .and_then(|dir| std::fs::read_to_string(dir.join("README.md")).ok())
+        .and_then(|readme| source_commit(&readme));
+    render(&files, source.as_deref()).map_err(invalid)
+}
+
+/// `(file name, text)` of the files in `dir` (not dot files, not directories), sorted by name.
+fn read_files(dir: &Path) -> io::Result<Vec<(String, String)>> {
     let mut files = Vec::new();
-    for dir_entry in std::fs::read_dir(library_dir)? {
+    for dir_entry in std::fs::read_dir(dir)? {
         let path = dir_entry?.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            return Err(invalid(format!("non-UTF-8 file name in {}", library_dir.display())));
+            return Err(invalid(format!("non-UTF-8 file name in {}", dir.display())));
         };
         if name.starts_with('.') || !path.is_file() {
             continue;
@@ -40,11 +50,7 @@ pub fn generate(library_dir: &Path) -> io::Result<String> {
         files.push((name, text));
     }
     files.sort();
-    let source = library_dir
-        .parent()
-        .and_then(|dir| std::fs::read_to_string(dir.join("README.md")).ok())
-        .and_then(|readme| source_commit(&readme));
-    render(&files, source.as_deref()).map_err(invalid)
+    Ok(files)
 }
 
 fn invalid(message: String) -> io::Error {
@@ -73,6 +79,9 @@ fn source_commit(readme: &str) -> Option<String> {
     None
 }
 
+/// Tag → the architectures it is published for.
+type TagArches = BTreeMap<String, BTreeSet<&'static str>>;
+
 /// Tags of one image and the architectures each is published for.
 #[derive(Default)]
 struct ImageFacts {
@@ -80,7 +89,7 @@ struct ImageFacts {
     entries: usize,
     /// Tags listed in `Tags:` fields (the rest of `tags` appear only in `SharedTags:`).
     own_tags: usize,
-    tags: BTreeMap<String, BTreeSet<&'static str>>,
+    tags: TagArches,
 }
 
 /// Renders the table from `(file name, file text)` pairs sorted by name.
@@ -135,12 +144,7 @@ fn render(files: &[(String, String)], source: Option<&str>) -> Result<String, St
 
 /// Writes one line per tag family and architecture set, sorted; with `source`, as a fourth
 /// column.
-fn write_rows(
-    out: &mut String,
-    name: &str,
-    tags: &BTreeMap<String, BTreeSet<&'static str>>,
-    source: Option<&str>,
-) {
+fn write_rows(out: &mut String, name: &str, tags: &TagArches, source: Option<&str>) {
     let mut groups: BTreeMap<(&str, String), Vec<&str>> = BTreeMap::new();
     for (tag, arches) in tags {
         let arches = arches.iter().copied().collect::<Vec<_>>().join(",");
@@ -165,21 +169,7 @@ fn write_rows(
 /// commit; a floating tag (`8`, `8-jre`) pushed later may have gained or lost architectures,
 /// so the most recent snapshot of an image is the one to use, and one per image is accepted.
 pub fn generate_retired(snapshots_dir: &Path, current_table: &str) -> io::Result<String> {
-    let mut files = Vec::new();
-    for dir_entry in std::fs::read_dir(snapshots_dir)? {
-        let path = dir_entry?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            return Err(invalid(format!("non-UTF-8 file name in {}", snapshots_dir.display())));
-        };
-        if name.starts_with('.') || !path.is_file() {
-            continue;
-        }
-        let name = name.to_owned();
-        let text = std::fs::read_to_string(&path)?;
-        files.push((name, text));
-    }
-    files.sort();
-    render_retired(&files, current_table).map_err(invalid)
+    render_retired(&read_files(snapshots_dir)?, current_table).map_err(invalid)
 }
 
 /// Renders the retired table from `(<image>@<commit>, file text)` pairs sorted by name.
@@ -193,7 +183,7 @@ fn render_retired(files: &[(String, String)], current_table: &str) -> Result<Str
         };
         current.entry(image).or_default().extend(tags.split(','));
     }
-    let mut images: Vec<(&str, &str, BTreeMap<String, BTreeSet<&'static str>>)> = Vec::new();
+    let mut images: Vec<(&str, &str, TagArches)> = Vec::new();
     for (file_name, text) in files {
         let Some((name, commit)) = file_name.split_once('@') else {
             return Err(format!("{file_name}: expected `<image>@<commit>`"));
@@ -209,7 +199,7 @@ fn render_retired(files: &[(String, String)], current_table: &str) -> Result<Str
         }
         let facts = parse_library_file(text).map_err(|e| format!("library/{file_name}: {e}"))?;
         let listed = current.get(name);
-        let retired: BTreeMap<String, BTreeSet<&'static str>> = facts
+        let retired: TagArches = facts
             .tags
             .into_iter()
             .filter(|(tag, _)| !listed.is_some_and(|tags| tags.contains(tag.as_str())))
