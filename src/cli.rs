@@ -322,6 +322,13 @@ enum Outcome {
     Skipped,
 }
 
+/// A report without findings kept only for its image references of unknown platforms: its
+/// text is dropped.
+fn without_text(report: FileReport) -> FileReport {
+    let source = crate::source::SourceFile::new(&report.source.path, String::new());
+    FileReport { source, ..report }
+}
+
 fn lint(args: LintArgs) -> i32 {
     let overrides = match overrides_from(&args) {
         Ok(s) => s,
@@ -417,8 +424,14 @@ fn lint(args: LintArgs) -> i32 {
     for o in outcomes {
         match o {
             Outcome::Report(r, threshold, Some(document)) => kept.push((r, threshold, document)),
-            // Only files with findings keep their text (memory stays flat on large trees).
-            Outcome::Report(r, _, None) if r.diagnostics.is_empty() => {}
+            // Only files with findings keep their text (memory stays flat on large trees); a
+            // file without findings but with image references of unknown platforms keeps only
+            // those, for the count.
+            Outcome::Report(r, _, None) if r.diagnostics.is_empty() => {
+                if !r.unknown_platforms.is_empty() {
+                    reports.push((without_text(r), None));
+                }
+            }
             Outcome::Report(r, threshold, None) => reports.push((r, threshold)),
             Outcome::Error(m) => {
                 say(format_args!("{m}"));
@@ -438,8 +451,13 @@ fn lint(args: LintArgs) -> i32 {
         ));
     }
     cross_file(&mut kept);
-    reports.extend(kept.into_iter().map(|(r, threshold, _)| (r, threshold)));
-    reports.retain(|(r, _)| !r.diagnostics.is_empty());
+    for (r, threshold, _) in kept {
+        if !r.diagnostics.is_empty() {
+            reports.push((r, threshold));
+        } else if !r.unknown_platforms.is_empty() {
+            reports.push((without_text(r), None));
+        }
+    }
     let failed = reports.iter().any(|(r, threshold)| {
         threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))
     });
@@ -654,6 +672,7 @@ fn over_limit(
         FileReport {
             source: crate::source::SourceFile::new(path, String::new()),
             kind,
+            unknown_platforms: Vec::new(),
             diagnostics: vec![diagnostic],
         },
         settings.failure_threshold,

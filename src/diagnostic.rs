@@ -149,4 +149,7 @@ pub struct FileReport {
     pub source: crate::source::SourceFile,
     pub kind: Option<crate::document::FileKind>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Image references (after ARG substitution) that `single-arch-image` had to check but whose
+    /// platforms no source knows: sorted, each once.
+    pub unknown_platforms: Vec<String>,
 }

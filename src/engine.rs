@@ -62,6 +62,7 @@ pub fn lint_document(
     settings: &Settings,
 ) -> (FileReport, Document) {
     let (doc, mut diagnostics) = parse(&source, kind);
+    let mut unknown_platforms = Vec::new();
     {
         let semantic = Semantic::new(&doc, settings);
         let enabled: Vec<&dyn Rule> = rules::all()
@@ -69,12 +70,14 @@ pub fn lint_document(
             .copied()
             .filter(|r| r.meta().formats.contains(&kind) && settings.rule_enabled(r.meta().name))
             .collect();
-        run_rules(&enabled, &doc, &semantic, &source, &mut diagnostics);
+        run_rules(&enabled, &doc, &semantic, &source, &mut diagnostics, &mut unknown_platforms);
         let ran: Vec<&str> = enabled.iter().map(|r| r.meta().name).collect();
         suppress::apply(&doc, &semantic, &source, &ran, &mut diagnostics);
     }
     finish(&mut diagnostics, settings);
-    (FileReport { source, kind: Some(kind), diagnostics }, doc)
+    unknown_platforms.sort_unstable();
+    unknown_platforms.dedup();
+    (FileReport { source, kind: Some(kind), diagnostics, unknown_platforms }, doc)
 }
 
 /// The last steps of every file: drop `parse-error` when it is turned off, apply the
@@ -106,17 +109,21 @@ pub fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// The one rule runner: walks `doc` once and calls every hook of `rules` on each entity.
+/// Image references whose platforms no source knows are recorded in `unknown_platforms`.
 pub fn run_rules(
     rules: &[&dyn Rule],
     doc: &Document,
     semantic: &Semantic<'_>,
     source: &SourceFile,
     out: &mut Vec<Diagnostic>,
+    unknown_platforms: &mut Vec<String>,
 ) {
     // Calls `hook` of every rule with a context carrying the entity's logical path.
     let mut each = |path: Option<&str>, hook: &dyn Fn(&dyn Rule, &mut Ctx)| {
         for rule in rules {
-            let mut cx = Ctx::new(rule.meta(), source, semantic, out).with_logical_path(path);
+            let mut cx = Ctx::new(rule.meta(), source, semantic, out)
+                .with_logical_path(path)
+                .recording_unknown_platforms(unknown_platforms);
             hook(*rule, &mut cx);
         }
     };

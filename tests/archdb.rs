@@ -47,3 +47,44 @@ fn archdb_table_matches_the_official_images_library() {
         );
     }
 }
+
+/// Keeps `data/archdb-retired.tsv` in sync with the historical library files it is generated
+/// from. Those are not in the repository (only the generated lines are): point
+/// `EDGELINT_RETIRED_LIBRARY` at a directory of `<image>@<commit>` files (the file
+/// `library/<image>` of docker-library/official-images at `<commit>`) to check the table, and
+/// add `EDGELINT_REGENERATE_ARCHDB=1` to rewrite it. Without the variable the test only checks
+/// that every line names its source.
+#[test]
+fn retired_table_matches_its_snapshots() {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let table_path = crate_dir.join("data/archdb-retired.tsv");
+    let committed = std::fs::read_to_string(&table_path).unwrap_or_default();
+    for line in committed.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let columns: Vec<&str> = line.split('\t').collect();
+        assert_eq!(columns.len(), 4, "{line}");
+        let source = format!("library/{}@", columns[0]);
+        assert!(columns[3].starts_with(&source), "{line}");
+    }
+    let Some(snapshots) = std::env::var_os("EDGELINT_RETIRED_LIBRARY") else {
+        eprintln!("skipping retired-table regeneration: EDGELINT_RETIRED_LIBRARY not set");
+        return;
+    };
+    let current = std::fs::read_to_string(crate_dir.join("data/archdb.tsv")).unwrap_or_default();
+    let generated =
+        match edgelint::archdb::generate::generate_retired(Path::new(&snapshots), &current) {
+            Ok(text) => text,
+            Err(e) => panic!("generating from {}: {e}", Path::new(&snapshots).display()),
+        };
+    if std::env::var_os("EDGELINT_REGENERATE_ARCHDB").is_some_and(|v| v == "1") {
+        if let Err(e) = std::fs::write(&table_path, &generated) {
+            panic!("writing {}: {e}", table_path.display());
+        }
+        eprintln!("wrote {} ({} bytes)", table_path.display(), generated.len());
+        return;
+    }
+    assert!(
+        committed == generated,
+        "data/archdb-retired.tsv is stale: regenerate with EDGELINT_RETIRED_LIBRARY=<dir> \
+         EDGELINT_REGENERATE_ARCHDB=1 cargo test --test archdb"
+    );
+}

@@ -211,3 +211,47 @@ fn examples_show_every_core_rule() {
     }
     assert!(!rules.contains("parse-error"));
 }
+
+/// Image references whose platforms no source knows give no finding, but `--statistics` and
+/// the JSON summary count them: distinct references over the run.
+#[test]
+fn unknown_platforms_are_counted_not_reported() {
+    let dir = temp_dir("unknown-platforms");
+    // Counted: an unknown registry image (twice, in two files), a COPY --from image, an
+    // official image's tag that neither the tables nor a version line know. Not counted: a
+    // variable, a digest, `scratch`, a stage, a known tag.
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM example.com/team/base:2 AS base\nFROM base\n\
+         COPY --from=ghcr.io/example/tools:1 /t /t\nCOPY --from=${TOOLS} /u /u\n",
+    )
+    .unwrap();
+    let digest = format!("mysql@sha256:{}", "a".repeat(64));
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!(
+            "services:\n  a:\n    image: example.com/team/base:2\n  b:\n    image: python:2.7.18\n  \
+             c:\n    image: ${{IMAGE}}\n  d:\n    image: {digest}\n  e:\n    image: alpine:3.22\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("scratch.Dockerfile"), "FROM scratch\nCOPY a /a\n").unwrap();
+    let args = ["--select", "single-arch-image", "--isolated"];
+    let files = ["Dockerfile", "compose.yaml", "scratch.Dockerfile"];
+    let o = run(&[&args[..], &["--format", "json"], &files[..]].concat(), &dir);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(json["summary"]["unknown_platforms"], 3, "{json}");
+    assert_eq!(json["summary"]["diagnostics"], 0, "{json}");
+
+    let o = run(&[&args[..], &["--format", "concise", "--statistics"], &files[..]].concat(), &dir);
+    assert_eq!(stdout(&o), "    3  image references with unknown platforms (not checked)\n");
+    let o = run(&[&args[..], &["--format", "concise"], &files[..]].concat(), &dir);
+    assert_eq!(stdout(&o), "");
+    // Without single-arch-image nothing is looked up, so nothing is counted.
+    let o = run(
+        &["--select", "missing-memory-limit", "--isolated", "--format", "json", "compose.yaml"],
+        &dir,
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(json["summary"]["unknown_platforms"], 0, "{json}");
+}

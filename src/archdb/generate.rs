@@ -26,11 +26,21 @@ const DEFAULT_ARCH: &str = "amd64";
 /// or reads `unknown` when there is none. Malformed library files (a paragraph without `Tags:`,
 /// an unknown architecture, an invalid tag) are reported as `InvalidData` errors, not skipped.
 pub fn generate(library_dir: &Path) -> io::Result<String> {
+    let files = read_files(library_dir)?;
+    let source = library_dir
+        .parent()
+        .and_then(|dir| std::fs::read_to_string(dir.join("README.md")).ok())
+        .and_then(|readme| source_commit(&readme));
+    render(&files, source.as_deref()).map_err(invalid)
+}
+
+/// `(file name, text)` of the files in `dir` (not dot files, not directories), sorted by name.
+fn read_files(dir: &Path) -> io::Result<Vec<(String, String)>> {
     let mut files = Vec::new();
-    for dir_entry in std::fs::read_dir(library_dir)? {
+    for dir_entry in std::fs::read_dir(dir)? {
         let path = dir_entry?.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            return Err(invalid(format!("non-UTF-8 file name in {}", library_dir.display())));
+            return Err(invalid(format!("non-UTF-8 file name in {}", dir.display())));
         };
         if name.starts_with('.') || !path.is_file() {
             continue;
@@ -40,11 +50,7 @@ pub fn generate(library_dir: &Path) -> io::Result<String> {
         files.push((name, text));
     }
     files.sort();
-    let source = library_dir
-        .parent()
-        .and_then(|dir| std::fs::read_to_string(dir.join("README.md")).ok())
-        .and_then(|readme| source_commit(&readme));
-    render(&files, source.as_deref()).map_err(invalid)
+    Ok(files)
 }
 
 fn invalid(message: String) -> io::Error {
@@ -73,6 +79,9 @@ fn source_commit(readme: &str) -> Option<String> {
     None
 }
 
+/// Tag → the architectures it is published for.
+type TagArches = BTreeMap<String, BTreeSet<&'static str>>;
+
 /// Tags of one image and the architectures each is published for.
 #[derive(Default)]
 struct ImageFacts {
@@ -80,7 +89,7 @@ struct ImageFacts {
     entries: usize,
     /// Tags listed in `Tags:` fields (the rest of `tags` appear only in `SharedTags:`).
     own_tags: usize,
-    tags: BTreeMap<String, BTreeSet<&'static str>>,
+    tags: TagArches,
 }
 
 /// Renders the table from `(file name, file text)` pairs sorted by name.
@@ -128,14 +137,95 @@ fn render(files: &[(String, String)], source: Option<&str>) -> Result<String, St
     );
 
     for (name, facts) in &images {
-        let mut groups: BTreeMap<(&str, String), Vec<&str>> = BTreeMap::new();
-        for (tag, arches) in &facts.tags {
-            let arches = arches.iter().copied().collect::<Vec<_>>().join(",");
-            groups.entry((family(tag), arches)).or_default().push(tag);
+        write_rows(&mut out, name, &facts.tags, None);
+    }
+    Ok(out)
+}
+
+/// Writes one line per tag family and architecture set, sorted; with `source`, as a fourth
+/// column.
+fn write_rows(out: &mut String, name: &str, tags: &TagArches, source: Option<&str>) {
+    let mut groups: BTreeMap<(&str, String), Vec<&str>> = BTreeMap::new();
+    for (tag, arches) in tags {
+        let arches = arches.iter().copied().collect::<Vec<_>>().join(",");
+        groups.entry((family(tag), arches)).or_default().push(tag);
+    }
+    for ((_, arches), tags) in &groups {
+        let _ = write!(out, "{name}\t{arches}\t{}", tags.join(","));
+        if let Some(source) = source {
+            let _ = write!(out, "\t{source}");
         }
-        for ((_, arches), tags) in &groups {
-            let _ = writeln!(out, "{name}\t{arches}\t{}", tags.join(","));
+        out.push('\n');
+    }
+}
+
+/// Reads historical library files from `snapshots_dir`, each named `<image>@<commit>` (the
+/// file `library/<image>` of docker-library/official-images at `<commit>`, verbatim), and
+/// returns the text of `data/archdb-retired.tsv`: the tags they list that `current_table` (the
+/// text of `data/archdb.tsv`) does not list for that image, with the architectures that
+/// snapshot gives them and its `library/<image>@<commit>` as source.
+///
+/// Deterministic, like [`generate`]. A snapshot says what a tag was published for at that
+/// commit; a floating tag (`8`, `8-jre`) pushed later may have gained or lost architectures,
+/// so the most recent snapshot of an image is the one to use, and one per image is accepted.
+pub fn generate_retired(snapshots_dir: &Path, current_table: &str) -> io::Result<String> {
+    render_retired(&read_files(snapshots_dir)?, current_table).map_err(invalid)
+}
+
+/// Renders the retired table from `(<image>@<commit>, file text)` pairs sorted by name.
+fn render_retired(files: &[(String, String)], current_table: &str) -> Result<String, String> {
+    let mut current: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for line in current_table.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let mut columns = line.split('\t');
+        let (Some(image), Some(_), Some(tags)) = (columns.next(), columns.next(), columns.next())
+        else {
+            return Err(format!("current table: malformed line `{line}`"));
+        };
+        current.entry(image).or_default().extend(tags.split(','));
+    }
+    let mut images: Vec<(&str, &str, TagArches)> = Vec::new();
+    for (file_name, text) in files {
+        let Some((name, commit)) = file_name.split_once('@') else {
+            return Err(format!("{file_name}: expected `<image>@<commit>`"));
+        };
+        if !valid_image_name(name) {
+            return Err(format!("{file_name}: not a valid official image name"));
         }
+        if !(7..=40).contains(&commit.len()) || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("{file_name}: `{commit}` is not a commit"));
+        }
+        if images.iter().any(|(other, _, _)| *other == name) {
+            return Err(format!("{file_name}: a second snapshot of `{name}`"));
+        }
+        let facts = parse_library_file(text).map_err(|e| format!("library/{file_name}: {e}"))?;
+        let listed = current.get(name);
+        let retired: TagArches = facts
+            .tags
+            .into_iter()
+            .filter(|(tag, _)| !listed.is_some_and(|tags| tags.contains(tag.as_str())))
+            .collect();
+        images.push((name, commit, retired));
+    }
+
+    let mut out = String::new();
+    out.push_str(
+        "# edgelint arch DB, retired tags: what Docker Official Images published for tags that the\n\
+         # current library (data/archdb.tsv) no longer lists, from historical versions of\n\
+         # docker-library/official-images library/<image> files (Apache-2.0).\n\
+         # Generated by edgelint::archdb::generate::generate_retired. Do not edit: regenerate with\n\
+         # EDGELINT_RETIRED_LIBRARY=<dir of <image>@<commit> files> cargo test --test archdb\n\
+         # (set EDGELINT_REGENERATE_ARCHDB=1 to rewrite this file).\n\
+         # Columns (tab-separated): image, architectures, tags (as in archdb.tsv), source\n\
+         # (library/<image>@<commit>). A tag has the architectures of that snapshot: a floating\n\
+         # tag pushed after it may differ. archdb.tsv and archdb-extra.tsv win over this file.\n",
+    );
+    let tags: usize = images.iter().map(|(_, _, t)| t.len()).sum();
+    let _ = writeln!(out, "# {} snapshots, {tags} retired tags:", images.len());
+    for (name, commit, tags) in &images {
+        let _ = writeln!(out, "#   library/{name}@{commit} ({} tags)", tags.len());
+    }
+    for (name, commit, tags) in &images {
+        write_rows(&mut out, name, tags, Some(&format!("library/{name}@{commit}")));
     }
     Ok(out)
 }
@@ -375,6 +465,35 @@ mod tests {
         assert!(table(&[("x", &no_colon)]).unwrap_err().contains("line 5"));
 
         assert!(table(&[("Bad\tname", GLOBAL)]).is_err());
+    }
+
+    #[test]
+    fn retired_tags_are_those_the_current_table_lacks() {
+        let current = "# header\nnode\tamd64,arm64v8\t22,22-alpine\n";
+        let old = format!(
+            "{GLOBAL}Architectures: amd64, arm32v7\n\nTags: 8, 8-jessie\n\n\
+             Tags: 22-alpine, 8-alpine\nArchitectures: amd64, arm32v6\n"
+        );
+        let files = vec![
+            ("node@0123abc".to_owned(), old),
+            ("zk@89abcde".to_owned(), format!("{GLOBAL}\nTags: 3.4\n")),
+        ];
+        let text = render_retired(&files, current).unwrap();
+        assert!(text.contains("#   library/node@0123abc (3 tags)\n"), "{text}");
+        assert_eq!(
+            rows(&text),
+            [
+                "node\tamd64,arm32v6\t8-alpine\tlibrary/node@0123abc",
+                "node\tamd64,arm32v7\t8,8-jessie\tlibrary/node@0123abc",
+                "zk\tamd64\t3.4\tlibrary/zk@89abcde",
+            ]
+        );
+        let twice = vec![files[0].clone(), ("node@4567def".to_owned(), files[0].1.clone())];
+        assert!(render_retired(&twice, current).unwrap_err().contains("second snapshot"));
+        let no_commit = vec![("node".to_owned(), files[0].1.clone())];
+        assert!(render_retired(&no_commit, current).is_err());
+        let bad_commit = vec![("node@main".to_owned(), files[0].1.clone())];
+        assert!(render_retired(&bad_commit, current).is_err());
     }
 
     #[test]

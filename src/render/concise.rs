@@ -80,14 +80,15 @@ mod tests {
         let opts = RenderOptions { color: false, statistics: true };
         let out = concise(&test_support::reports(), opts);
         let lines: Vec<_> = out.lines().collect();
-        assert_eq!(lines.len(), 5 + 4);
+        assert_eq!(lines.len(), 5 + 5);
         assert_eq!(
             lines[5..],
             [
                 "    2  mutable-image-tag",
                 "    1  apk-index-kept",
                 "    1  large-memory-limit",
-                "    1  missing-memory-limit"
+                "    1  missing-memory-limit",
+                "    1  image references with unknown platforms (not checked)"
             ]
         );
         assert!(concise(&[], RenderOptions::default()).is_empty());
@@ -98,6 +99,7 @@ mod tests {
         let reports = vec![FileReport {
             source: SourceFile::new("a\nb.yaml", "x: 1\n"),
             kind: None,
+            unknown_platforms: Vec::new(),
             diagnostics: vec![Diagnostic::new(
                 "r",
                 Severity::Error,

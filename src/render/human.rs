@@ -76,11 +76,15 @@ pub(super) fn render(
         }
     }
     let counts = Counts::of(reports);
-    if opts.statistics && counts.total() > 0 {
-        writeln!(w)?;
+    let statistics =
+        opts.statistics && (counts.total() > 0 || super::unknown_platforms(reports) > 0);
+    if statistics {
+        if counts.total() > 0 {
+            writeln!(w)?;
+        }
         write_statistics(reports, w)?;
     }
-    if counts.total() > 0 {
+    if counts.total() > 0 || statistics {
         writeln!(w)?;
     }
     if opts.color {
@@ -426,6 +430,7 @@ mod tests {
         let reports = vec![FileReport {
             source: file,
             kind: None,
+            unknown_platforms: Vec::new(),
             diagnostics: vec![Diagnostic::new(
                 "parse-error",
                 Severity::Error,
@@ -449,6 +454,7 @@ mod tests {
         let reports = vec![FileReport {
             source: SourceFile::new("min.json", long.clone()),
             kind: None,
+            unknown_platforms: Vec::new(),
             diagnostics: vec![
                 Diagnostic::new("r", Severity::Error, Span::new(at, at + 6), "m"),
                 Diagnostic::new("r", Severity::Error, Span::new(0, long.len()), "whole"),
@@ -486,7 +492,8 @@ mod tests {
             ));
             offset += line.len() + 1;
         }
-        let reports = vec![FileReport { source, kind: None, diagnostics }];
+        let reports =
+            vec![FileReport { source, kind: None, diagnostics, unknown_platforms: Vec::new() }];
         let out = human(&reports, RenderOptions::default());
         assert!(out.contains("[big.yaml:5000:1]"));
         assert!(out.ends_with("5000 warnings in 1 file\n"));

@@ -78,6 +78,7 @@ struct Summary {
     files: usize,
     diagnostics: usize,
     by_severity: BySeverity,
+    unknown_platforms: usize,
 }
 
 #[derive(Serialize)]
@@ -138,6 +139,7 @@ pub(super) fn render(
                 warning: counts.warnings,
                 info: counts.infos,
             },
+            unknown_platforms: super::unknown_platforms(reports),
         },
         statistics: opts.statistics.then(|| Statistics(rule_statistics(reports))),
     };
@@ -193,7 +195,12 @@ mod tests {
         assert_eq!(d[4]["severity"], "info");
         assert_eq!(
             v["summary"],
-            json!({"files": 2, "diagnostics": 5, "by_severity": {"error": 2, "warning": 2, "info": 1}})
+            json!({
+                "files": 2,
+                "diagnostics": 5,
+                "by_severity": {"error": 2, "warning": 2, "info": 1},
+                "unknown_platforms": 1
+            })
         );
         assert!(v.get("statistics").is_none());
     }
@@ -230,11 +237,12 @@ mod tests {
         let (text, _) = json_of(&[], false);
         assert_eq!(
             text,
-            "{\"version\":1,\"diagnostics\":[],\"summary\":{\"files\":0,\"diagnostics\":0,\"by_severity\":{\"error\":0,\"warning\":0,\"info\":0}}}\n"
+            "{\"version\":1,\"diagnostics\":[],\"summary\":{\"files\":0,\"diagnostics\":0,\"by_severity\":{\"error\":0,\"warning\":0,\"info\":0},\"unknown_platforms\":0}}\n"
         );
         let reports = vec![FileReport {
             source: SourceFile::new("-", "é"),
             kind: None,
+            unknown_platforms: Vec::new(),
             diagnostics: vec![Diagnostic::new(
                 "parse-error",
                 Severity::Error,

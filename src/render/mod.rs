@@ -138,12 +138,30 @@ pub(crate) fn rule_statistics(reports: &[FileReport]) -> Vec<(&'static str, usiz
     stats
 }
 
-/// Writes `   12  rule-name` lines (counts right-aligned, at least five wide).
+/// Distinct image references (`name:tag` as written, after ARG substitution) over the run
+/// whose platforms no source knows, so `single-arch-image` could not check them.
+pub(crate) fn unknown_platforms(reports: &[FileReport]) -> usize {
+    let all: std::collections::HashSet<&str> =
+        reports.iter().flat_map(|r| &r.unknown_platforms).map(String::as_str).collect();
+    all.len()
+}
+
+/// The `--statistics` line for [`unknown_platforms`] (not a rule: no finding is reported).
+pub(crate) const UNKNOWN_PLATFORMS_LABEL: &str =
+    "image references with unknown platforms (not checked)";
+
+/// Writes `   12  rule-name` lines (counts right-aligned, at least five wide), then, if any, the
+/// number of image references with unknown platforms.
 pub(crate) fn write_statistics(reports: &[FileReport], w: &mut dyn Write) -> io::Result<()> {
     let stats = rule_statistics(reports);
-    let width = stats.first().map_or(0, |(_, n)| n.to_string().len()).max(5);
+    let unknown = unknown_platforms(reports);
+    let widest = stats.first().map_or(0, |(_, n)| *n).max(unknown);
+    let width = widest.to_string().len().max(5);
     for (rule, count) in stats {
         writeln!(w, "{count:>width$}  {rule}")?;
+    }
+    if unknown > 0 {
+        writeln!(w, "{unknown:>width$}  {UNKNOWN_PLATFORMS_LABEL}")?;
     }
     Ok(())
 }
@@ -274,6 +292,7 @@ pub(crate) mod test_support {
                 ],
                 source: dockerfile,
                 kind: Some(FileKind::Dockerfile),
+                unknown_platforms: vec!["example.com/app:1".to_string()],
             },
             FileReport {
                 diagnostics: vec![
@@ -301,6 +320,7 @@ pub(crate) mod test_support {
                 ],
                 source: compose,
                 kind: Some(FileKind::Compose),
+                unknown_platforms: Vec::new(),
             },
         ]
     }
@@ -355,8 +375,13 @@ mod tests {
         write_statistics(&reports, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "    2  mutable-image-tag\n    1  apk-index-kept\n    1  large-memory-limit\n    1  missing-memory-limit\n"
+            "    2  mutable-image-tag\n    1  apk-index-kept\n    1  large-memory-limit\n    1  missing-memory-limit\n    1  image references with unknown platforms (not checked)\n"
         );
+        // Distinct references over the run: the same one in two files counts once.
+        let mut twice = reports.clone();
+        twice[1].unknown_platforms = vec!["example.com/app:1".to_string(), "b:2".to_string()];
+        assert_eq!(unknown_platforms(&twice), 2);
+        assert_eq!(unknown_platforms(&[]), 0);
     }
 
     #[test]
@@ -412,6 +437,7 @@ mod tests {
         let reports = vec![FileReport {
             source: SourceFile::new("file\u{7}.yaml", text),
             kind: None,
+            unknown_platforms: Vec::new(),
             diagnostics: spans
                 .iter()
                 .map(|&(s, e)| {

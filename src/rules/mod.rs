@@ -178,6 +178,8 @@ pub struct Ctx<'a> {
     semantic: &'a Semantic<'a>,
     logical_path: Option<&'a str>,
     out: &'a mut Vec<Diagnostic>,
+    /// Where [`Ctx::note_unknown_platforms`] records, if anywhere.
+    unknown_platforms: Option<&'a mut Vec<String>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -187,7 +189,22 @@ impl<'a> Ctx<'a> {
         semantic: &'a Semantic<'a>,
         out: &'a mut Vec<Diagnostic>,
     ) -> Ctx<'a> {
-        Ctx { meta, source, semantic, logical_path: None, out }
+        Ctx { meta, source, semantic, logical_path: None, out, unknown_platforms: None }
+    }
+
+    /// Records in `list` the image references the rule could not check because no source knows
+    /// their platforms ([`FileReport::unknown_platforms`](crate::diagnostic::FileReport)).
+    pub fn recording_unknown_platforms(mut self, list: &'a mut Vec<String>) -> Ctx<'a> {
+        self.unknown_platforms = Some(list);
+        self
+    }
+
+    /// An image reference whose platforms no source knows (not a finding: the blind spot that
+    /// `--statistics` and the JSON summary count).
+    pub fn note_unknown_platforms(&mut self, reference: &str) {
+        if let Some(list) = self.unknown_platforms.as_deref_mut() {
+            list.push(reference.to_string());
+        }
     }
 
     /// Findings reported through this context get `path` as their logical path.

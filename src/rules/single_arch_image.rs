@@ -8,7 +8,7 @@ use crate::declare_rule;
 use crate::diagnostic::Severity;
 use crate::model::container::{ContainerRole, ContainerView};
 use crate::rules::{Ctx, Rule};
-use crate::semantic::published::published_platforms;
+use crate::semantic::published::{platforms_unknown, published};
 use crate::semantic::targets::{stage_platform, stages_for_target, StagePlatform};
 use crate::settings::Settings;
 use crate::source::Span;
@@ -124,21 +124,26 @@ pub enum Verdict {
     /// Every target runs one of its builds natively.
     Covered,
     /// Some targets run none of its builds.
-    Missing { published: Vec<Platform>, missing: Vec<Platform> },
+    Missing { published: Vec<Platform>, via: Option<&'static str>, missing: Vec<Platform> },
     /// Every target runs a build, but some only as the 32-bit ARM fallback of an arm64 host:
     /// (target, the build it would run).
-    Fallback { published: Vec<Platform>, fallback: Vec<(Platform, Platform)> },
+    Fallback {
+        published: Vec<Platform>,
+        via: Option<&'static str>,
+        fallback: Vec<(Platform, Platform)>,
+    },
 }
 
 /// The verdict for `reference` on `targets`, or `None` when it cannot be checked: variables,
 /// an invalid reference, a digest without a tag, or an image or tag the knowledge base does not
-/// know.
+/// know, nor its version line. `via` is the tag of the line that answered, if one did.
 pub fn verdict(settings: &Settings, reference: &str, targets: &[Platform]) -> Option<Verdict> {
     if has_variable(reference) {
         return None;
     }
     let image = ImageRef::parse(reference).ok()?;
-    let published = published_platforms(settings, &image)?;
+    let found = published(settings, &image)?;
+    let (published, via) = (found.platforms, found.via);
     let mut missing = Vec::new();
     let mut fallback = Vec::new();
     for target in targets {
@@ -158,9 +163,9 @@ pub fn verdict(settings: &Settings, reference: &str, targets: &[Platform]) -> Op
         }
     }
     Some(if !missing.is_empty() {
-        Verdict::Missing { published, missing }
+        Verdict::Missing { published, via, missing }
     } else if !fallback.is_empty() {
-        Verdict::Fallback { published, fallback }
+        Verdict::Fallback { published, via, fallback }
     } else {
         Verdict::Covered
     })
@@ -176,35 +181,54 @@ fn check_image(
     targets: &[Platform],
 ) {
     let reference = resolved.unwrap_or(written);
-    let Some(verdict) = verdict(cx.settings(), reference, targets) else { return };
+    let Some(verdict) = verdict(cx.settings(), reference, targets) else {
+        if platforms_unknown(cx.settings(), reference) {
+            cx.note_unknown_platforms(reference);
+        }
+        return;
+    };
     let shown = match resolved {
         Some(r) if r != written => format!("`{written}` (= `{r}`)"),
         _ => format!("`{written}`"),
     };
     match verdict {
         Verdict::Covered => {}
-        Verdict::Missing { published, missing } => {
+        Verdict::Missing { published, via, missing } => {
             let message = format!(
-                "{shown} is published for {}; not for {}",
+                "{shown} is published for {}{}; not for {}",
                 list(&published),
+                as_line(reference, via),
                 list(&missing)
             );
             let help = help(reference, &published, &missing, targets);
             cx.report(span, message).help(help);
         }
-        Verdict::Fallback { published, fallback } => {
+        Verdict::Fallback { published, via, fallback } => {
             let runs: Vec<String> = fallback
                 .iter()
                 .map(|(target, used)| format!("{target} hosts would run its 32-bit {used} build"))
                 .collect();
-            let message =
-                format!("{shown} is published for {}; {}", list(&published), runs.join(", "));
+            let message = format!(
+                "{shown} is published for {}{}; {}",
+                list(&published),
+                as_line(reference, via),
+                runs.join(", ")
+            );
             cx.report(span, message).severity(Severity::Warning).help(
                 "that needs a CPU and kernel with 32-bit (AArch32) support, which many arm64 \
                      boards and 64-bit-only kernels lack; pick a tag with a linux/arm64 build",
             );
         }
     }
+}
+
+/// ` (as `mysql:5.7`)` when the version line `via` answered for the tag of `reference`; empty
+/// when the tag itself did.
+fn as_line(reference: &str, via: Option<&str>) -> String {
+    let Some(line) = via else { return String::new() };
+    let name =
+        ImageRef::parse(reference).map_or_else(|_| reference.to_string(), |r| r.familiar_name());
+    format!(" (as `{name}:{line}`)")
 }
 
 fn list(platforms: &[Platform]) -> String {
@@ -345,9 +369,29 @@ mod tests {
         assert_eq!(verdict(&Settings::default(), "mysql:${TAG}", &t), None);
         assert_eq!(verdict(&Settings::default(), "{{ .Values.image }}", &t), None);
         assert_eq!(verdict(&Settings::default(), "example.com/team/app:1.0", &t), None);
-        // A retired or unknown tag of a known image.
-        assert_eq!(verdict(&Settings::default(), "mysql:8.0.1", &t), None);
+        // A tag of a known image that no table knows, nor any line of it.
+        assert_eq!(verdict(&Settings::default(), "python:2.7.18", &t), None);
         assert_eq!(verdict(&Settings::default(), "Not A Reference", &t), None);
+    }
+
+    #[test]
+    fn a_missing_tag_is_checked_against_its_version_line() {
+        let t = default_platforms();
+        // mysql:8.0.1: neither `8.0.1` nor `8.0` is listed; `8` (linux/amd64, linux/arm64) is.
+        let v = verdict(&Settings::default(), "mysql:8.0.1", &t);
+        let Some(Verdict::Missing { via, missing, .. }) = v else { panic!("{v:?}") };
+        assert_eq!((via, missing), (Some("8"), ps(&["linux/arm/v7"])));
+        // The tag itself: no `via`.
+        let v = verdict(&Settings::default(), "mysql:8.4", &t);
+        assert!(matches!(v, Some(Verdict::Missing { via: None, .. })), "{v:?}");
+        assert_eq!(as_line("mysql:8.0.1", Some("8")), " (as `mysql:8`)");
+        let digest = format!("docker.io/library/mysql:8.0.1@sha256:{}", "a".repeat(64));
+        assert_eq!(as_line(&digest, Some("8")), " (as `mysql:8`)");
+        assert_eq!(
+            as_line("registry.example.com/a/b:1.2.3", Some("1.2")),
+            " (as `registry.example.com/a/b:1.2`)"
+        );
+        assert_eq!(as_line("mysql:8.4", None), "");
     }
 
     #[test]

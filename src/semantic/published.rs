@@ -10,23 +10,52 @@ use crate::settings::Settings;
 use crate::values::image_ref::{self, ImageRef};
 use crate::values::platform::Platform;
 
+/// What a source says about an image reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    pub platforms: Vec<Platform>,
+    /// The tag of the version line that answered for a tag no source lists
+    /// (`5.7` for `mysql:5.7.44`: [`archdb::line_candidates`]); `None` for the tag itself.
+    pub via: Option<&'static str>,
+}
+
 /// The platforms `image` is published for, or `None` when no source knows it (or the reference
 /// is digest-only, so its tag cannot be looked up).
 pub fn published_platforms(settings: &Settings, image: &ImageRef) -> Option<Vec<Platform>> {
+    published(settings, image).map(|p| p.platforms)
+}
+
+/// [`published_platforms`], saying whether a version line answered for the tag.
+pub fn published(settings: &Settings, image: &ImageRef) -> Option<Published> {
+    let exact = |platforms: Vec<Platform>| Published { platforms, via: None };
     if let Some(configured) = settings.image_platforms(image) {
-        return Some(configured.to_vec());
+        return Some(exact(configured.to_vec()));
     }
     if image.registry == image_ref::DOCKER_HUB {
         if let Some(p) =
             image.repository.split_once('/').and_then(|(ns, _)| Platform::from_bashbrew(ns))
         {
-            return Some(vec![p]);
+            return Some(exact(vec![p]));
         }
     }
     match archdb::lookup(&image.name(), image.effective_tag()?) {
-        Lookup::Known(list) => Some(list.iter().filter_map(|s| Platform::parse(s).ok()).collect()),
+        Lookup::Known { platforms, via } => Some(Published {
+            platforms: platforms.iter().filter_map(|s| Platform::parse(s).ok()).collect(),
+            via,
+        }),
         Lookup::UnknownTag | Lookup::UnknownImage => None,
     }
+}
+
+/// Whether an image reference as written counts as one whose platforms no source knows:
+/// a reference that can be looked up (no unresolved variable, a tag or no tag, not digest-only,
+/// not `scratch`) for which [`published`] has no answer.
+pub fn platforms_unknown(settings: &Settings, reference: &str) -> bool {
+    if image_ref::has_variable(reference) || reference.eq_ignore_ascii_case("scratch") {
+        return false;
+    }
+    let Ok(image) = ImageRef::parse(reference) else { return false };
+    image.effective_tag().is_some() && published(settings, &image).is_none()
 }
 
 #[cfg(test)]

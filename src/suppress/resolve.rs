@@ -105,7 +105,7 @@ pub fn apply(
             .copied()
             .filter(|r| wanted.contains(&r.meta().name) && r.meta().formats.contains(&kind))
             .collect();
-        crate::engine::run_rules(&shadowed, doc, semantic, source, &mut out);
+        crate::engine::run_rules(&shadowed, doc, semantic, source, &mut out, &mut Vec::new());
         out
     };
     resolve(&collected, &known, settings, ran, diagnostics, shadow);
