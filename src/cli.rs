@@ -81,6 +81,16 @@ pub enum FormatArg {
     Human,
     Concise,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// JUnit XML.
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -123,6 +133,11 @@ pub struct LintArgs {
     /// Output format. Default: human on a terminal, concise otherwise.
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
+
+    /// Write the report in `--format` to FILE; standard output then gets the findings as
+    /// without `--format` (human on a terminal, concise otherwise) and a summary line.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// Print the number of findings per rule after the findings.
     #[arg(long)]
@@ -362,6 +377,7 @@ fn lint(args: LintArgs) -> i32 {
         (None, true) => config::Mode::Isolated,
         (None, false) => config::Mode::Discover,
     };
+    let root = cwd.clone();
     let mut resolver = config::Resolver::new(mode, cwd, overrides);
     if args.show_settings {
         return show_settings(&args, &mut resolver);
@@ -469,22 +485,49 @@ fn lint(args: LintArgs) -> i32 {
 
     let stdout = io::stdout();
     let is_tty = stdout.is_terminal();
+    let terminal_format = if is_tty { Format::Human } else { Format::Concise };
     let format = match args.format {
         Some(FormatArg::Human) => Format::Human,
         Some(FormatArg::Concise) => Format::Concise,
         Some(FormatArg::Json) => Format::Json,
-        None if is_tty => Format::Human,
-        None => Format::Concise,
+        Some(FormatArg::Sarif) => Format::Sarif,
+        Some(FormatArg::Github) => Format::Github,
+        Some(FormatArg::Gitlab) => Format::Gitlab,
+        Some(FormatArg::Checkstyle) => Format::Checkstyle,
+        Some(FormatArg::Junit) => Format::Junit,
+        None => terminal_format,
     };
     let color = match args.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
         ColorArg::Auto => is_tty && std::env::var_os("NO_COLOR").is_none(),
     };
-    let opts = RenderOptions { color, statistics: args.statistics };
+    let opts = RenderOptions { color, statistics: args.statistics, root: Some(root) };
+    // `--output FILE`: the report goes to the file (never coloured), and standard output gets
+    // what it would show without `--format`, then one summary line. The exit code is the same.
+    let stdout_format = match &args.output {
+        Some(file) => {
+            let file_opts = RenderOptions { color: false, ..opts.clone() };
+            if let Err(e) = write_report(file, format, &reports, &file_opts) {
+                say(format_args!("edgelint: cannot write {}: {e}", file.display()));
+                exit_error = true;
+            }
+            terminal_format
+        }
+        None => format,
+    };
     let mut out = io::BufWriter::new(stdout.lock());
-    let written = render::render(format, &reports, &opts, &mut out).and_then(|()| out.flush());
-    if let Err(e) = written {
+    let mut written = render::render(stdout_format, &reports, &opts, &mut out);
+    if let (Some(file), Ok(())) = (&args.output, &written) {
+        let summary = render::Counts::of(&reports).summary_line();
+        written = writeln!(
+            out,
+            "edgelint: {summary}; {} report written to {}",
+            format.as_str(),
+            file.display()
+        );
+    }
+    if let Err(e) = written.and_then(|()| out.flush()) {
         if e.kind() != io::ErrorKind::BrokenPipe {
             say(format_args!("edgelint: cannot write output: {e}"));
             exit_error = true;
@@ -499,6 +542,17 @@ fn lint(args: LintArgs) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// Writes the report for `--output FILE`.
+fn write_report(
+    file: &std::path::Path,
+    format: Format,
+    reports: &[FileReport],
+    opts: &RenderOptions,
+) -> io::Result<()> {
+    let mut f = std::fs::File::create(file)?;
+    render::render(format, reports, opts, &mut f)
 }
 
 /// Text from bytes: invalid UTF-8 is replaced, and said as a `parse-error` by the caller.

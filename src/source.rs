@@ -121,6 +121,23 @@ impl LineIndex {
         let column = text[start..end].chars().count() + 1;
         Position { line: line + 1, column }
     }
+
+    /// Line and column of a byte offset with the column counted in **UTF-16 code units**
+    /// (1-based), as GitHub code scanning (SARIF `utf16CodeUnits`), the Language Server Protocol
+    /// and JavaScript editors count: a character outside the Basic Multilingual Plane (an emoji)
+    /// is two units. Clamped like [`position`](Self::position). Costs one pass over the line up
+    /// to `offset`.
+    pub fn position_utf16(&self, text: &str, offset: usize) -> Position {
+        let offset = offset.min(text.len());
+        let line = self.line_of(offset);
+        let start = self.line_starts[line];
+        let mut end = offset;
+        while end > start && !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let column = text[start..end].chars().map(char::len_utf16).sum::<usize>() + 1;
+        Position { line: line + 1, column }
+    }
 }
 
 /// One file's text with its path and line index.
@@ -142,6 +159,11 @@ impl SourceFile {
     pub fn position(&self, offset: usize) -> Position {
         self.index.position(&self.text, offset)
     }
+
+    /// [`LineIndex::position_utf16`] in this file.
+    pub fn position_utf16(&self, offset: usize) -> Position {
+        self.index.position_utf16(&self.text, offset)
+    }
 }
 
 #[cfg(test)]
@@ -160,6 +182,23 @@ mod tests {
         let x = text.find('x').unwrap();
         assert_eq!(idx.position(text, x), Position { line: 3, column: 1 });
         assert_eq!(idx.position(text, text.len()), Position { line: 4, column: 1 });
+    }
+
+    #[test]
+    fn utf16_columns_count_surrogate_pairs() {
+        // `é` is one UTF-16 unit (two bytes), `😀` two units (four bytes): `x` is the fourth
+        // character but the fifth UTF-16 unit.
+        let text = "a\né😀 x\r\n😀";
+        let idx = LineIndex::new(text);
+        let x = text.find('x').unwrap();
+        assert_eq!(idx.position(text, x), Position { line: 2, column: 4 });
+        assert_eq!(idx.position_utf16(text, x), Position { line: 2, column: 5 });
+        assert_eq!(idx.position_utf16(text, x + 1), Position { line: 2, column: 6 });
+        // Inside the emoji: clamped to its start; past the end: after the last character.
+        let emoji = text.find('😀').unwrap();
+        assert_eq!(idx.position_utf16(text, emoji + 2), Position { line: 2, column: 2 });
+        assert_eq!(idx.position_utf16(text, 999), Position { line: 3, column: 3 });
+        assert_eq!(idx.position_utf16(text, 0), idx.position(text, 0));
     }
 
     #[test]
