@@ -10,8 +10,8 @@
 //! </checkstyle>
 //! ```
 //!
-//! Every linted file is a `<file>` (also those without findings, as Checkstyle lists every
-//! audited file). `severity` is `error`, `warning` or `info`; `source` is `edgelint.` and the
+//! Every file with findings is a `<file>` (edgelint keeps only those; a `FileReport` without
+//! findings, from library use, is an empty `<file/>`). `severity` is `error`, `warning` or `info`; `source` is `edgelint.` and the
 //! rule; lines and columns are 1-based, columns in Unicode characters as in the `concise`
 //! format. Paths are relative to the current directory. `tests/schemas/checkstyle.dtd`
 //! describes the structure.
