@@ -111,6 +111,13 @@ impl LineIndex {
     /// Line and column of a byte offset. Offsets inside a multi-byte character or past the end
     /// are clamped.
     pub fn position(&self, text: &str, offset: usize) -> Position {
+        let (line, before) = self.line_up_to(text, offset);
+        Position { line: line + 1, column: before.chars().count() + 1 }
+    }
+
+    /// The 0-based line of `offset` (clamped to the text and down to a character boundary) and
+    /// the text of that line before it.
+    fn line_up_to<'t>(&self, text: &'t str, offset: usize) -> (usize, &'t str) {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.line_starts[line];
@@ -118,8 +125,7 @@ impl LineIndex {
         while end > start && !text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = text[start..end].chars().count() + 1;
-        Position { line: line + 1, column }
+        (line, &text[start..end])
     }
 
     /// Line and column of a byte offset with the column counted in **UTF-16 code units**
@@ -128,15 +134,8 @@ impl LineIndex {
     /// is two units. Clamped like [`position`](Self::position). Costs one pass over the line up
     /// to `offset`.
     pub fn position_utf16(&self, text: &str, offset: usize) -> Position {
-        let offset = offset.min(text.len());
-        let line = self.line_of(offset);
-        let start = self.line_starts[line];
-        let mut end = offset;
-        while end > start && !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let column = text[start..end].chars().map(char::len_utf16).sum::<usize>() + 1;
-        Position { line: line + 1, column }
+        let (line, before) = self.line_up_to(text, offset);
+        Position { line: line + 1, column: before.chars().map(char::len_utf16).sum::<usize>() + 1 }
     }
 }
 
