@@ -78,8 +78,11 @@ pub enum ListFormat {
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum FormatArg {
+    /// Code frames with the span underlined, then a summary.
     Human,
+    /// One line per finding: `path:line:col: severity[rule] message`.
     Concise,
+    /// One JSON object (schema version 1, docs/json-format.md).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
