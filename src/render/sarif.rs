@@ -179,22 +179,29 @@ fn artifact_location(path: &ReportPath) -> Value {
     }
 }
 
+/// The descriptors of [`all_rules`] as a JSON array, serialized once per process: they hold
+/// every rule's whole documentation, and serializing them again for each report would cost
+/// more than everything else in a small run.
+fn registry_descriptors() -> &'static str {
+    static DESCRIPTORS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DESCRIPTORS.get_or_init(|| {
+        let descriptors: Vec<Value> = all_rules().iter().map(rule_descriptor).collect();
+        serde_json::to_string(&descriptors).expect("JSON values serialize")
+    })
+}
+
 pub(super) fn render(
     reports: &[FileReport],
     opts: &RenderOptions,
     w: &mut dyn Write,
 ) -> io::Result<()> {
     let mut rules = all_rules();
+    let registered = rules.len();
     // A rule that is not in the registry (only in hand-made reports) still gets a descriptor.
     for d in reports.iter().flat_map(|r| &r.diagnostics) {
         if !rules.iter().any(|r| r.id == d.rule) {
-            rules.push(RuleInfo {
-                id: d.rule,
-                summary: d.rule,
-                severity: d.severity,
-                formats: &[],
-                doc: "",
-            });
+            let (id, summary, severity) = (d.rule, d.rule, d.severity);
+            rules.push(RuleInfo { id, summary, severity, formats: &[], doc: "" });
         }
     }
     let mut results = Vec::new();
@@ -228,33 +235,36 @@ pub(super) fn render(
             }));
         }
     }
-    let mut run = json!({
-        "tool": {
-            "driver": {
-                "name": "edgelint",
-                "informationUri": INFORMATION_URI,
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": rules.iter().map(rule_descriptor).collect::<Vec<_>>(),
-            }
-        },
-        "columnKind": "utf16CodeUnits",
-        "results": results,
-    });
+    // Written by hand around the cached rule descriptors: one compact line, keys in the order
+    // of the SARIF specification's examples.
+    let string = |s: &str| serde_json::to_string(s).expect("strings serialize");
+    write!(w, "{{\"$schema\":{},\"version\":\"2.1.0\",\"runs\":[{{", string(SCHEMA_URI))?;
+    write!(
+        w,
+        "\"tool\":{{\"driver\":{{\"name\":\"edgelint\",\"informationUri\":{},\"version\":{v},\"semanticVersion\":{v},\"rules\":",
+        string(INFORMATION_URI),
+        v = string(env!("CARGO_PKG_VERSION")),
+    )?;
+    let cached = registry_descriptors();
+    if rules.len() == registered {
+        w.write_all(cached.as_bytes())?;
+    } else {
+        let extra: Vec<Value> = rules[registered..].iter().map(rule_descriptor).collect();
+        let extra = serde_json::to_string(&extra).map_err(io::Error::from)?;
+        // `[a,b]` and `[c]` → `[a,b,c]`.
+        write!(w, "{},{}", &cached[..cached.len() - 1], &extra[1..])?;
+    }
+    w.write_all(b"}},\"columnKind\":\"utf16CodeUnits\",")?;
     if let Some(root) = &opts.root {
         let root = root.to_string_lossy().replace('\\', "/");
         let root = if root.starts_with('/') { root } else { format!("/{root}") };
         let slash = if root.ends_with('/') { "" } else { "/" };
-        run["originalUriBaseIds"] =
-            json!({"%SRCROOT%": {"uri": format!("file://{}{slash}", uri_path(&root))}});
+        let uri = format!("file://{}{slash}", uri_path(&root));
+        write!(w, "\"originalUriBaseIds\":{{\"%SRCROOT%\":{{\"uri\":{}}}}},", string(&uri))?;
     }
-    let log = json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [run],
-    });
-    serde_json::to_writer_pretty(&mut *w, &log).map_err(io::Error::from)?;
-    w.write_all(b"\n")
+    w.write_all(b"\"results\":")?;
+    serde_json::to_writer(&mut *w, &results).map_err(io::Error::from)?;
+    w.write_all(b"}]}\n")
 }
 
 #[cfg(test)]
@@ -347,6 +357,23 @@ mod tests {
         assert_eq!(
             rules[v["runs"][0]["results"][0]["ruleIndex"].as_u64().unwrap() as usize]["id"],
             "r"
+        );
+    }
+
+    #[test]
+    fn one_compact_line_and_no_base_without_a_root() {
+        let opts = RenderOptions::default();
+        let mut out = Vec::new();
+        render(Format::Sarif, &[], &opts, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("{\"$schema\":") && text.ends_with("]}\n"));
+        assert_eq!(text.lines().count(), 1);
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert!(v["runs"][0].get("originalUriBaseIds").is_none());
+        assert_eq!(v["runs"][0]["results"], json!([]));
+        assert_eq!(
+            v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().len(),
+            crate::rules::all().len() + 2
         );
     }
 
