@@ -1,4 +1,5 @@
-//! The `sarif` format: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+//! The `sarif` format: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers, as one
+//! compact JSON line.
 //!
 //! One run. `tool.driver.rules` lists every rule of the registry and the built-in findings
 //! (`parse-error`, `file-too-large`), whether or not they found anything, with their summary,
