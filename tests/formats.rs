@@ -3,6 +3,9 @@
 //! fixture, `--output`, fingerprints that survive inserted lines, UTF-16 columns and escaping.
 //! `.ci/formats-e2e.sh` adds the external validators (sarif-multitool, xmllint).
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{run, stderr, stdout};

@@ -144,22 +144,23 @@ pub(crate) fn region(report: &FileReport, d: &Diagnostic, columns: Columns) -> R
 /// lines are inserted above it. Used by SARIF (`partialFingerprints`) and GitLab
 /// (`fingerprint`) so that GitHub code scanning and GitLab track an alert across commits.
 ///
-/// The place, until the engine gives each diagnostic its logical path
-/// (`Deployment/plant/historian › containers[db] › resources`), is derived here:
+/// The place is:
 ///
-/// - YAML (Compose, Kubernetes): the chain of mapping keys and sequence items from the
+/// - the engine's logical path of the finding ([`Diagnostic::logical_path`], e.g.
+///   `Deployment/plant/historian › containers[db]`), when it has one; and
+/// - in YAML (Compose, Kubernetes), the finer chain of mapping keys and sequence items from the
 ///   document root down to the node where the finding starts, sequence items named by their
 ///   `name` (or `metadata.name`) when they have one, e.g.
-///   `Deployment/plant/historian › spec › template › spec › containers[db] › resources`. A
-///   Kubernetes document is named `Kind/namespace/name`; other documents of a multi-document
-///   stream by their index.
-/// - Dockerfile (and YAML findings outside every node, such as a comment): the finding's text
-///   with whitespace collapsed.
+///   `Deployment/plant/historian › spec › template › spec › containers[db] › livenessProbe`:
+///   it tells apart two findings of one rule under one logical path (a liveness and a startup
+///   probe). A Kubernetes document is named `Kind/namespace/name`; other documents of a
+///   multi-document stream by their index;
+/// - when neither exists (a Dockerfile finding without a logical path, a YAML finding outside
+///   every node such as a comment): the finding's text with whitespace collapsed;
 /// - `parse-error`: the parser's message (digits kept); `file-too-large`: nothing more.
 ///
-/// When the engine's `Diagnostic` carries its logical path, this function should use it in
-/// place of the derived YAML chain (and drop the re-parse). Two findings with the same key
-/// (the same rule at the same place) are told apart by their order: the second gets `#2`.
+/// Two findings with the same key (the same rule at the same place) are told apart by their
+/// order: the second gets `#2`.
 pub(crate) fn fingerprints(report: &FileReport, path: &str) -> Vec<String> {
     let yaml_kind = matches!(report.kind, Some(FileKind::Compose | FileKind::Kubernetes));
     let needs_yaml = yaml_kind
@@ -176,11 +177,17 @@ pub(crate) fn fingerprints(report: &FileReport, path: &str) -> Vec<String> {
                 FILE_TOO_LARGE => String::new(),
                 _ => {
                     let span = clamp_span(d.span, &report.source.text);
-                    let logical = stream
+                    let tree = stream
                         .as_ref()
                         .map(|s| yaml_logical_path(&s.documents, span.start))
                         .unwrap_or_default();
-                    if logical.is_empty() {
+                    let parts: Vec<String> = d
+                        .logical_path
+                        .iter()
+                        .cloned()
+                        .chain(Some(tree).filter(|t| !t.is_empty()))
+                        .collect();
+                    if parts.is_empty() {
                         let text = report.source.text.get(span.start..span.end).unwrap_or("");
                         let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
                         if collapsed.is_empty() {
@@ -189,7 +196,7 @@ pub(crate) fn fingerprints(report: &FileReport, path: &str) -> Vec<String> {
                             collapsed
                         }
                     } else {
-                        logical
+                        parts.join("\0")
                     }
                 }
             };
@@ -372,6 +379,13 @@ mod tests {
         assert!(before.iter().all(|f| f.len() == 32 && f.bytes().all(|b| b.is_ascii_hexdigit())));
         assert_ne!(before[0], before[1]);
         assert_ne!(before[1], before[2], "the rule is part of the key");
+        // The engine's logical path is part of the key.
+        let mut with_path = report("k.yaml", FileKind::Kubernetes, K8S, &needles);
+        with_path.diagnostics[0].logical_path =
+            Some("Deployment/plant/historian › containers[db]".into());
+        let fps = fingerprints(&with_path, "k.yaml");
+        assert_ne!(fps[0], before[0]);
+        assert_eq!(fps[1..], before[1..]);
         // Another path gives other fingerprints.
         let elsewhere =
             fingerprints(&report("x.yaml", FileKind::Kubernetes, K8S, &needles), "x.yaml");
