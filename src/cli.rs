@@ -118,6 +118,11 @@ pub struct LintArgs {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
 
+    /// Write the report in `--format` to FILE; standard output then gets the findings as
+    /// without `--format` (human on a terminal, concise otherwise) and a summary line.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     /// Print the number of findings per rule after the findings.
     #[arg(long)]
     pub statistics: bool,
@@ -343,6 +348,7 @@ fn lint(args: LintArgs) -> i32 {
         (None, true) => config::Mode::Isolated,
         (None, false) => config::Mode::Discover,
     };
+    let root = cwd.clone();
     let mut resolver = config::Resolver::new(mode, cwd, overrides);
     if args.show_settings {
         return show_settings(&args, &mut resolver);
@@ -466,20 +472,42 @@ fn lint(args: LintArgs) -> i32 {
 
     let stdout = io::stdout();
     let is_tty = stdout.is_terminal();
+    let terminal_format = if is_tty { Format::Human } else { Format::Concise };
     let format = match args.format {
         Some(format) => format,
-        None if is_tty => Format::Human,
-        None => Format::Concise,
+        None => terminal_format,
     };
     let color = match args.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
         ColorArg::Auto => is_tty && std::env::var_os("NO_COLOR").is_none(),
     };
-    let opts = RenderOptions { color, statistics: args.statistics };
+    let opts = RenderOptions { color, statistics: args.statistics, root: Some(root) };
+    // `--output FILE`: the report goes to the file (never coloured), and standard output gets
+    // what it would show without `--format`, then one summary line. The exit code is the same.
+    let stdout_format = match &args.output {
+        Some(file) => {
+            let file_opts = RenderOptions { color: false, ..opts.clone() };
+            if let Err(e) = write_report(file, format, &reports, &file_opts) {
+                say(format_args!("edgelint: cannot write {}: {e}", file.display()));
+                exit_error = true;
+            }
+            terminal_format
+        }
+        None => format,
+    };
     let mut out = io::BufWriter::new(stdout.lock());
-    let written = render::render(format, &reports, &opts, &mut out).and_then(|()| out.flush());
-    if let Err(e) = written {
+    let mut written = render::render(stdout_format, &reports, &opts, &mut out);
+    if let (Some(file), Ok(())) = (&args.output, &written) {
+        let summary = render::Counts::of(&reports).summary_line();
+        written = writeln!(
+            out,
+            "edgelint: {summary}; {} report written to {}",
+            format.as_str(),
+            file.display()
+        );
+    }
+    if let Err(e) = written.and_then(|()| out.flush()) {
         if e.kind() != io::ErrorKind::BrokenPipe {
             say(format_args!("edgelint: cannot write output: {e}"));
             exit_error = true;
@@ -494,6 +522,17 @@ fn lint(args: LintArgs) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// Writes the report for `--output FILE`.
+fn write_report(
+    file: &std::path::Path,
+    format: Format,
+    reports: &[FileReport],
+    opts: &RenderOptions,
+) -> io::Result<()> {
+    let mut f = std::fs::File::create(file)?;
+    render::render(format, reports, opts, &mut f)
 }
 
 /// The cross-file phase over the files whose documents were kept: its findings join their

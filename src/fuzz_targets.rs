@@ -210,7 +210,11 @@ pub fn lint_source(data: &[u8]) {
     let reports = [first];
     for &format in Format::all() {
         let mut out = Vec::new();
-        let opts = RenderOptions { color: selector & 0x40 != 0, statistics: selector & 0x80 != 0 };
+        let opts = RenderOptions {
+            color: selector & 0x40 != 0,
+            statistics: selector & 0x80 != 0,
+            root: None,
+        };
         render::render(format, &reports, &opts, &mut out).expect("render to memory");
     }
 }

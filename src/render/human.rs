@@ -388,7 +388,10 @@ mod tests {
 
     #[test]
     fn snapshot_without_color() {
-        let out = human(&test_support::reports(), RenderOptions { color: false, statistics: true });
+        let out = human(
+            &test_support::reports(),
+            RenderOptions { color: false, statistics: true, root: None },
+        );
         insta::assert_snapshot!(out);
     }
 
@@ -414,7 +417,10 @@ mod tests {
 
     #[test]
     fn color_uses_ansi_but_no_hyperlinks() {
-        let out = human(&test_support::reports(), RenderOptions { color: true, statistics: false });
+        let out = human(
+            &test_support::reports(),
+            RenderOptions { color: true, statistics: false, root: None },
+        );
         assert!(out.contains("\u{1b}["));
         assert!(!out.contains("\u{1b}]8;;"), "no OSC 8 hyperlinks");
     }

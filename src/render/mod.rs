@@ -1,5 +1,6 @@
 //! Output formats: `human` (miette code frames), `concise` (one line per finding) and `json`
-//! (versioned schema, see [`json`] and `docs/json-format.md`).
+//! (versioned schema, see [`json`] and `docs/json-format.md`); for CI (`docs/formats.md`):
+//! `sarif`, `github`, `gitlab`, `checkstyle` and `junit`, one file each, sharing [`ci`].
 //!
 //! All formats print reports in the order given (the caller sorts by path, line, column, rule)
 //! and use 1-based lines and 1-based columns counted in Unicode characters. Spans are clamped
@@ -7,9 +8,15 @@
 //! renderer panic. Output goes through one buffered writer; an I/O error (a closed pipe) is
 //! returned to the caller, never printed or turned into a panic.
 
+mod checkstyle;
+pub(crate) mod ci;
 mod concise;
+mod github;
+mod gitlab;
 mod human;
 pub mod json;
+mod junit;
+pub mod sarif;
 
 use crate::diagnostic::{FileReport, Severity};
 use crate::source::{Position, SourceFile, Span};
@@ -30,6 +37,16 @@ pub enum Format {
     Concise,
     // One JSON object per run (schema version 1).
     Json,
+    // SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    // GitHub Actions workflow commands (annotations).
+    Github,
+    // GitLab Code Quality report.
+    Gitlab,
+    // Checkstyle XML.
+    Checkstyle,
+    // JUnit XML.
+    Junit,
 }
 
 impl Format {
@@ -43,6 +60,11 @@ impl Format {
             Format::Human => "human",
             Format::Concise => "concise",
             Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Gitlab => "gitlab",
+            Format::Checkstyle => "checkstyle",
+            Format::Junit => "junit",
         }
     }
 
@@ -52,12 +74,15 @@ impl Format {
 }
 
 /// Presentation switches shared by the formats.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RenderOptions {
     /// ANSI colours (human and concise; ignored by json).
     pub color: bool,
     /// Append a count of findings per rule.
     pub statistics: bool,
+    /// The scanned root (the current directory) the CI formats make paths relative to; `None`
+    /// keeps paths as given (see [`ci::report_path`]).
+    pub root: Option<std::path::PathBuf>,
 }
 
 /// Writes `reports` to `out` in `format`. Returns the first I/O error (e.g. a broken pipe).
@@ -72,13 +97,18 @@ pub fn render(
         Format::Human => human::render(reports, opts, &mut w)?,
         Format::Concise => concise::render(reports, opts, &mut w)?,
         Format::Json => json::render(reports, opts, &mut w)?,
+        Format::Sarif => sarif::render(reports, opts, &mut w)?,
+        Format::Github => github::render(reports, opts, &mut w)?,
+        Format::Gitlab => gitlab::render(reports, opts, &mut w)?,
+        Format::Checkstyle => checkstyle::render(reports, opts, &mut w)?,
+        Format::Junit => junit::render(reports, opts, &mut w)?,
     }
     w.flush()
 }
 
 /// Finding counts over a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Counts {
+pub struct Counts {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
@@ -396,7 +426,7 @@ mod tests {
         for &f in Format::all() {
             assert_eq!(Format::parse(f.as_str()), Some(f));
         }
-        assert_eq!(Format::parse("sarif"), None);
+        assert_eq!(Format::parse("xml"), None);
     }
 
     /// A writer that fails like a closed pipe.
@@ -447,7 +477,7 @@ mod tests {
         }];
         for &f in Format::all() {
             for color in [false, true] {
-                let opts = RenderOptions { color, statistics: true };
+                let opts = RenderOptions { color, statistics: true, root: None };
                 let mut out = Vec::new();
                 render(f, &reports, &opts, &mut out).unwrap();
                 let s = String::from_utf8(out).unwrap();

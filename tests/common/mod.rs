@@ -105,7 +105,7 @@ pub fn render_human(reports: &[edgelint::diagnostic::FileReport]) -> String {
     edgelint::render::render(
         edgelint::render::Format::Human,
         reports,
-        &edgelint::render::RenderOptions { color: false, statistics: false },
+        &edgelint::render::RenderOptions::default(),
         &mut out,
     )
     .expect("render");
