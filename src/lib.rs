@@ -13,7 +13,10 @@ pub mod discover;
 pub mod document;
 #[doc(hidden)]
 pub mod fuzz_targets;
+pub mod images_cmd;
 pub mod inspect;
+pub mod lockfile;
+pub mod registry;
 pub mod render;
 pub mod rules;
 pub mod settings;
