@@ -8,9 +8,11 @@
 //!
 //! ```text
 //! # edgelint.lock format 1
-//! # reference	digest	platforms	resolved
-//! docker.io/library/alpine:3.22	sha256:…	linux/386,linux/amd64,linux/arm/v6,linux/arm/v7,linux/arm64	2026-12-04
+//! # reference→digest→platforms→resolved
+//! docker.io/library/alpine:3.22→sha256:…→linux/386,linux/amd64,linux/arm/v6,linux/arm/v7,linux/arm64→2026-12-04
 //! ```
+//!
+//! (`→` is a tab.)
 //!
 //! - `reference`: normalised (`docker.io/library/alpine:3.22`); an untagged reference is
 //!   written with `:latest`; a pinned one with its digest (`name@sha256:…` or

@@ -476,7 +476,16 @@ fn transport_error(e: &ureq::Error, url: &str) -> (bool, ResolveError) {
         ureq::Error::HostNotFound => (false, format!("cannot resolve host {host}")),
         ureq::Error::ConnectionFailed => (true, format!("cannot connect to {host}")),
         ureq::Error::Timeout(t) => (true, format!("{host} did not answer in time ({t})")),
-        ureq::Error::Io(io) => (true, format!("cannot talk to {host}: {io}")),
+        ureq::Error::Io(io) => {
+            let said = io.to_string();
+            let said = said.split(" (os error").next().unwrap_or(&said).to_lowercase();
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => {
+                    (true, format!("cannot connect to {host}: connection refused"))
+                }
+                _ => (true, format!("cannot talk to {host}: {said}")),
+            }
+        }
         ureq::Error::Tls(t) => (false, format!("TLS with {host} failed: {t}")),
         ureq::Error::Rustls(t) => (false, format!("TLS with {host} failed: {t}")),
         other => (true, format!("request to {host} failed: {other}")),

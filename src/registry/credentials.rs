@@ -45,7 +45,7 @@ impl std::fmt::Debug for Credential {
 /// The Docker config file, read once.
 #[derive(Clone, Debug, Default)]
 pub struct DockerConfig {
-    /// Where it was read from (`None`: there is none).
+    /// Where it was looked for (it may not exist).
     pub path: Option<PathBuf>,
     /// `auths`: host → credential.
     auths: Vec<(String, Credential)>,
@@ -90,7 +90,9 @@ impl DockerConfig {
                 c.path = Some(path.to_path_buf());
                 Ok(c)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(DockerConfig::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(DockerConfig { path: Some(path.to_path_buf()), ..DockerConfig::default() })
+            }
             Err(e) => Err(format!("cannot read {}: {e}", path.display())),
         }
     }
