@@ -3,7 +3,11 @@
 //!
 //! - `EDGELINT_E2E_REGISTRY`: `127.0.0.1:PORT` of an open registry;
 //! - `EDGELINT_E2E_AUTH_REGISTRY`: `127.0.0.1:PORT` of one behind htpasswd (Basic auth), with
-//!   `EDGELINT_E2E_AUTH_USER` / `EDGELINT_E2E_AUTH_PASSWORD`.
+//!   `EDGELINT_E2E_AUTH_USER` / `EDGELINT_E2E_AUTH_PASSWORD`;
+//! - `EDGELINT_E2E_TOKEN_REGISTRY`: one with token auth (the Bearer flow every public registry
+//!   uses), whose token service the test serves on `EDGELINT_E2E_TOKEN_PORT`, signing with
+//!   `EDGELINT_E2E_TOKEN_KEY` (PKCS#8) for `EDGELINT_E2E_TOKEN_CERT` (DER), both made by the
+//!   script; it grants tokens only for the same user and password.
 //!
 //! Without them every test here returns at once (plain `cargo test` has no registry). The test
 //! images are written here as OCI layouts (tiny blobs, configs naming os/architecture/variant,
@@ -521,5 +525,163 @@ fn credentials_from_the_docker_config() {
         .stdin(Stdio::null())
         .output()
         .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+}
+
+/// A token service for the registry with `auth: token`: it answers `GET /token` with a JWT
+/// (ES256, the certificate in `x5c`) granting pull and push on the requested repository, but
+/// only to requests with the right Basic credentials. Returns the requests' paths as seen.
+fn serve_tokens(env: &Env, port: u16) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    use std::io::{BufRead, BufReader, Write};
+    let var = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k}"));
+    let key = std::fs::read(var("EDGELINT_E2E_TOKEN_KEY")).unwrap();
+    let cert = std::fs::read(var("EDGELINT_E2E_TOKEN_CERT")).unwrap();
+    let rng = ring::rand::SystemRandom::new();
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &key, &rng)
+        .expect("the token key (PKCS#8 P-256)");
+    let std_b64 = base64::engine::general_purpose::STANDARD;
+    let url_b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let expected = format!("Basic {}", std_b64.encode(format!("{}:{}", env.user, env.password)));
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind the token port");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let header = url_b64
+        .encode(json!({"alg": "ES256", "typ": "JWT", "x5c": [std_b64.encode(&cert)]}).to_string());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            let mut authorization = None;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = line.split_once(':') {
+                    if k.eq_ignore_ascii_case("authorization") {
+                        authorization = Some(v.trim().to_string());
+                    }
+                }
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or("").to_string();
+            log.lock().unwrap().push(path.clone());
+            let query = path.split_once('?').map_or("", |(_, q)| q);
+            let scopes: Vec<String> = query
+                .split('&')
+                .filter_map(|kv| kv.strip_prefix("scope="))
+                .map(percent_decode)
+                .collect();
+            let (status, body) = if authorization.as_deref() != Some(expected.as_str()) {
+                ("401 Unauthorized", r#"{"details":"credentials required"}"#.to_string())
+            } else {
+                let access: Vec<serde_json::Value> = scopes
+                    .iter()
+                    .filter_map(|s| {
+                        let rest = s.strip_prefix("repository:")?;
+                        let (name, _) = rest.rsplit_once(':')?;
+                        Some(json!({"type": "repository", "name": name, "actions": ["pull", "push"]}))
+                    })
+                    .collect();
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs();
+                let claims = json!({
+                    "iss": "edgelint-e2e-issuer", "sub": "edgelint", "aud": "edgelint-e2e",
+                    "exp": now + 300, "nbf": now - 10, "iat": now, "jti": format!("{now}-{}", path.len()),
+                    "access": access,
+                });
+                let input = format!("{header}.{}", url_b64.encode(claims.to_string()));
+                let rng = ring::rand::SystemRandom::new();
+                let signature = pair.sign(&rng, input.as_bytes()).unwrap();
+                let jwt = format!("{input}.{}", url_b64.encode(signature.as_ref()));
+                (
+                    "200 OK",
+                    json!({"token": jwt, "access_token": jwt, "expires_in": 300}).to_string(),
+                )
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    seen
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn bearer_token_auth_with_credentials_from_the_docker_config() {
+    let Some(env) = env() else { return };
+    let r = std::env::var("EDGELINT_E2E_TOKEN_REGISTRY").expect("EDGELINT_E2E_TOKEN_REGISTRY");
+    let port: u16 = std::env::var("EDGELINT_E2E_TOKEN_PORT").unwrap().parse().unwrap();
+    let seen = serve_tokens(&env, port);
+    let layouts = scratch("token-layouts");
+    let mut layout = Layout::new(&layouts.join("oci"));
+    let amd64 = layout.image("linux", "amd64", "");
+    let arm64 = layout.image("linux", "arm64", "");
+    let (index, index_digest) = layout.index(&[amd64, arm64]);
+    layout.tag("tokened", index);
+    layout.finish();
+    skopeo_copy(
+        &layouts.join("oci"),
+        "tokened",
+        &format!("{r}/e2e/tokened:1"),
+        Some((&env.user, &env.password)),
+    );
+
+    let dir = project(
+        "token",
+        &[("compose.yaml", format!("services:\n  a:\n    image: {r}/e2e/tokened:1\n"))],
+    );
+    // Anonymous: the token service refuses, and the message says how to log in.
+    let o = edgelint(&dir, &["images", "lock"]);
+    let (_, err) = text(&o);
+    eprintln!("images lock, token registry, no credentials:\n{err}");
+    assert!(
+        err.contains(&format!("cannot resolve {r}/e2e/tokened:1: {r} needs credentials")),
+        "{err}"
+    );
+    // With `auths`: the bearer flow (challenge → token with Basic credentials → manifest).
+    let auth =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", env.user, env.password));
+    std::fs::write(
+        dir.join("docker-config/config.json"),
+        json!({"auths": {r.clone(): {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
+    let o = edgelint(&dir, &["images", "lock"]);
+    let (_, err) = text(&o);
+    eprintln!("images lock, token registry, auths:\n{err}");
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    expect_line(&dir, &format!("{r}/e2e/tokened:1"), &index_digest, "linux/amd64,linux/arm64");
+    let asked = seen.lock().unwrap().clone();
+    assert!(
+        asked.iter().any(|p| p.contains("service=edgelint-e2e")
+            && p.contains("scope=repository%3Ae2e%2Ftokened%3Apull")),
+        "{asked:#?}"
+    );
+    let o = edgelint(&dir, &["images", "check", "--strict"]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
 }
