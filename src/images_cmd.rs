@@ -116,7 +116,11 @@ fn shown(path: &Path, cwd: &Path) -> String {
 }
 
 /// Resolves with a progress bar on a terminal, silently otherwise.
-fn resolve(client: &Client, refs: &[ImageRef], jobs: usize) -> Vec<Result<Resolved, ResolveError>> {
+fn resolve(
+    client: &Client,
+    refs: &[(ImageRef, Option<Resolved>)],
+    jobs: usize,
+) -> Vec<Result<Resolved, ResolveError>> {
     let bar = if io::stderr().is_terminal() && !refs.is_empty() {
         let bar = indicatif::ProgressBar::new(refs.len() as u64);
         if let Ok(style) =
@@ -237,7 +241,8 @@ fn lock(paths: &[PathBuf], common: &Common, exclude: &[String]) -> i32 {
         Ok(c) => c,
         Err(e) => return error(&e),
     };
-    let list: Vec<ImageRef> = refs.values().cloned().collect();
+    let list: Vec<(ImageRef, Option<Resolved>)> =
+        refs.iter().map(|(key, image)| (image.clone(), old.get(key).map(locked))).collect();
     let results = resolve(&client, &list, common.jobs);
     let today = lockfile::today();
     let mut entries = Vec::new();
@@ -345,7 +350,8 @@ fn check(common: &Common, format: Option<FormatArg>, color: ColorArg) -> i32 {
         Ok(c) => c,
         Err(e) => return error(&e),
     };
-    let list: Vec<ImageRef> = lock.entries.iter().map(|e| e.image.clone()).collect();
+    let list: Vec<(ImageRef, Option<Resolved>)> =
+        lock.entries.iter().map(|e| (e.image.clone(), Some(locked(e)))).collect();
     let results = resolve(&client, &list, common.jobs);
     let mut diagnostics = Vec::new();
     for (entry, result) in lock.entries.iter().zip(results) {
@@ -381,6 +387,11 @@ fn check(common: &Common, format: Option<FormatArg>, color: ColorArg) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// What an entry says, as a resolution.
+fn locked(e: &Entry) -> Resolved {
+    Resolved { digest: e.digest.clone(), platforms: e.platforms.clone() }
 }
 
 fn names(platforms: &[Platform]) -> String {

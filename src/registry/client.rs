@@ -113,18 +113,50 @@ impl Client {
     /// The platforms and digest the registry serves for `image` now: by digest when the
     /// reference has one, else by its tag (`latest` when none is written).
     pub fn resolve(&self, image: &ImageRef) -> Result<Resolved, ResolveError> {
+        self.resolve_with(image, None)
+    }
+
+    /// As [`Client::resolve`], knowing what was locked: a `HEAD` request first, and when the
+    /// registry's `Docker-Content-Digest` is the locked digest, the locked platforms stand (a
+    /// digest names the content, platforms included) without downloading anything. Docker
+    /// Hub does not count `HEAD` requests against its pull rate limit.
+    pub fn resolve_with(
+        &self,
+        image: &ImageRef,
+        known: Option<&Resolved>,
+    ) -> Result<Resolved, ResolveError> {
         let reference = match (&image.digest, image.effective_tag()) {
             (Some(d), _) => d.clone(),
             (None, Some(t)) => t.to_string(),
             (None, None) => unreachable!("a reference has a tag or a digest"),
         };
+        if let Some(known) = known {
+            let url = format!(
+                "{}/v2/{}/manifests/{}",
+                self.base_url(&image.registry),
+                image.repository,
+                reference
+            );
+            match self.request(image, &url, Some(media::ACCEPT), true) {
+                Ok(f) if f.status == 200 && f.digest_header.as_deref() == Some(&known.digest) => {
+                    return Ok(known.clone());
+                }
+                // Unreachable or refused: asking again with GET would say the same, slower.
+                Err(e) => return Err(e),
+                Ok(_) => {}
+            }
+        }
+        self.fetch(image, reference)
+    }
+
+    fn fetch(&self, image: &ImageRef, reference: String) -> Result<Resolved, ResolveError> {
         let url = format!(
             "{}/v2/{}/manifests/{}",
             self.base_url(&image.registry),
             image.repository,
             reference
         );
-        let fetched = self.get(image, &url, Some(media::ACCEPT))?;
+        let fetched = self.request(image, &url, Some(media::ACCEPT), false)?;
         match fetched.status {
             200 => {}
             404 => {
@@ -178,7 +210,7 @@ impl Client {
                     image.repository,
                     config_digest
                 );
-                let blob = self.get(image, &url, None)?;
+                let blob = self.request(image, &url, None, false)?;
                 if blob.status != 200 {
                     return Err(status_error(blob.status, &blob, &image.registry));
                 }
@@ -197,16 +229,18 @@ impl Client {
         Ok(Resolved { digest, platforms })
     }
 
-    /// A GET with the cached authorization; on a 401, answers the challenge once and retries.
-    fn get(
+    /// A GET (or HEAD) with the cached authorization; on a 401, answers the challenge once and
+    /// retries.
+    fn request(
         &self,
         image: &ImageRef,
         url: &str,
         accept: Option<&str>,
+        head: bool,
     ) -> Result<Fetched, ResolveError> {
         let key = (image.registry.clone(), image.repository.clone());
         let cached = self.auth.lock().map(|m| m.get(&key).cloned()).unwrap_or(None);
-        let first = self.get_with_retries(url, accept, cached.as_ref())?;
+        let first = self.with_retries(url, accept, cached.as_ref(), head)?;
         if first.status != 401 {
             return Ok(first);
         }
@@ -239,7 +273,7 @@ impl Client {
                 AuthHeader::Value(format!("Bearer {token}"))
             }
         };
-        let second = self.get_with_retries(url, accept, Some(&header))?;
+        let second = self.with_retries(url, accept, Some(&header), head)?;
         if second.status == 401 || second.status == 403 {
             return Err(ResolveError::new(
                 ErrorKind::Unauthorized,
@@ -399,19 +433,20 @@ impl Client {
         Err(last.unwrap_or_else(|| ResolveError::new(ErrorKind::Network, "no attempt made")))
     }
 
-    /// One GET, retried on network errors, 429 and 5xx with exponential backoff.
-    fn get_with_retries(
+    /// One GET (or HEAD), retried on network errors, 429 and 5xx with exponential backoff.
+    fn with_retries(
         &self,
         url: &str,
         accept: Option<&str>,
         auth: Option<&AuthHeader>,
+        head: bool,
     ) -> Result<Fetched, ResolveError> {
         let mut last = None;
         for attempt in 0..self.options.attempts.max(1) {
             if attempt > 0 {
                 std::thread::sleep(self.options.backoff * 2u32.pow(attempt - 1));
             }
-            let mut req = self.agent.get(url);
+            let mut req = if head { self.agent.head(url) } else { self.agent.get(url) };
             if let Some(a) = accept {
                 req = req.header("Accept", a);
             }

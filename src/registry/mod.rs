@@ -66,11 +66,12 @@ impl std::fmt::Display for ResolveError {
 }
 
 /// Resolves every reference (callers pass each distinct reference once: the per-run cache),
-/// with at most `threads` requests at a time. `done` is called after each one (progress).
+/// with at most `threads` requests at a time, each with what was locked for it if anything
+/// (see [`client::Client::resolve_with`]). `done` is called after each one (progress).
 /// Results are in the order of `refs`.
 pub fn resolve_all(
     client: &client::Client,
-    refs: &[ImageRef],
+    refs: &[(ImageRef, Option<Resolved>)],
     threads: usize,
     done: &(dyn Fn(&ImageRef) + Sync),
 ) -> Vec<Result<Resolved, ResolveError>> {
@@ -82,8 +83,8 @@ pub fn resolve_all(
         for _ in 0..workers {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(image) = refs.get(i) else { break };
-                let r = client.resolve(image);
+                let Some((image, known)) = refs.get(i) else { break };
+                let r = client.resolve_with(image, known.as_ref());
                 if let Ok(mut all) = results.lock() {
                     all[i] = Some(r);
                 }
