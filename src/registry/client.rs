@@ -15,6 +15,10 @@ use std::time::Duration;
 /// Largest manifest or config blob read.
 const MAX_DOCUMENT: u64 = 4 * 1024 * 1024;
 
+/// Redirects followed per request (registry.k8s.io sends manifests to a regional registry,
+/// Docker Hub sends blobs to a CDN).
+const MAX_REDIRECTS: usize = 5;
+
 /// Settings of a client.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -46,10 +50,14 @@ enum AuthHeader {
 }
 
 pub struct Client {
+    /// Registry requests: redirects are followed by [`Client::request`], which knows which
+    /// host an `Authorization` header belongs to.
     agent: ureq::Agent,
+    /// Token service requests: redirects followed by ureq (never with `Authorization`).
+    token_agent: ureq::Agent,
     options: Options,
     docker: DockerConfig,
-    /// (registry, repository) → the Authorization header that worked.
+    /// (host, repository) → the Authorization header that worked there.
     auth: Mutex<HashMap<(String, String), AuthHeader>>,
     /// registry → its credential (helpers run once per registry).
     credentials: Mutex<HashMap<String, Result<Option<Credential>, String>>>,
@@ -58,6 +66,7 @@ pub struct Client {
 /// A response read whole.
 struct Fetched {
     status: u16,
+    location: Option<String>,
     content_type: Option<String>,
     digest_header: Option<String>,
     challenge: Option<String>,
@@ -84,15 +93,18 @@ pub fn endpoint_host(registry: &str) -> &str {
 
 impl Client {
     pub fn new(options: Options, docker: DockerConfig) -> Client {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(options.timeout))
-            .timeout_connect(Some(options.timeout.min(Duration::from_secs(10))))
-            .max_redirects(5)
-            .user_agent(concat!("edgelint/", env!("CARGO_PKG_VERSION")))
-            .build();
+        let config = |redirects: u32| {
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(options.timeout))
+                .timeout_connect(Some(options.timeout.min(Duration::from_secs(10))))
+                .max_redirects(redirects)
+                .user_agent(concat!("edgelint/", env!("CARGO_PKG_VERSION")))
+                .build()
+        };
         Client {
-            agent: config.into(),
+            agent: config(0).into(),
+            token_agent: config(5).into(),
             options,
             docker,
             auth: Mutex::new(HashMap::new()),
@@ -229,8 +241,9 @@ impl Client {
         Ok(Resolved { digest, platforms })
     }
 
-    /// A GET (or HEAD) with the cached authorization; on a 401, answers the challenge once and
-    /// retries.
+    /// A GET (or HEAD) that follows redirects itself: each host gets only the authorization
+    /// obtained for it, so a token or password never travels to the host a registry redirects
+    /// to (a CDN, a regional mirror), which gets its own challenge answered instead.
     fn request(
         &self,
         image: &ImageRef,
@@ -238,7 +251,36 @@ impl Client {
         accept: Option<&str>,
         head: bool,
     ) -> Result<Fetched, ResolveError> {
-        let key = (image.registry.clone(), image.repository.clone());
+        let mut url = url.to_string();
+        for _ in 0..=MAX_REDIRECTS {
+            let fetched = self.request_at(image, &url, accept, head)?;
+            match (fetched.status, &fetched.location) {
+                (301 | 302 | 303 | 307 | 308, Some(location)) => {
+                    url = redirect_target(&url, location).map_err(|e| {
+                        ResolveError::new(ErrorKind::Registry, format!("{}: {e}", host_of(&url)))
+                    })?;
+                }
+                _ => return Ok(fetched),
+            }
+        }
+        Err(ResolveError::new(
+            ErrorKind::Registry,
+            format!("more than {MAX_REDIRECTS} redirects for {}", image.registry),
+        ))
+    }
+
+    /// One GET (or HEAD) at one URL with the authorization cached for its host; on a 401,
+    /// answers the challenge once and retries. The Docker config's credentials for the image's
+    /// registry are only used at that registry's own endpoint; elsewhere only anonymous tokens.
+    fn request_at(
+        &self,
+        image: &ImageRef,
+        url: &str,
+        accept: Option<&str>,
+        head: bool,
+    ) -> Result<Fetched, ResolveError> {
+        let host = host_of(url).to_string();
+        let key = (host.clone(), image.repository.clone());
         let cached = self.auth.lock().map(|m| m.get(&key).cloned()).unwrap_or(None);
         let first = self.with_retries(url, accept, cached.as_ref(), head)?;
         if first.status != 401 {
@@ -253,7 +295,11 @@ impl Client {
                 ),
             ));
         };
-        let credential = self.credential(&image.registry)?;
+        let credential = if host == endpoint_host(&image.registry) {
+            self.credential(&image.registry)?
+        } else {
+            None
+        };
         let header = match challenge {
             Challenge::Basic => match &credential {
                 Some(Credential::Basic { username, password }) => AuthHeader::Value(format!(
@@ -359,17 +405,19 @@ impl Client {
                     if let Some(s) = service {
                         form.push(("service", s));
                     }
-                    self.agent.post(realm).send_form(form)
+                    self.token_agent.post(realm).send_form(form)
                 }
                 Some(Credential::Basic { username, password }) => {
                     let basic = base64::engine::general_purpose::STANDARD
                         .encode(format!("{username}:{password}"));
-                    self.agent
+                    self.token_agent
                         .get(token_url(realm, service, scope, &image.repository))
                         .header("Authorization", format!("Basic {basic}"))
                         .call()
                 }
-                None => self.agent.get(token_url(realm, service, scope, &image.repository)).call(),
+                None => {
+                    self.token_agent.get(token_url(realm, service, scope, &image.repository)).call()
+                }
             };
             match result {
                 Ok(mut resp) => {
@@ -459,6 +507,7 @@ impl Client {
                     let header = |name: &str| {
                         resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
                     };
+                    let location = header("location");
                     let content_type = header("content-type");
                     let digest_header = header("docker-content-digest");
                     let challenge = header("www-authenticate");
@@ -476,7 +525,8 @@ impl Client {
                             continue;
                         }
                     };
-                    let fetched = Fetched { status, content_type, digest_header, challenge, body };
+                    let fetched =
+                        Fetched { status, location, content_type, digest_header, challenge, body };
                     if status == 429 || status >= 500 {
                         last = Some(status_error(status, &fetched, host_of(url)));
                         continue;
@@ -497,6 +547,26 @@ impl Client {
         e.message.push_str(&format!(" (after {} attempts)", self.options.attempts.max(1)));
         Err(e)
     }
+}
+
+/// Where a redirect goes: an absolute URL, or a path on the same host. `https` never
+/// redirects to `http`.
+fn redirect_target(from: &str, location: &str) -> Result<String, String> {
+    let target = if location.starts_with("https://") || location.starts_with("http://") {
+        location.to_string()
+    } else if location.starts_with('/') {
+        let (scheme, rest) = from.split_once("://").unwrap_or(("https", from));
+        let host = rest.split('/').next().unwrap_or(rest);
+        format!("{scheme}://{host}{location}")
+    } else {
+        let base = from.split('?').next().unwrap_or(from);
+        let dir = base.rsplit_once('/').map_or(base, |(d, _)| d);
+        format!("{dir}/{location}")
+    };
+    if from.starts_with("https://") && target.starts_with("http://") {
+        return Err(format!("refused a redirect from https to {target}"));
+    }
+    Ok(target)
 }
 
 fn host_of(url: &str) -> &str {
@@ -584,5 +654,24 @@ mod tests {
         assert_eq!(registry_error(body), " (MANIFEST_UNKNOWN: manifest unknown)");
         assert_eq!(registry_error(b"<html>"), "");
         assert_eq!(host_of("http://127.0.0.1:5000/v2/x"), "127.0.0.1:5000");
+    }
+
+    #[test]
+    fn redirect_targets() {
+        let from = "https://registry.k8s.io/v2/pause/manifests/3.9";
+        assert_eq!(
+            redirect_target(from, "https://us-west2-docker.pkg.dev/v2/p/pause/manifests/3.9"),
+            Ok("https://us-west2-docker.pkg.dev/v2/p/pause/manifests/3.9".to_string())
+        );
+        assert_eq!(
+            redirect_target(from, "/v2/other/manifests/1"),
+            Ok("https://registry.k8s.io/v2/other/manifests/1".to_string())
+        );
+        assert_eq!(
+            redirect_target(from, "latest"),
+            Ok("https://registry.k8s.io/v2/pause/manifests/latest".to_string())
+        );
+        assert!(redirect_target(from, "http://evil.example/x").is_err());
+        assert!(redirect_target("http://127.0.0.1:5000/v2/x", "http://127.0.0.1:5001/y").is_ok());
     }
 }
