@@ -69,6 +69,9 @@ pub enum Command {
         #[arg(long, required = true)]
         schema: bool,
     },
+    /// Image platforms from the registries: `images lock` writes `edgelint.lock`, `images
+    /// check` reports drift (the only commands that use the network).
+    Images(crate::images_cmd::ImagesArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -246,6 +249,7 @@ pub fn run() -> i32 {
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Inspect { file, kind }) => inspect(&file, kind.map(FileKind::from)),
         Some(Command::Config { .. }) => print_json(&crate::config::schema::json_schema()),
+        Some(Command::Images(args)) => crate::images_cmd::run(args),
         None => lint(cli.lint),
     }
 }

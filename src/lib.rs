@@ -16,8 +16,11 @@ pub mod document;
 pub mod engine;
 #[doc(hidden)]
 pub mod fuzz_targets;
+pub mod images_cmd;
 pub mod inspect;
+pub mod lockfile;
 pub mod model;
+pub mod registry;
 pub mod render;
 pub mod rules;
 pub mod semantic;

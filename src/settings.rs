@@ -36,6 +36,9 @@ pub struct Settings {
     pub registries_local: Vec<String>,
     /// The target device (`device:`).
     pub device: Option<Device>,
+    /// The nearest `edgelint.lock` (see [`crate::lockfile`]), the most specific knowledge of
+    /// image platforms.
+    pub lockfile: Option<std::sync::Arc<crate::lockfile::Lockfile>>,
 }
 
 /// A rule's configured level.
@@ -186,6 +189,7 @@ impl Default for Settings {
             images: ImagePlatforms::default(),
             registries_local: Vec::new(),
             device: None,
+            lockfile: None,
         }
     }
 }

@@ -7,7 +7,8 @@
 //!   format;
 //! - it touches no network: run under `strace` over the examples, it makes no network system
 //!   call at all (not even a socket), and run in a network namespace without interfaces
-//!   (`unshare --net`), its output is unchanged.
+//!   (`unshare --net`), its output is unchanged. Both also with an `edgelint.lock` beside the
+//!   examples: a lint run reads the lockfile, never the registries.
 //!   Both need tools and privileges that may be missing; the dependency-level guarantee (no
 //!   networking crate can enter the build) is `tests/dependencies.rs`.
 
@@ -37,6 +38,38 @@ fn inputs() -> Vec<PathBuf> {
 /// The examples alone, for the slower traced runs.
 fn examples() -> Vec<PathBuf> {
     vec![common::root().join("examples")]
+}
+
+/// A copy of the examples in a repository (a `.git` directory) with an `edgelint.lock` that
+/// says the gateway image is amd64 only, so the lockfile visibly changes the findings.
+fn locked_examples(name: &str) -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    for entry in std::fs::read_dir(common::root().join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let digest = format!("sha256:{}", "a".repeat(64));
+    std::fs::write(
+        dir.join("edgelint.lock"),
+        format!(
+            "# edgelint.lock format 1\n\
+             registry.example.com/plant/gateway:1.4.2\t{digest}\tlinux/amd64\t2026-12-04\n"
+        ),
+    )
+    .unwrap();
+    let locked = run(&["--format", "concise"], std::slice::from_ref(&dir));
+    let plain = run(&["--format", "concise"], &examples());
+    let stdout = String::from_utf8_lossy(&locked.stdout);
+    assert!(
+        stdout.contains("plant/gateway:1.4.2` is published for linux/amd64"),
+        "the lockfile was not read:\n{stdout}"
+    );
+    assert!(locked.stdout != plain.stdout);
+    vec![dir]
 }
 
 fn run(args: &[&str], paths: &[PathBuf]) -> Output {
@@ -132,7 +165,18 @@ fn try_run(cmd: &mut Command) -> Option<Output> {
 #[cfg(target_os = "linux")]
 #[test]
 fn no_network_system_calls() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no-network");
+    traced_run_makes_no_network_call("no-network", &examples());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn no_network_system_calls_with_a_lockfile() {
+    traced_run_makes_no_network_call("no-network-locked", &locked_examples("locked-strace"));
+}
+
+#[cfg(target_os = "linux")]
+fn traced_run_makes_no_network_call(name: &str, paths: &[PathBuf]) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("strace.log");
@@ -141,7 +185,7 @@ fn no_network_system_calls() {
         .arg(&log)
         .arg(env!("CARGO_BIN_EXE_edgelint"))
         .args(["--format", "json"])
-        .args(examples());
+        .args(paths);
     let Some(o) = try_run(&mut cmd) else {
         eprintln!("strace not available; skipped");
         return;
@@ -155,18 +199,29 @@ fn no_network_system_calls() {
     let calls: Vec<&str> = traced.lines().filter(|l| !l.contains("+++ exited")).collect();
     assert!(calls.is_empty(), "network system calls:\n{}", calls.join("\n"));
     // Same output as without strace: the traced run really linted.
-    let plain = run(&["--format", "json"], &examples());
+    let plain = run(&["--format", "json"], paths);
     assert!(o.stdout == plain.stdout, "traced output differs");
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn same_output_without_any_network() {
+    same_output_in_an_empty_network_namespace(&examples());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn same_output_without_any_network_with_a_lockfile() {
+    same_output_in_an_empty_network_namespace(&locked_examples("locked-unshare"));
+}
+
+#[cfg(target_os = "linux")]
+fn same_output_in_an_empty_network_namespace(paths: &[PathBuf]) {
     let mut cmd = Command::new("unshare");
     cmd.args(["--net", "--"])
         .arg(env!("CARGO_BIN_EXE_edgelint"))
         .args(["--format", "concise"])
-        .args(examples());
+        .args(paths);
     let Some(o) = try_run(&mut cmd) else {
         eprintln!("unshare not available; skipped");
         return;
@@ -176,7 +231,7 @@ fn same_output_without_any_network() {
         eprintln!("unshare --net not permitted: {}; skipped", String::from_utf8_lossy(&o.stderr));
         return;
     }
-    let plain = run(&["--format", "concise"], &examples());
+    let plain = run(&["--format", "concise"], paths);
     assert!(o.stdout == plain.stdout, "output differs without a network");
     assert_eq!(o.status.code(), plain.status.code());
 }

@@ -197,6 +197,8 @@ impl Overrides {
 #[derive(Debug)]
 pub struct Resolved {
     pub chain: Vec<Arc<ConfigFile>>,
+    /// The nearest `edgelint.lock`, if any, as shown (in `base` and every `settings_for`).
+    pub lockfile: Option<(String, Arc<crate::lockfile::Lockfile>)>,
     base: Arc<Settings>,
     overrides: Overrides,
 }
@@ -220,6 +222,7 @@ impl Resolved {
             }
         }
         self.overrides.apply(&mut settings);
+        settings.lockfile = self.lockfile.as_ref().map(|(_, l)| l.clone());
         Arc::new(settings)
     }
 
@@ -248,8 +251,10 @@ pub struct Resolver {
     overrides: Overrides,
     /// Directory → the nearest configuration file (absolute), if any.
     nearest: HashMap<PathBuf, Option<PathBuf>>,
-    /// Nearest configuration file (or none) → its resolution.
-    resolved: HashMap<Option<PathBuf>, Arc<Resolved>>,
+    /// (Nearest configuration file, nearest lockfile) → their resolution.
+    resolved: HashMap<(Option<PathBuf>, Option<PathBuf>), Arc<Resolved>>,
+    /// `edgelint.lock` files, found like configuration files (not with `--isolated`).
+    locks: crate::lockfile::Discovery,
     files: HashMap<PathBuf, Option<Arc<ConfigFile>>>,
     errors: Vec<ConfigError>,
 }
@@ -262,6 +267,7 @@ impl Resolver {
             overrides,
             nearest: HashMap::new(),
             resolved: HashMap::new(),
+            locks: crate::lockfile::Discovery::default(),
             files: HashMap::new(),
             errors: Vec::new(),
         }
@@ -299,9 +305,27 @@ impl Resolver {
             Mode::Explicit(p) => Some(self.absolute(&p)),
             Mode::Discover => self.nearest_config(&dir),
         };
-        if let Some(r) = self.resolved.get(&nearest) {
+        let lock_path = match self.mode {
+            Mode::Isolated => None,
+            _ => self.locks.nearest(&dir),
+        };
+        let key = (nearest.clone(), lock_path.clone());
+        if let Some(r) = self.resolved.get(&key) {
             return r.clone();
         }
+        let lockfile = lock_path.and_then(|p| match self.locks.load(&p) {
+            Ok(l) => Some((self.shown(&p), l)),
+            Err(errors) => {
+                let shown = self.shown(&p);
+                self.errors.extend(errors.into_iter().map(|e| ConfigError {
+                    path: shown.clone(),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
+                }));
+                None
+            }
+        });
         let chain = match &nearest {
             None => Vec::new(),
             Some(p) => self.chain(p),
@@ -311,9 +335,14 @@ impl Resolver {
             c.layer.apply(&mut base);
         }
         self.overrides.apply(&mut base);
-        let r =
-            Arc::new(Resolved { chain, base: Arc::new(base), overrides: self.overrides.clone() });
-        self.resolved.insert(nearest, r.clone());
+        base.lockfile = lockfile.as_ref().map(|(_, l)| l.clone());
+        let r = Arc::new(Resolved {
+            chain,
+            lockfile,
+            base: Arc::new(base),
+            overrides: self.overrides.clone(),
+        });
+        self.resolved.insert(key, r.clone());
         r
     }
 
@@ -529,6 +558,8 @@ pub fn settings_json(
     let mut ordered = BTreeMap::new();
     ordered.insert("path", json!(shown));
     ordered.insert("config-files", json!(files));
+    let lockfile = resolved.lockfile.as_ref().map(|(shown, _)| shown.as_str());
+    ordered.insert("lockfile", json!(lockfile));
     ordered.insert("excluded", json!(excluded));
     ordered.insert("platforms", json!(platforms));
     ordered.insert("platforms-configured", json!(settings.platforms_configured));
