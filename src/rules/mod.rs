@@ -24,6 +24,7 @@ pub mod missing_memory_limit;
 pub mod platform_pinned;
 pub mod shared;
 pub mod single_arch_image;
+pub mod target_arch_arg_undeclared;
 pub mod unknown_rule;
 pub mod unused_suppression;
 
@@ -560,6 +561,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &missing_memory_limit::MissingMemoryLimit,
         &platform_pinned::PlatformPinned,
         &single_arch_image::SingleArchImage,
+        &target_arch_arg_undeclared::TargetArchArgUndeclared,
         &unknown_rule::UnknownRule,
         &unused_suppression::UnusedSuppression,
     ]
