@@ -19,6 +19,7 @@ pub mod aggressive_probe_timing;
 pub mod arch_specific_command;
 pub mod ephemeral_storage_for_data;
 pub mod invalid_suppression;
+pub mod missing_arch_selector;
 pub mod missing_cpu_limit;
 pub mod missing_memory_limit;
 pub mod platform_pinned;
@@ -557,6 +558,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &arch_specific_command::ArchSpecificCommand,
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &invalid_suppression::InvalidSuppression,
+        &missing_arch_selector::MissingArchSelector,
         &missing_cpu_limit::MissingCpuLimit,
         &missing_memory_limit::MissingMemoryLimit,
         &platform_pinned::PlatformPinned,
