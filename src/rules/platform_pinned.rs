@@ -14,6 +14,7 @@ use crate::rules::shared::arch_scan;
 use crate::rules::{Ctx, Rule};
 use crate::semantic::targets::{platform_selectors, stages_for_target};
 use crate::semantic::StagePin;
+use crate::source::Spanned;
 use crate::syntax::dockerfile::Dockerfile;
 use crate::values::image_ref::{has_variable, ImageRef};
 use crate::values::platform::{compat, Compat, Platform};
@@ -70,6 +71,15 @@ fn split_unserved(targets: &[Platform], pinned: &Platform) -> (Vec<Platform>, Ve
     (fallback, excluded)
 }
 
+/// A literal `--platform` that names only an operating system (`--platform=linux`).
+fn os_only(platform: Option<&Spanned<String>>) -> Option<&Spanned<String>> {
+    let p = platform?;
+    let value = p.value.trim();
+    let names_os =
+        ["linux", "windows", "darwin", "freebsd"].iter().any(|os| value.eq_ignore_ascii_case(os));
+    names_os.then_some(p)
+}
+
 /// WebAssembly (`wasi/wasm`, `wasip1/wasm`): run by a Wasm runtime on any CPU, so a pin to it
 /// leaves no CPU architecture out.
 fn is_wasm(platform: &Platform) -> bool {
@@ -102,6 +112,27 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
     }
     let file_arch = arch_scan::name_arch(file_name(&cx.source().path));
     for (index, stage) in df.stages.iter().enumerate() {
+        if let Some(written) = os_only(stage.platform.as_ref()) {
+            let reached = reaching.get(index).is_some_and(|r| !r.is_empty());
+            let mut report = cx
+                .report(
+                    written.span,
+                    format!(
+                        "`--platform={}` names no architecture: BuildKit uses the build \
+                         machine's, so the stage is built for that machine whatever the target",
+                        written.value
+                    ),
+                )
+                .help(
+                    "drop `--platform`, or use `--platform=$BUILDPLATFORM` in a stage that \
+                     cross-compiles",
+                );
+            if !reached {
+                report = report.severity(Severity::Info);
+            }
+            let _ = report;
+            continue;
+        }
         let Some(StagePin::Platform(pinned)) = cx.semantic().stage_pin(index) else { continue };
         if is_wasm(pinned) {
             continue;

@@ -180,7 +180,9 @@ fn check_stage(df: &Dockerfile, index: usize, cx: &mut Ctx) {
                 let end = ins.heredocs.first().map_or(ins.span.end, |h| h.body.span.start);
                 let header = text.get(start..end.max(start)).unwrap_or_default();
                 let masked = mask(header, Syntax::DockerfileShell { escape: df.escape });
-                here.extend(offset(uses(&masked, df.escape), start));
+                let found = uses(&masked, df.escape);
+                let found = if ins.keyword == "RUN" { unassigned(&masked, found) } else { found };
+                here.extend(offset(found, start));
                 here.extend(heredoc_uses(ins, header_is_script(ins, text)));
             }
         }
@@ -189,6 +191,24 @@ fn check_stage(df: &Dockerfile, index: usize, cx: &mut Ctx) {
     for (ins_index, u) in found {
         report(df, index, ins_index, &u, cx);
     }
+}
+
+/// The uses not preceded, in the same shell text, by a shell assignment of the same name
+/// (`TARGETARCH=$(dpkg --print-architecture)`, `export TARGETARCH=…`, `for TARGETARCH in …`):
+/// the script sets the variable itself.
+fn unassigned(text: &str, uses: Vec<Use>) -> Vec<Use> {
+    let assigned_before = |name: &str, pos: usize| {
+        let before = text.get(..pos).unwrap_or_default();
+        before.match_indices(name).any(|(i, _)| {
+            let prev = before[..i].chars().next_back();
+            let word_start =
+                prev.is_none_or(|c| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | '`'));
+            let after = &before[i + name.len()..];
+            let for_loop = before[..i].trim_end().ends_with("for") && after.starts_with(' ');
+            word_start && (after.starts_with('=') || for_loop)
+        })
+    };
+    uses.into_iter().filter(|u| !assigned_before(&u.name, u.start)).collect()
 }
 
 fn offset(uses: Vec<Use>, by: usize) -> impl Iterator<Item = Use> {
@@ -246,7 +266,9 @@ fn heredoc_uses(ins: &Instruction, script: bool) -> Vec<Use> {
         } else {
             h.body.value.clone()
         };
-        out.extend(offset(uses(&masked, '\\'), h.body.span.start));
+        let found = uses(&masked, '\\');
+        let found = if ins.keyword == "RUN" { unassigned(&masked, found) } else { found };
+        out.extend(offset(found, h.body.span.start));
     }
     out
 }
@@ -301,6 +323,21 @@ mod tests {
             .into_iter()
             .map(|u| (text[u.start..u.end].to_string(), u.default))
             .collect()
+    }
+
+    #[test]
+    fn a_shell_assignment_sets_the_variable() {
+        let text = "TARGETARCH=$(dpkg --print-architecture) && echo $TARGETARCH $TARGETOS";
+        let left: Vec<String> = unassigned(text, uses(text, '\\'))
+            .into_iter()
+            .map(|u| text[u.start..u.end].to_string())
+            .collect();
+        assert_eq!(left, ["$TARGETOS"]);
+        let text = "for TARGETARCH in amd64 arm64; do echo $TARGETARCH; done";
+        assert!(unassigned(text, uses(text, '\\')).is_empty());
+        // A use before the assignment, or an assignment of another name, still counts.
+        let text = "echo $TARGETARCH; MY_TARGETARCH=x";
+        assert_eq!(unassigned(text, uses(text, '\\')).len(), 1);
     }
 
     #[test]
