@@ -113,6 +113,10 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
     let file_arch = arch_scan::name_arch(file_name(&cx.source().path));
     for (index, stage) in df.stages.iter().enumerate() {
         if let Some(written) = os_only(stage.platform.as_ref()) {
+            let os = written.value.trim().to_ascii_lowercase();
+            if stage.name.as_ref().is_some_and(|n| n.value.to_ascii_lowercase().contains(&os)) {
+                continue;
+            }
             let reached = reaching.get(index).is_some_and(|r| !r.is_empty());
             let mut report = cx
                 .report(
@@ -153,13 +157,20 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
             .as_ref()
             .map_or_else(|| format!("stage {index}"), |n| format!("stage `{}`", n.value));
         let reached = reaching.get(index).map_or(&[][..], Vec::as_slice);
+        // A stage named for its platform (`AS build_amd64`, `AS fetch-arm64`) is a deliberate
+        // per-architecture stage, as BuildKit's check also reads it.
+        let named_for_it = stage.name.as_ref().is_some_and(|n| {
+            let name = n.value.to_ascii_lowercase();
+            name.contains(&pinned.os)
+                || name.contains(&pinned.arch)
+                || arch_scan::name_arch(&name).is_some_and(|a| compat(&a, pinned) == Compat::Native)
+        });
+        if named_for_it {
+            continue;
+        }
         if reached.is_empty() {
-            let named_for_it = stage.name.as_ref().is_some_and(|n| {
-                arch_scan::name_arch(&n.value).is_some_and(|a| compat(&a, pinned) == Compat::Native)
-                    || n.value.to_ascii_lowercase().contains(&pinned.arch)
-            });
             let (fallback, excluded) = split_unserved(&targets, pinned);
-            if named_for_it || (fallback.is_empty() && excluded.is_empty()) {
+            if fallback.is_empty() && excluded.is_empty() {
                 continue;
             }
             cx.report(
