@@ -19,10 +19,13 @@ pub mod aggressive_probe_timing;
 pub mod arch_specific_command;
 pub mod ephemeral_storage_for_data;
 pub mod invalid_suppression;
+pub mod missing_arch_selector;
 pub mod missing_cpu_limit;
 pub mod missing_memory_limit;
+pub mod platform_pinned;
 pub mod shared;
 pub mod single_arch_image;
+pub mod target_arch_arg_undeclared;
 pub mod unknown_rule;
 pub mod unused_suppression;
 
@@ -572,9 +575,12 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &arch_specific_command::ArchSpecificCommand,
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &invalid_suppression::InvalidSuppression,
+        &missing_arch_selector::MissingArchSelector,
         &missing_cpu_limit::MissingCpuLimit,
         &missing_memory_limit::MissingMemoryLimit,
+        &platform_pinned::PlatformPinned,
         &single_arch_image::SingleArchImage,
+        &target_arch_arg_undeclared::TargetArchArgUndeclared,
         &unknown_rule::UnknownRule,
         &unused_suppression::UnusedSuppression,
     ]

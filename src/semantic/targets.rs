@@ -8,7 +8,7 @@
 
 use crate::model::compose::Service;
 use crate::model::kubernetes::{NodeSelectorRequirement, NodeSelectorTerm, PodTemplate};
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 use crate::syntax::dockerfile::{Dockerfile, PLATFORM_ARGS};
 use crate::values::image_ref::has_variable;
 use crate::values::interpolate::substitute;
@@ -49,6 +49,38 @@ pub fn pod_targets(targets: &[Platform], pod: &PodTemplate) -> Vec<Platform> {
         .filter(|t| os_selectors.iter().all(|v| has_variable(&v.value) || v.value == t.os))
         .filter(|t| affinity_allows(&pod.required_node_affinity, t))
         .collect()
+}
+
+/// Where a pod template selects nodes by platform: its `nodeSelector` entries on the arch
+/// labels (`kubernetes.io/arch`, `beta.kubernetes.io/arch`) and the required node affinity
+/// expressions on them (`arch`), and its `nodeSelector` entries on the OS labels (`os`). Spans
+/// of the `key: value` entries and of the expressions, in source order. `arch` empty means the
+/// template does not choose its nodes' architecture at all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlatformSelectors {
+    pub arch: Vec<Span>,
+    pub os: Vec<Span>,
+}
+
+/// The platform selectors of `pod` (see [`PlatformSelectors`]).
+pub fn platform_selectors(pod: &PodTemplate) -> PlatformSelectors {
+    let entries = |labels: &[&str; 2]| -> Vec<Span> {
+        pod.node_selector
+            .iter()
+            .filter(|(k, _)| labels.contains(&k.value.as_str()))
+            .map(|(k, v)| Span::new(k.span.start, v.span.end.max(k.span.end)))
+            .collect()
+    };
+    let mut arch = entries(&ARCH_LABELS);
+    arch.extend(
+        pod.required_node_affinity
+            .iter()
+            .flat_map(|t| &t.expressions)
+            .filter(|e| e.key.as_ref().is_some_and(|k| ARCH_LABELS.contains(&k.value.as_str())))
+            .map(|e| e.span),
+    );
+    arch.sort_by_key(|s| s.start);
+    PlatformSelectors { arch, os: entries(&OS_LABELS) }
 }
 
 /// Whether a `target` node can meet the required node affinity: there is no term, or one term
@@ -263,6 +295,31 @@ mod tests {
         // nodeSelector and affinity must both hold.
         let both = format!("  nodeSelector: {{kubernetes.io/arch: arm64}}\n{affinity}");
         assert_eq!(pod(&both), ["linux/arm64"]);
+    }
+
+    fn selectors(spec: &str) -> (Vec<String>, Vec<String>) {
+        let text = format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: x}}\nspec:\n  containers: [{{name: a, image: a}}]\n{spec}"
+        );
+        let m = Manifests::from_yaml(yaml::parse_stream(&text, &yaml::Limits::default()));
+        let found = platform_selectors(&m.objects[0].pod_templates[0]);
+        let shown =
+            |spans: &[Span]| spans.iter().map(|s| text[s.start..s.end].to_string()).collect();
+        (shown(&found.arch), shown(&found.os))
+    }
+
+    #[test]
+    fn platform_selector_spans() {
+        assert_eq!(selectors(""), (vec![], vec![]));
+        assert_eq!(
+            selectors("  nodeSelector:\n    kubernetes.io/os: linux\n    beta.kubernetes.io/arch: arm\n    node-role.kubernetes.io/edge: ''\n"),
+            (vec!["beta.kubernetes.io/arch: arm".to_string()], vec!["kubernetes.io/os: linux".to_string()])
+        );
+        let affinity = "  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n        - matchExpressions:\n          - {key: node-role.kubernetes.io/edge, operator: Exists}\n          - {key: kubernetes.io/arch, operator: In, values: [arm64]}\n";
+        assert_eq!(
+            selectors(affinity),
+            (vec!["{key: kubernetes.io/arch, operator: In, values: [arm64]}".to_string()], vec![])
+        );
     }
 
     #[test]
