@@ -1,0 +1,252 @@
+//! `mutable-image-tag`: an image reference whose content can change under the same name:
+//! `latest` or no tag, a floating tag, or (with `strict-pinning`) any tag without a digest.
+//!
+//! How a reference pins its content and when it is pulled are facts of
+//! [`crate::semantic::pull`], shared with `pull-policy-always`.
+
+use crate::declare_rule;
+use crate::diagnostic::Severity;
+use crate::model::compose::{ComposeFile, Service};
+use crate::model::container::{ContainerRole, ContainerView};
+use crate::rules::{Ctx, Rule, RuleMeta};
+use crate::semantic::pull::{self, EffectivePull, Pinning, PullPolicy};
+use crate::source::Span;
+use crate::syntax::dockerfile::{Args, Dockerfile};
+use crate::values::image_ref::{has_variable, ImageRef};
+
+declare_rule! {
+    /// A reference that can resolve to different content over time.
+    MutableImageTag {
+        name: "mutable-image-tag",
+        summary: "image without a fixed tag or digest: every pull may bring different content",
+        severity: Error,
+        formats: [Dockerfile, Compose, Kubernetes],
+        equivalents: [
+            "hadolint:DL3006",
+            "hadolint:DL3007",
+            "kube-linter:latest-tag",
+            "kube-score:container-image-tag",
+            "polaris:tagNotSpecified",
+            "checkov:CKV_K8S_14",
+        ],
+        options: [
+            boolean(
+                "strict-pinning",
+                false,
+                "also report any reference without a digest, at info"
+            ),
+        ],
+    }
+}
+
+impl Rule for MutableImageTag {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn stage(&self, file: &Dockerfile, index: usize, cx: &mut Ctx) {
+        let Some(stage) = file.stages.get(index) else { return };
+        // `FROM <earlier stage>` is not an image; an unresolved variable is not guessed
+        if stage.base_stage.is_none() {
+            if let Some(resolved) = &stage.resolved_image {
+                if !resolved.eq_ignore_ascii_case("scratch") {
+                    let written = &stage.image.value;
+                    let at = Written { text: written, resolved, span: stage.image.span };
+                    check(cx, at, &Pull::Build);
+                }
+            }
+        }
+        // `COPY --from=<image>` pulls the image too
+        for ins_index in stage.instructions.clone() {
+            let Some(ins) = file.instructions.get(ins_index) else { continue };
+            if !matches!(ins.args, Args::Copy { .. }) || file.copy_from_stage(ins_index).is_some() {
+                continue;
+            }
+            let Some(from) = ins.flag("from").and_then(|f| f.value.as_ref()) else { continue };
+            if from.value.parse::<usize>().is_ok() || file.stage_by_name(&from.value).is_some() {
+                continue;
+            }
+            let at = Written { text: &from.value, resolved: &from.value, span: from.span };
+            check(cx, at, &Pull::Build);
+        }
+    }
+
+    fn service(&self, file: &ComposeFile, service: &Service, cx: &mut Ctx) {
+        // with `build:`, `image:` names what the build produces
+        if service.build.is_some() {
+            return;
+        }
+        let Some(image) = &service.image else { return };
+        let effective = pull::compose(file, service);
+        if effective.policy == PullPolicy::Build {
+            return;
+        }
+        let at = Written { text: &image.value, resolved: &image.value, span: image.span };
+        check(cx, at, &Pull::Compose(effective));
+    }
+
+    fn container(&self, container: &ContainerView<'_>, cx: &mut Ctx) {
+        // Compose services are checked in `service`, which sees the file's `pull_policy`;
+        // ephemeral containers are for debugging
+        let Some(k8s) = container.kubernetes() else { return };
+        if k8s.role == ContainerRole::Ephemeral {
+            return;
+        }
+        let Some(image) = &k8s.image else { return };
+        let Some(effective) = pull::kubernetes(k8s) else { return };
+        let at = Written { text: &image.value, resolved: &image.value, span: image.span };
+        check(cx, at, &Pull::Kubernetes(effective));
+    }
+}
+
+/// A reference as written, with ARG defaults substituted (Dockerfile) and its place.
+#[derive(Clone, Copy)]
+struct Written<'a> {
+    text: &'a str,
+    resolved: &'a str,
+    span: Span,
+}
+
+impl Written<'_> {
+    /// `` `ubuntu` ``, or `` `$BASE` (= `ubuntu`) `` when ARG defaults were substituted.
+    fn shown(&self) -> String {
+        if self.text == self.resolved {
+            format!("`{}`", self.text)
+        } else {
+            format!("`{}` (= `{}`)", self.text, self.resolved)
+        }
+    }
+}
+
+/// Who pulls the image, and when.
+enum Pull {
+    /// `docker build`: a base image or `COPY --from` image, pulled when the builder has no copy
+    /// (or on every `--pull`).
+    Build,
+    Compose(EffectivePull),
+    Kubernetes(EffectivePull),
+}
+
+fn check(cx: &mut Ctx, at: Written<'_>, pull: &Pull) {
+    if has_variable(at.resolved) {
+        return;
+    }
+    let Ok(image) = ImageRef::parse(at.resolved) else { return };
+    let shown = at.shown();
+    match pull::pinning(&image) {
+        Pinning::Digest => {}
+        Pinning::Latest => report_latest(cx, at, &image, &shown, pull),
+        Pinning::Floating(kind) => {
+            let tag = image.tag.as_deref().unwrap_or_default();
+            let moves = match kind {
+                pull::Floating::Major => "moves to every new minor and patch release",
+                pull::Floating::Minor => "moves to every new patch release",
+                pull::Floating::Channel => "is moved by the publisher to new releases",
+            };
+            cx.report(
+                tag_span(cx, at),
+                format!("{shown} uses {} `{tag}`, which {moves}", kind.describe()),
+            )
+            .severity(Severity::Info)
+            .help(format!(
+                "pin a full version, ideally with its digest (`{}:<version>@sha256:…`), so every \
+                 device runs the same image",
+                image.familiar_name()
+            ));
+        }
+        Pinning::Tag => {
+            if cx.option_bool("strict-pinning") {
+                cx.report(tag_span(cx, at), format!("{shown} is not pinned by digest"))
+                    .severity(Severity::Info)
+                    .help(format!(
+                        "append the multi-arch index digest: `{}@sha256:…`; a tag can be \
+                         re-pushed",
+                        at.resolved
+                    ));
+            }
+        }
+    }
+}
+
+fn report_latest(cx: &mut Ctx, at: Written<'_>, image: &ImageRef, shown: &str, pull: &Pull) {
+    let what = if image.tag.is_some() {
+        format!("{shown} uses the `latest` tag")
+    } else {
+        format!("{shown} has no tag")
+    };
+    let name = image.familiar_name();
+    let pin = format!("pin a version and its digest, e.g. `{name}:<version>@sha256:…` (the multi-arch index digest)");
+    let (severity, why, help) = match pull {
+        Pull::Build => (
+            Severity::Warning,
+            "each build may get a different base image".to_string(),
+            format!("{pin}, so rebuilds are reproducible"),
+        ),
+        Pull::Kubernetes(e) => {
+            let field =
+                if e.is_explicit() { "imagePullPolicy is" } else { "imagePullPolicy defaults to" };
+            match &e.policy {
+                PullPolicy::Always => (
+                    Severity::Error,
+                    format!("{field} Always, so every start pulls over the uplink"),
+                    format!(
+                        "{pin}, and set `imagePullPolicy: IfNotPresent`; preload images (K3s \
+                         `agent/images/`) or mirror them"
+                    ),
+                ),
+                _ => (
+                    Severity::Warning,
+                    format!(
+                        "with imagePullPolicy {}, each node runs the copy it already has, so \
+                         nodes diverge",
+                        e.written.as_ref().map_or("IfNotPresent", |w| w.value.as_str())
+                    ),
+                    format!("{pin}; roll out updates by changing the tag or digest"),
+                ),
+            }
+        }
+        Pull::Compose(e) => match &e.policy {
+            PullPolicy::Always => (
+                Severity::Error,
+                "pull_policy always pulls it on every start over the uplink".to_string(),
+                format!(
+                    "{pin}, and drop `pull_policy: always` (the default `missing` uses the local \
+                     copy)"
+                ),
+            ),
+            PullPolicy::Periodic(period) => (
+                Severity::Warning,
+                format!("pull_policy {period} replaces it with whatever `latest` is by then"),
+                format!("{pin}; roll out updates by changing the tag or digest"),
+            ),
+            _ => {
+                let policy =
+                    e.written.as_ref().map_or("missing (the default)", |w| w.value.as_str());
+                (
+                    Severity::Warning,
+                    format!(
+                        "with pull_policy {policy}, each device runs the copy it already has, \
+                         so devices diverge"
+                    ),
+                    format!("{pin}; roll out updates by changing the tag or digest"),
+                )
+            }
+        },
+    };
+    cx.report(at.span, format!("{what}; {why}")).severity(severity).help(help);
+}
+
+/// The tag part of the reference (`:3.19` without the colon) when the text at `span` is the
+/// reference as written; else the whole value.
+fn tag_span(cx: &Ctx, at: Written<'_>) -> Span {
+    let written = cx.source().text.get(at.span.start..at.span.end);
+    if written != Some(at.resolved) {
+        return at.span;
+    }
+    let before_digest = at.resolved.split('@').next().unwrap_or_default();
+    let name_start = before_digest.rfind('/').map_or(0, |i| i + 1);
+    match before_digest[name_start..].find(':') {
+        Some(colon) => at.span.sub(name_start + colon + 1, before_digest.len()),
+        None => at.span,
+    }
+}
