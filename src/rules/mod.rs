@@ -22,6 +22,7 @@ pub mod invalid_suppression;
 pub mod missing_cpu_limit;
 pub mod missing_memory_limit;
 pub mod mutable_image_tag;
+pub mod pull_policy_always;
 pub mod shared;
 pub mod single_arch_image;
 pub mod unknown_rule;
@@ -559,6 +560,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &missing_cpu_limit::MissingCpuLimit,
         &missing_memory_limit::MissingMemoryLimit,
         &mutable_image_tag::MutableImageTag,
+        &pull_policy_always::PullPolicyAlways,
         &single_arch_image::SingleArchImage,
         &unknown_rule::UnknownRule,
         &unused_suppression::UnusedSuppression,
