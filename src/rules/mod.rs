@@ -20,6 +20,7 @@ pub mod arch_specific_command;
 pub mod ephemeral_storage_for_data;
 pub mod invalid_suppression;
 pub mod missing_cpu_limit;
+pub mod missing_cpu_request;
 pub mod missing_memory_limit;
 pub mod mutable_image_tag;
 pub mod pull_policy_always;
@@ -558,6 +559,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &invalid_suppression::InvalidSuppression,
         &missing_cpu_limit::MissingCpuLimit,
+        &missing_cpu_request::MissingCpuRequest,
         &missing_memory_limit::MissingMemoryLimit,
         &mutable_image_tag::MutableImageTag,
         &pull_policy_always::PullPolicyAlways,
