@@ -7,11 +7,11 @@
 use crate::declare_rule;
 use crate::diagnostic::Severity;
 use crate::model::compose::{ComposeFile, Service};
-use crate::model::container::{ContainerRole, ContainerView};
+use crate::model::container::ContainerView;
 use crate::rules::{Ctx, Rule, RuleMeta};
 use crate::semantic::pull::{self, EffectivePull, Pinning, PullPolicy};
 use crate::source::Span;
-use crate::syntax::dockerfile::{Args, Dockerfile};
+use crate::syntax::dockerfile::Dockerfile;
 use crate::values::image_ref::{has_variable, ImageRef};
 
 declare_rule! {
@@ -57,15 +57,7 @@ impl Rule for MutableImageTag {
             }
         }
         // `COPY --from=<image>` pulls the image too
-        for ins_index in stage.instructions.clone() {
-            let Some(ins) = file.instructions.get(ins_index) else { continue };
-            if !matches!(ins.args, Args::Copy { .. }) || file.copy_from_stage(ins_index).is_some() {
-                continue;
-            }
-            let Some(from) = ins.flag("from").and_then(|f| f.value.as_ref()) else { continue };
-            if from.value.parse::<usize>().is_ok() || file.stage_by_name(&from.value).is_some() {
-                continue;
-            }
+        for from in pull::copied_images(file, index) {
             let at = Written { text: &from.value, resolved: &from.value, span: from.span };
             check(cx, at, &Pull::Build);
         }
@@ -86,14 +78,8 @@ impl Rule for MutableImageTag {
     }
 
     fn container(&self, container: &ContainerView<'_>, cx: &mut Ctx) {
-        // Compose services are checked in `service`, which sees the file's `pull_policy`;
-        // ephemeral containers are for debugging
-        let Some(k8s) = container.kubernetes() else { return };
-        if k8s.role == ContainerRole::Ephemeral {
-            return;
-        }
-        let Some(image) = &k8s.image else { return };
-        let Some(effective) = pull::kubernetes(k8s) else { return };
+        // Compose services are checked in `service`, which sees the file's `pull_policy`
+        let Some((image, effective)) = pull::pulled_kubernetes(container) else { return };
         let at = Written { text: &image.value, resolved: &image.value, span: image.span };
         check(cx, at, &Pull::Kubernetes(effective));
     }

@@ -8,7 +8,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Severity;
 use crate::model::compose::{ComposeFile, Service};
-use crate::model::container::{ContainerRole, ContainerView};
+use crate::model::container::ContainerView;
 use crate::rules::{Ctx, Rule, RuleMeta};
 use crate::semantic::pull::{self, PullPolicy};
 use crate::values::image_ref::{has_variable, ImageRef};
@@ -65,13 +65,8 @@ impl Rule for PullPolicyAlways {
     }
 
     fn container(&self, container: &ContainerView<'_>, cx: &mut Ctx) {
-        // Compose services are checked in `service`; ephemeral containers are for debugging
-        let Some(k8s) = container.kubernetes() else { return };
-        if k8s.role == ContainerRole::Ephemeral {
-            return;
-        }
-        let Some(image) = &k8s.image else { return };
-        let Some(effective) = pull::kubernetes(k8s) else { return };
+        // Compose services are checked in `service`, which sees the file's `pull_policy`
+        let Some((image, effective)) = pull::pulled_kubernetes(container) else { return };
         let (PullPolicy::Always, Some(written)) = (&effective.policy, &effective.written) else {
             return;
         };

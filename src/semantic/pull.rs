@@ -20,8 +20,10 @@
 //! match the whole tag: `3-alpine` and `3.19-alpine` are not floating here.
 
 use crate::model::compose::{ComposeFile, Service};
+use crate::model::container::{ContainerRole, ContainerView};
 use crate::model::kubernetes::Container;
 use crate::source::Spanned;
+use crate::syntax::dockerfile::{Args, Dockerfile};
 use crate::values::image_ref::{has_variable, ImageRef};
 use crate::values::interpolate::substitute;
 
@@ -64,6 +66,36 @@ pub fn kubernetes(container: &Container) -> Option<EffectivePull> {
         container.image.as_ref().map(|i| i.value.as_str()),
         container.image_pull_policy.as_ref(),
     )
+}
+
+/// A Kubernetes container whose image is pulled, with its effective policy: not an ephemeral
+/// container (debugging only; the catalogue leaves them out), with an `image` whose policy is
+/// known. `None` for Compose services, whose policy needs the file ([`compose`]).
+pub fn pulled_kubernetes<'a>(
+    view: &ContainerView<'a>,
+) -> Option<(&'a Spanned<String>, EffectivePull)> {
+    let container = view.kubernetes()?;
+    if container.role == ContainerRole::Ephemeral {
+        return None;
+    }
+    Some((container.image.as_ref()?, kubernetes(container)?))
+}
+
+/// The images a Dockerfile stage copies from (`COPY --from=<image>`), as written: not a stage
+/// (by name or index), not the stage itself.
+pub fn copied_images(file: &Dockerfile, stage: usize) -> Vec<&Spanned<String>> {
+    let Some(range) = file.stages.get(stage).map(|s| s.instructions.clone()) else {
+        return Vec::new();
+    };
+    range
+        .filter(|&i| file.copy_from_stage(i).is_none())
+        .filter_map(|i| file.instructions.get(i))
+        .filter(|ins| matches!(ins.args, Args::Copy { .. }))
+        .filter_map(|ins| ins.flag("from")?.value.as_ref())
+        .filter(|from| {
+            from.value.parse::<usize>().is_err() && file.stage_by_name(&from.value).is_none()
+        })
+        .collect()
 }
 
 fn kubernetes_policy(
@@ -294,6 +326,18 @@ mod tests {
         assert_eq!((other.is_explicit(), other.policy), (false, PullPolicy::IfNotPresent));
         let plain = service_policy(text, "plain");
         assert_eq!((plain.is_explicit(), plain.policy), (false, PullPolicy::IfNotPresent));
+    }
+
+    #[test]
+    fn copied_images_are_not_stages() {
+        let text = "FROM alpine:3.20.1 AS a\nFROM busybox:1.36.1\nCOPY --from=a /x /x\n\
+                    COPY --from=0 /y /y\nCOPY --from=nginx:1.27.0 /z /z\nCOPY --from=A /w /w\n";
+        let source = crate::source::SourceFile::new("Dockerfile", text);
+        let (doc, _) = crate::parse(&source, crate::document::FileKind::Dockerfile);
+        let crate::document::Document::Dockerfile(df) = &doc else { panic!("dockerfile") };
+        let found: Vec<&str> = copied_images(df, 1).iter().map(|s| s.value.as_str()).collect();
+        assert_eq!(found, ["nginx:1.27.0"]);
+        assert!(copied_images(df, 7).is_empty());
     }
 
     fn pin(s: &str) -> Pinning {
