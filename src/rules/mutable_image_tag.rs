@@ -180,6 +180,11 @@ fn report_latest(cx: &mut Ctx, at: Written<'_>, image: &ImageRef, shown: &str, p
                          `agent/images/`) or mirror them"
                     ),
                 ),
+                PullPolicy::Unknown => (
+                    Severity::Warning,
+                    unknown_policy("imagePullPolicy", e),
+                    format!("{pin}; roll out updates by changing the tag or digest"),
+                ),
                 _ => (
                     Severity::Warning,
                     format!(
@@ -199,6 +204,11 @@ fn report_latest(cx: &mut Ctx, at: Written<'_>, image: &ImageRef, shown: &str, p
                     "{pin}, and drop `pull_policy: always` (the default `missing` uses the local \
                      copy)"
                 ),
+            ),
+            PullPolicy::Unknown => (
+                Severity::Warning,
+                unknown_policy("pull_policy", e),
+                format!("{pin}; roll out updates by changing the tag or digest"),
             ),
             PullPolicy::Periodic(period) => (
                 Severity::Warning,
@@ -220,6 +230,13 @@ fn report_latest(cx: &mut Ctx, at: Written<'_>, image: &ImageRef, shown: &str, p
         },
     };
     cx.report(at.span, format!("{what}; {why}")).severity(severity).help(help);
+}
+
+/// For a policy that cannot be read (a variable without default, a word the runtime rejects):
+/// the content depends on when each device pulled.
+fn unknown_policy(field: &str, e: &EffectivePull) -> String {
+    let written = e.written.as_ref().map_or("", |w| w.value.as_str());
+    format!("{field} `{written}` is not known here, and what each device runs depends on when it pulled")
 }
 
 /// The tag part of the reference (`:3.19` without the colon) when the text at `span` is the
