@@ -229,7 +229,8 @@ fn report_latest(cx: &mut Ctx, at: Written<'_>, image: &ImageRef, shown: &str, p
             }
         },
     };
-    cx.report(at.span, format!("{what}; {why}")).severity(severity).help(help);
+    // on `latest` when it is written, else on the whole reference
+    cx.report(tag_span(cx, at), format!("{what}; {why}")).severity(severity).help(help);
 }
 
 /// For a policy that cannot be read (a variable without default, a word the runtime rejects):
@@ -251,5 +252,48 @@ fn tag_span(cx: &Ctx, at: Written<'_>) -> Span {
     match before_digest[name_start..].find(':') {
         Some(colon) => at.span.sub(name_start + colon + 1, before_digest.len()),
         None => at.span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Severity;
+    use crate::document::FileKind;
+    use crate::rules::option::Owned;
+    use crate::settings::{RuleSettings, Settings};
+    use crate::source::SourceFile;
+
+    fn findings(text: &str, kind: FileKind, strict: bool) -> Vec<(Severity, String)> {
+        let mut settings =
+            Settings { select: vec!["mutable-image-tag".into()], ..Default::default() };
+        let mut rule = RuleSettings::default();
+        rule.options.insert("strict-pinning".into(), Owned::Bool(strict));
+        settings.rules.insert("mutable-image-tag".into(), rule);
+        let report = crate::lint_as(SourceFile::new("x", text), kind, &settings);
+        report.diagnostics.iter().map(|d| (d.severity, d.message.clone())).collect()
+    }
+
+    #[test]
+    fn strict_pinning_reports_every_tag_without_a_digest() {
+        let text = "FROM python:3.12.4-slim\nFROM nginx:1.27.0@sha256:\
+                    0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
+        assert!(findings(text, FileKind::Dockerfile, false).is_empty());
+        let strict = findings(text, FileKind::Dockerfile, true);
+        assert_eq!(
+            strict,
+            [(Severity::Info, "`python:3.12.4-slim` is not pinned by digest".to_string())]
+        );
+        let compose = "services:\n  a: {image: \"redis:7.2.5\"}\n";
+        assert_eq!(findings(compose, FileKind::Compose, true).len(), 1);
+    }
+
+    #[test]
+    fn a_latest_finding_points_at_the_tag() {
+        let text = "FROM nginx:latest\n";
+        let source = SourceFile::new("x", text);
+        let settings = Settings { select: vec!["mutable-image-tag".into()], ..Default::default() };
+        let report = crate::lint_as(source, FileKind::Dockerfile, &settings);
+        let span = report.diagnostics[0].span;
+        assert_eq!(&text[span.start..span.end], "latest");
     }
 }
