@@ -375,7 +375,7 @@ fn over_size_stdin_is_a_finding() {
 
 #[test]
 fn latin1_dockerfile_is_a_located_parse_error_and_still_linted() {
-    let text = b"FROM alpine:3.20\nLABEL maintainer=\"J\xe9r\xf4me\"\nRUN echo ok\n";
+    let text = b"FROM alpine:3.20.3\nLABEL maintainer=\"J\xe9r\xf4me\"\nRUN echo ok\n";
     let dir = temp_dir("latin1");
     std::fs::write(dir.join("Dockerfile"), text).unwrap();
     let o = run(&["--format", "concise", "Dockerfile"], &dir);
@@ -455,8 +455,11 @@ fn very_long_lines_are_linted_and_rendered_briefly() {
     let dir = temp_dir("long");
     let long = "x".repeat(3_000_000);
     std::fs::write(dir.join("cm.yaml"), format!("{CM}data: {{a: '{long}', b: [}}\n")).unwrap();
-    std::fs::write(dir.join("Dockerfile"), format!("FROM alpine\nRUN echo {long}\nFORM x\n"))
-        .unwrap();
+    std::fs::write(
+        dir.join("Dockerfile"),
+        format!("FROM alpine:3.20.3\nRUN echo {long}\nFORM x\n"),
+    )
+    .unwrap();
     let start = Instant::now();
     let o = run(&["--format", "human", "--color", "never", "."], &dir);
     assert!(start.elapsed() < Duration::from_secs(30), "{:?}", start.elapsed());
@@ -538,10 +541,10 @@ fn symlink_loops_and_links_out_of_the_tree() {
     use std::os::unix::fs::symlink;
     let dir = temp_dir("links");
     let outside = temp_dir("links-outside");
-    std::fs::write(outside.join("Dockerfile"), "FROM alpine\nFORM outside\n").unwrap();
+    std::fs::write(outside.join("Dockerfile"), "FROM alpine:3.20.3\nFORM outside\n").unwrap();
     let tree = dir.join("tree");
     std::fs::create_dir_all(tree.join("sub")).unwrap();
-    std::fs::write(tree.join("sub/Dockerfile"), "FROM alpine\nFORM inside\n").unwrap();
+    std::fs::write(tree.join("sub/Dockerfile"), "FROM alpine:3.20.3\nFORM inside\n").unwrap();
     symlink("..", tree.join("sub/up")).unwrap(); // a loop
     symlink(&outside, tree.join("out")).unwrap(); // a directory out of the tree
     symlink(outside.join("Dockerfile"), tree.join("linked.Dockerfile")).unwrap(); // a file

@@ -21,8 +21,11 @@ pub mod ephemeral_storage_for_data;
 pub mod invalid_suppression;
 pub mod missing_arch_selector;
 pub mod missing_cpu_limit;
+pub mod missing_cpu_request;
 pub mod missing_memory_limit;
+pub mod mutable_image_tag;
 pub mod platform_pinned;
+pub mod pull_policy_always;
 pub mod shared;
 pub mod single_arch_image;
 pub mod target_arch_arg_undeclared;
@@ -577,8 +580,11 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &invalid_suppression::InvalidSuppression,
         &missing_arch_selector::MissingArchSelector,
         &missing_cpu_limit::MissingCpuLimit,
+        &missing_cpu_request::MissingCpuRequest,
         &missing_memory_limit::MissingMemoryLimit,
+        &mutable_image_tag::MutableImageTag,
         &platform_pinned::PlatformPinned,
+        &pull_policy_always::PullPolicyAlways,
         &single_arch_image::SingleArchImage,
         &target_arch_arg_undeclared::TargetArchArgUndeclared,
         &unknown_rule::UnknownRule,
@@ -678,7 +684,13 @@ mod tests {
         );
         let text = "FROM a\n# edgelint: ignore[nope]\nRUN b\n";
         let report = crate::lint_as(SourceFile::new("x", text), FileKind::Dockerfile, &settings);
-        let got: Vec<_> = report.diagnostics.iter().map(|d| (d.rule, d.severity)).collect();
+        // other rules may report `FROM a` (no tag): only this rule's findings are at stake
+        let got: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "unknown-rule")
+            .map(|d| (d.rule, d.severity))
+            .collect();
         assert_eq!(got, [("unknown-rule", Severity::Info)]);
     }
 }

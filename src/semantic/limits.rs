@@ -102,12 +102,30 @@ pub struct Quota<'a> {
 #[derive(Debug, Default)]
 pub struct NamespaceLimits<'a> {
     pub defaults: Vec<RangeDefault<'a>>,
+    /// Default requests (see [`NamespaceLimits::request_default_for`]).
+    pub request_defaults: Vec<RangeDefault<'a>>,
     pub quotas: Vec<Quota<'a>>,
 }
 
 impl<'a> NamespaceLimits<'a> {
     pub fn of(m: &'a Manifests) -> NamespaceLimits<'a> {
-        NamespaceLimits { defaults: range_defaults(m), quotas: quotas(m) }
+        NamespaceLimits {
+            defaults: range_defaults(m, LIMIT_FIELDS),
+            request_defaults: range_defaults(m, REQUEST_FIELDS),
+            quotas: quotas(m),
+        }
+    }
+
+    /// The first LimitRange default *request* for `resource` that applies to `object`'s
+    /// namespace (`defaultRequest`, else what the API copies into it: `default`, `max`, `min`).
+    pub fn request_default_for(
+        &self,
+        resource: &str,
+        object: &Object,
+    ) -> Option<&RangeDefault<'a>> {
+        self.request_defaults
+            .iter()
+            .find(|r| r.resource == resource && same_namespace(r.object, object))
     }
 
     /// The first LimitRange default for `resource` that applies to `object`'s namespace.
@@ -132,7 +150,14 @@ pub fn same_namespace(a: &Object, b: &Object) -> bool {
     }
 }
 
-fn range_defaults(m: &Manifests) -> Vec<RangeDefault<'_>> {
+/// Where a container's default limit comes from, in the API server's order
+/// (`SetDefaults_LimitRangeItem`: `default`, else `max`).
+const LIMIT_FIELDS: &[&str] = &["default", "max"];
+/// Where its default request comes from: `defaultRequest`, else `default` (itself defaulted
+/// from `max`), else `min`.
+const REQUEST_FIELDS: &[&str] = &["defaultRequest", "default", "max", "min"];
+
+fn range_defaults<'m>(m: &'m Manifests, fields: &[&str]) -> Vec<RangeDefault<'m>> {
     let mut out = Vec::new();
     for object in m.objects.iter().filter(|o| o.kind.value == "LimitRange") {
         let Some(node) = m.node(object.doc, object.node) else { continue };
@@ -142,7 +167,7 @@ fn range_defaults(m: &Manifests) -> Vec<RangeDefault<'_>> {
                 continue;
             }
             let mut resources: Vec<String> = Vec::new();
-            for field in ["default", "max"] {
+            for field in fields {
                 for e in item.get(field).map(|d| d.value.entries()).unwrap_or_default() {
                     if let Some(k) = e.key.as_str() {
                         if !resources.iter().any(|r| r == k) {
@@ -159,10 +184,8 @@ fn range_defaults(m: &Manifests) -> Vec<RangeDefault<'_>> {
                         .filter(|v| judge_quantity(v) == Verdict::Bounded)
                         .map(str::to_string)
                 };
-                if let Some(value) = from("default") {
-                    out.push(RangeDefault { object, resource, value, from_max: false });
-                } else if let Some(value) = from("max") {
-                    out.push(RangeDefault { object, resource, value, from_max: true });
+                if let Some((field, value)) = fields.iter().find_map(|f| Some((*f, from(f)?))) {
+                    out.push(RangeDefault { object, resource, value, from_max: field == "max" });
                 }
             }
         }
@@ -245,7 +268,30 @@ mod tests {
         let cpu = facts.default_for("cpu", edge).expect("max");
         assert_eq!((cpu.value.as_str(), cpu.from_max), ("2", true));
         assert!(facts.default_for("memory", lab).is_none());
+        // requests: `defaultRequest`, else `default`, `max`, `min`
+        let request = facts.request_default_for("cpu", edge).expect("from max");
+        assert_eq!((request.value.as_str(), request.from_max), ("2", true));
+        assert!(facts.request_default_for("cpu", lab).is_none());
         assert!(facts.quota_for("cpu", lab).is_some(), "a quota without namespace applies");
         assert!(facts.quota_for("memory", lab).is_none(), "requests are not limits");
+    }
+
+    #[test]
+    fn default_requests_prefer_default_request_then_default_then_min() {
+        let text = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: a}\nspec: {limits: [{type: Container, defaultRequest: {cpu: 100m}, default: {cpu: '1'}, min: {memory: 8Mi}}]}\n";
+        let m = Manifests::from_yaml(crate::syntax::yaml::parse_stream(
+            text,
+            &crate::syntax::yaml::Limits::default(),
+        ));
+        let facts = NamespaceLimits::of(&m);
+        let range = &m.objects[0];
+        assert_eq!(facts.request_default_for("cpu", range).map(|r| r.value.as_str()), Some("100m"));
+        assert_eq!(facts.default_for("cpu", range).map(|r| r.value.as_str()), Some("1"));
+        // `min` defaults the request only
+        assert_eq!(
+            facts.request_default_for("memory", range).map(|r| r.value.as_str()),
+            Some("8Mi")
+        );
+        assert!(facts.default_for("memory", range).is_none());
     }
 }

@@ -16,6 +16,7 @@
 pub mod limits;
 pub mod probe;
 pub mod published;
+pub mod pull;
 pub mod stateful;
 pub mod targets;
 
