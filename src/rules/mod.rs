@@ -21,6 +21,7 @@ pub mod ephemeral_storage_for_data;
 pub mod invalid_suppression;
 pub mod missing_cpu_limit;
 pub mod missing_memory_limit;
+pub mod privileged_container;
 pub mod shared;
 pub mod single_arch_image;
 pub mod unknown_rule;
@@ -557,6 +558,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &invalid_suppression::InvalidSuppression,
         &missing_cpu_limit::MissingCpuLimit,
         &missing_memory_limit::MissingMemoryLimit,
+        &privileged_container::PrivilegedContainer,
         &single_arch_image::SingleArchImage,
         &unknown_rule::UnknownRule,
         &unused_suppression::UnusedSuppression,

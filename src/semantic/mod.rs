@@ -16,6 +16,7 @@
 pub mod limits;
 pub mod probe;
 pub mod published;
+pub mod security;
 pub mod stateful;
 pub mod targets;
 
