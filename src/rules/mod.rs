@@ -22,6 +22,7 @@ pub mod invalid_suppression;
 pub mod missing_cpu_limit;
 pub mod missing_memory_limit;
 pub mod privileged_container;
+pub mod runs_as_root;
 pub mod shared;
 pub mod single_arch_image;
 pub mod unknown_rule;
@@ -559,6 +560,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &missing_cpu_limit::MissingCpuLimit,
         &missing_memory_limit::MissingMemoryLimit,
         &privileged_container::PrivilegedContainer,
+        &runs_as_root::RunsAsRoot,
         &single_arch_image::SingleArchImage,
         &unknown_rule::UnknownRule,
         &unused_suppression::UnusedSuppression,
@@ -655,7 +657,7 @@ mod tests {
             "unknown-rule".into(),
             RuleSettings { level: Some(Level::On(Severity::Info)), ..Default::default() },
         );
-        let text = "FROM a\n# edgelint: ignore[nope]\nRUN b\n";
+        let text = "FROM a\nUSER app\n# edgelint: ignore[nope]\nRUN b\n";
         let report = crate::lint_as(SourceFile::new("x", text), FileKind::Dockerfile, &settings);
         let got: Vec<_> = report.diagnostics.iter().map(|d| (d.rule, d.severity)).collect();
         assert_eq!(got, [("unknown-rule", Severity::Info)]);
