@@ -17,6 +17,7 @@
 
 pub mod aggressive_probe_timing;
 pub mod arch_specific_command;
+pub mod cronjob_missed_schedules;
 pub mod ephemeral_storage_for_data;
 pub mod invalid_suppression;
 pub mod missing_cpu_limit;
@@ -555,6 +556,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &aggressive_probe_timing::AggressiveProbeTiming,
         &arch_specific_command::ArchSpecificCommand,
+        &cronjob_missed_schedules::CronjobMissedSchedules,
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &invalid_suppression::InvalidSuppression,
         &missing_cpu_limit::MissingCpuLimit,
