@@ -24,6 +24,7 @@ pub mod missing_cpu_limit;
 pub mod missing_memory_limit;
 pub mod privileged_container;
 pub mod runs_as_root;
+pub mod runtime_socket_mount;
 pub mod shared;
 pub mod single_arch_image;
 pub mod unknown_rule;
@@ -563,6 +564,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &missing_memory_limit::MissingMemoryLimit,
         &privileged_container::PrivilegedContainer,
         &runs_as_root::RunsAsRoot,
+        &runtime_socket_mount::RuntimeSocketMount,
         &single_arch_image::SingleArchImage,
         &unknown_rule::UnknownRule,
         &unused_suppression::UnusedSuppression,

@@ -209,6 +209,50 @@ pub fn host_path(stream: &Manifests, object: &Object, volume: &Volume) -> Option
     Some(Spanned::new(path.as_str()?.to_string(), path.span()))
 }
 
+/// What a host path gives of the node's container runtime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuntimeSocket {
+    /// The socket itself (`/var/run/docker.sock`): the canonical path.
+    Socket(&'static str),
+    /// A directory holding a runtime socket (`/var/run`, `/run/containerd`).
+    Directory(&'static str),
+}
+
+/// The runtime sockets (Docker, containerd, K3s's containerd, CRI-O, Podman), under `/run`.
+const RUNTIME_SOCKETS: &[&str] = &[
+    "/run/docker.sock",
+    "/run/containerd/containerd.sock",
+    "/run/k3s/containerd/containerd.sock",
+    "/run/crio/crio.sock",
+    "/run/podman/podman.sock",
+];
+
+/// Whether a host path is a container runtime's socket or a directory holding one. `/var/run`
+/// is a link to `/run` on current distributions, so both spellings match; trailing and
+/// doubled slashes are ignored.
+pub fn runtime_socket(path: &str) -> Option<RuntimeSocket> {
+    let mut p = String::new();
+    for part in path.trim().split('/').filter(|c| !c.is_empty() && *c != ".") {
+        p.push('/');
+        p.push_str(part);
+    }
+    // the root is `privileged-container`'s (a writable `/`)
+    if !path.trim().starts_with('/') || p.is_empty() {
+        return None;
+    }
+    let p = match p.strip_prefix("/var/run") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("/run{rest}"),
+        _ => p,
+    };
+    if let Some(s) = RUNTIME_SOCKETS.iter().find(|s| **s == p) {
+        return Some(RuntimeSocket::Socket(s));
+    }
+    RUNTIME_SOCKETS
+        .iter()
+        .find(|s| s.strip_prefix(p.as_str()).is_some_and(|rest| rest.starts_with('/')))
+        .map(|s| RuntimeSocket::Directory(s))
+}
+
 /// A Compose boolean given as a string or a YAML boolean: what compose-go accepts as true.
 pub fn compose_true(value: &str) -> bool {
     matches!(value.trim(), "true" | "True" | "TRUE" | "1" | "t" | "T")
@@ -288,6 +332,19 @@ mod tests {
         assert!(is_windows_image("mcr.microsoft.com/windows/servercore:ltsc2022"));
         assert!(is_windows_image("golang:1.23-nanoserver-ltsc2022"));
         assert!(!is_windows_image("golang:1.23-alpine"));
+        let sock = |p| runtime_socket(p);
+        assert_eq!(sock("/var/run/docker.sock"), Some(RuntimeSocket::Socket("/run/docker.sock")));
+        assert_eq!(sock("//run/docker.sock/"), Some(RuntimeSocket::Socket("/run/docker.sock")));
+        assert_eq!(
+            sock("/var/run/k3s/containerd/containerd.sock"),
+            Some(RuntimeSocket::Socket("/run/k3s/containerd/containerd.sock"))
+        );
+        assert_eq!(sock("/var/run"), Some(RuntimeSocket::Directory("/run/docker.sock")));
+        assert!(matches!(sock("/run/containerd"), Some(RuntimeSocket::Directory(_))));
+        assert_eq!(sock("/"), None, "the root is privileged-container's");
+        assert_eq!(sock("/run/user/1000"), None);
+        assert_eq!(sock("/var/run/docker.sock.bak"), None);
+        assert_eq!(sock("./docker.sock"), None);
     }
 
     #[test]
