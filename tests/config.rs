@@ -42,7 +42,7 @@ fn strings(v: &Value) -> Vec<String> {
 /// The content rules these tests do not exercise: they would fire on the small inputs below.
 const OTHER_RULES: &str =
     "missing-memory-limit,missing-cpu-limit,ephemeral-storage-for-data,aggressive-probe-timing,arch-specific-command,\
-     mutable-image-tag,pull-policy-always,missing-cpu-request";
+     mutable-image-tag,pull-policy-always,missing-cpu-request,runs-as-root,privileged-container,cronjob-missed-schedules";
 
 /// The concise findings as `line:col: severity[rule]`, per file.
 fn findings(o: &Output) -> Vec<String> {
@@ -57,7 +57,8 @@ fn findings(o: &Output) -> Vec<String> {
 }
 
 /// A Dockerfile with one `unknown-rule` finding at 2:20.
-const UNKNOWN_DF: &str = "FROM alpine:3.20.3\n# edgelint: ignore[no-such-rule] -- x\nRUN true\n";
+const UNKNOWN_DF: &str =
+    "FROM alpine:3.20.3\n# edgelint: ignore[no-such-rule] -- x\nRUN true\nUSER app\n";
 
 #[test]
 fn discovery_walks_up_to_the_repository_root() {
@@ -86,7 +87,7 @@ fn discovery_stops_at_the_repository_root() {
     let outer = repo("outer", &[(".edgelint.yaml", "not-a-key: 1\n")]);
     let inner = outer.join("inner");
     std::fs::create_dir_all(inner.join(".git")).unwrap();
-    std::fs::write(inner.join("Dockerfile"), "FROM alpine:3.20.3\n").unwrap();
+    std::fs::write(inner.join("Dockerfile"), "FROM alpine:3.20.3\nUSER app\n").unwrap();
     let s = settings(&inner, &["Dockerfile"]);
     assert_eq!(strings(&s["config-files"]), Vec::<String>::new());
     assert_eq!(s["platforms-configured"], false);
@@ -508,7 +509,8 @@ fn dockerfile_suppression_forms_and_hygiene() {
                 RUN true\n\
                 # hadolint ignore=DL3018\n\
                 # edgelint: ignore[retired-rule, unknown-rule] -- kept for edgelint 1.x\n\
-                RUN apk add curl\n";
+                RUN apk add curl\n\
+                USER app\n";
     let dir = repo("dockerfile", &[("Dockerfile", text)]);
     let o = run(&["Dockerfile"], &dir);
     assert_eq!(findings(&o), ["Dockerfile:4:20: warning[unused-suppression]"]);
@@ -527,7 +529,7 @@ fn require_reason() {
             (".edgelint.yaml", "require-reason: true\n"),
             (
                 "Dockerfile",
-                "FROM alpine:3.20.3\n# edgelint: ignore[no-such-rule, unknown-rule]\nRUN true\n",
+                "FROM alpine:3.20.3\n# edgelint: ignore[no-such-rule, unknown-rule]\nRUN true\nUSER app\n",
             ),
         ],
     );
@@ -537,7 +539,7 @@ fn require_reason() {
         findings(&o),
         ["Dockerfile:2:1: error[invalid-suppression]", "Dockerfile:2:20: error[unknown-rule]"]
     );
-    std::fs::write(dir.join("Dockerfile"), "FROM alpine:3.20.3\n# edgelint: ignore[no-such-rule, unknown-rule] -- kept for 2.x\nRUN true\n").unwrap();
+    std::fs::write(dir.join("Dockerfile"), "FROM alpine:3.20.3\n# edgelint: ignore[no-such-rule, unknown-rule] -- kept for 2.x\nRUN true\nUSER app\n").unwrap();
     let o = run(&["Dockerfile"], &dir);
     assert_eq!(findings(&o), Vec::<String>::new());
     assert_eq!(o.status.code(), Some(0));

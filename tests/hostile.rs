@@ -375,7 +375,7 @@ fn over_size_stdin_is_a_finding() {
 
 #[test]
 fn latin1_dockerfile_is_a_located_parse_error_and_still_linted() {
-    let text = b"FROM alpine:3.20.3\nLABEL maintainer=\"J\xe9r\xf4me\"\nRUN echo ok\n";
+    let text = b"FROM alpine:3.20.3\nLABEL maintainer=\"J\xe9r\xf4me\"\nRUN echo ok\nUSER app\n";
     let dir = temp_dir("latin1");
     std::fs::write(dir.join("Dockerfile"), text).unwrap();
     let o = run(&["--format", "concise", "Dockerfile"], &dir);
@@ -384,7 +384,7 @@ fn latin1_dockerfile_is_a_located_parse_error_and_still_linted() {
         "Dockerfile:2:20: error[parse-error] file is not valid UTF-8; invalid bytes were read as U+FFFD\n"
     );
     let lossy = String::from_utf8_lossy(text);
-    assert_eq!(dockerfile_keywords(&lossy), ["FROM", "LABEL", "RUN"]);
+    assert_eq!(dockerfile_keywords(&lossy), ["FROM", "LABEL", "RUN", "USER"]);
 }
 
 #[test]
@@ -457,7 +457,7 @@ fn very_long_lines_are_linted_and_rendered_briefly() {
     std::fs::write(dir.join("cm.yaml"), format!("{CM}data: {{a: '{long}', b: [}}\n")).unwrap();
     std::fs::write(
         dir.join("Dockerfile"),
-        format!("FROM alpine:3.20.3\nRUN echo {long}\nFORM x\n"),
+        format!("FROM alpine:3.20.3\nRUN echo {long}\nFORM x\nUSER app\n"),
     )
     .unwrap();
     let start = Instant::now();
@@ -541,10 +541,12 @@ fn symlink_loops_and_links_out_of_the_tree() {
     use std::os::unix::fs::symlink;
     let dir = temp_dir("links");
     let outside = temp_dir("links-outside");
-    std::fs::write(outside.join("Dockerfile"), "FROM alpine:3.20.3\nFORM outside\n").unwrap();
+    std::fs::write(outside.join("Dockerfile"), "FROM alpine:3.20.3\nFORM outside\nUSER app\n")
+        .unwrap();
     let tree = dir.join("tree");
     std::fs::create_dir_all(tree.join("sub")).unwrap();
-    std::fs::write(tree.join("sub/Dockerfile"), "FROM alpine:3.20.3\nFORM inside\n").unwrap();
+    std::fs::write(tree.join("sub/Dockerfile"), "FROM alpine:3.20.3\nFORM inside\nUSER app\n")
+        .unwrap();
     symlink("..", tree.join("sub/up")).unwrap(); // a loop
     symlink(&outside, tree.join("out")).unwrap(); // a directory out of the tree
     symlink(outside.join("Dockerfile"), tree.join("linked.Dockerfile")).unwrap(); // a file
@@ -729,6 +731,7 @@ fn dockerfile_arg_bombs_are_bounded() {
     for i in 1..100_000 {
         text.push_str(&format!("ARG B{i}=$B0\n"));
     }
+    text.push_str("USER app\n");
     let start = Instant::now();
     let found = findings("Dockerfile", &text);
     assert!(start.elapsed() < Duration::from_secs(20), "{:?}", start.elapsed());

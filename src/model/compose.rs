@@ -43,6 +43,21 @@ pub struct Service {
     pub configs: Vec<Spanned<String>>,
     /// `extends` names another file: fields may come from there, unseen.
     pub extends_other_file: bool,
+    /// The fields about privileges and identity.
+    pub security: ServiceSecurity,
+}
+
+/// A service's fields about privileges and identity, as written (after same-file `extends`
+/// and merge keys). Scalars keep their text: Compose reads `privileged: "true"` as `true`.
+#[derive(Debug, Default)]
+pub struct ServiceSecurity {
+    pub user: Option<Spanned<String>>,
+    pub privileged: Option<Spanned<String>>,
+    pub pid: Option<Spanned<String>>,
+    pub ipc: Option<Spanned<String>>,
+    pub network_mode: Option<Spanned<String>>,
+    pub cap_add: Vec<Spanned<String>>,
+    pub security_opt: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default)]
@@ -227,6 +242,15 @@ fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
             .unwrap_or_default(),
         configs: f("configs").map(|e| configs(e.value)).unwrap_or_default(),
         extends_other_file,
+        security: ServiceSecurity {
+            user: scalar(f("user")),
+            privileged: scalar(f("privileged")),
+            pid: scalar(f("pid")),
+            ipc: scalar(f("ipc")),
+            network_mode: scalar(f("network_mode")),
+            cap_add: f("cap_add").map(|e| string_or_list(e.value)).unwrap_or_default(),
+            security_opt: f("security_opt").map(|e| string_or_list(e.value)).unwrap_or_default(),
+        },
     })
 }
 

@@ -35,6 +35,22 @@ pub struct Object {
     /// `spec.volumeClaimTemplates` of a StatefulSet: the names of the claims (the volumes each
     /// replica gets), with the span of each entry.
     pub volume_claim_templates: Vec<VolumeClaimTemplate>,
+    /// The CronJob fields beside the pod template (`kind: CronJob` only).
+    pub cron_job: Option<CronJobSpec>,
+}
+
+/// What a CronJob says about when and how its jobs start, as written.
+#[derive(Debug, Default)]
+pub struct CronJobSpec {
+    /// The `spec` key.
+    pub spec_key: Span,
+    pub schedule: Option<Spanned<String>>,
+    pub time_zone: Option<Spanned<Scalar>>,
+    pub starting_deadline_seconds: Option<Spanned<Scalar>>,
+    pub concurrency_policy: Option<Spanned<String>>,
+    pub suspend: Option<Spanned<Scalar>>,
+    /// `spec.jobTemplate.spec.activeDeadlineSeconds`.
+    pub active_deadline_seconds: Option<Spanned<Scalar>>,
 }
 
 /// One entry of a StatefulSet's `spec.volumeClaimTemplates`.
@@ -84,6 +100,39 @@ pub struct PodTemplate {
     pub host_network: Option<Spanned<String>>,
     pub termination_grace_period_seconds: Option<Spanned<String>>,
     pub security_context: Option<NodeId>,
+    /// Pod-level security fields, typed.
+    pub security: PodSecurity,
+}
+
+/// The pod-level fields about privileges and identity, as written.
+#[derive(Debug, Default)]
+pub struct PodSecurity {
+    /// `securityContext` of the pod.
+    pub context: Option<SecurityContext>,
+    pub host_pid: Option<Spanned<Option<bool>>>,
+    pub host_ipc: Option<Spanned<Option<bool>>>,
+    pub host_network: Option<Spanned<Option<bool>>>,
+    /// `os.name` (`linux`, `windows`).
+    pub os_name: Option<Spanned<String>>,
+}
+
+/// A pod's or container's `securityContext`: the fields the security rules read, typed. A
+/// boolean is `Some(b)` only for a plain YAML boolean (the API server rejects a quoted
+/// `"true"`), an integer is [`Scalar::Int`] only when written as a plain integer.
+#[derive(Debug, Default)]
+pub struct SecurityContext {
+    /// The `securityContext` key.
+    pub key_span: Span,
+    pub run_as_user: Option<Spanned<Scalar>>,
+    pub run_as_non_root: Option<Spanned<Option<bool>>>,
+    /// Container only.
+    pub privileged: Option<Spanned<Option<bool>>>,
+    /// Container only.
+    pub allow_privilege_escalation: Option<Spanned<Option<bool>>>,
+    /// Container only: `capabilities.add`.
+    pub capabilities_add: Vec<Spanned<String>>,
+    /// `windowsOptions` is written.
+    pub windows_options: bool,
 }
 
 /// One `nodeSelectorTerms` entry: its `matchExpressions` (`matchFields` select nodes by name,
@@ -168,6 +217,8 @@ pub struct Container {
     pub volume_mounts: Vec<VolumeMount>,
     pub image_pull_policy: Option<Spanned<String>>,
     pub security_context: Option<NodeId>,
+    /// The container's `securityContext`, typed.
+    pub security: Option<SecurityContext>,
 }
 
 impl Container {
@@ -302,6 +353,45 @@ fn get_str(node: NodeRef<'_>, key: &str) -> Option<Spanned<String>> {
     node.get(key).and_then(|e| spanned(e.value))
 }
 
+fn get_bool(node: NodeRef<'_>, key: &str) -> Option<Spanned<Option<bool>>> {
+    node.get(key).map(|e| Spanned::new(e.value.as_bool(), e.value.span()))
+}
+
+/// `securityContext` of a pod or container.
+fn security_context(node: NodeRef<'_>) -> Option<SecurityContext> {
+    let e = node.get("securityContext")?;
+    let sc = e.value;
+    Some(SecurityContext {
+        key_span: e.key.span(),
+        run_as_user: get_scalar(sc, "runAsUser"),
+        run_as_non_root: get_bool(sc, "runAsNonRoot"),
+        privileged: get_bool(sc, "privileged"),
+        allow_privilege_escalation: get_bool(sc, "allowPrivilegeEscalation"),
+        capabilities_add: path_get(sc, &["capabilities", "add"])
+            .map(|a| a.items().into_iter().filter_map(spanned).collect())
+            .unwrap_or_default(),
+        windows_options: sc.get("windowsOptions").is_some_and(|w| w.value.is_mapping()),
+    })
+}
+
+fn cron_job(object: NodeRef<'_>) -> Option<CronJobSpec> {
+    let e = object.get("spec")?;
+    let spec = e.value;
+    if !spec.is_mapping() {
+        return None;
+    }
+    Some(CronJobSpec {
+        spec_key: e.key.span(),
+        schedule: get_str(spec, "schedule"),
+        time_zone: get_scalar(spec, "timeZone"),
+        starting_deadline_seconds: get_scalar(spec, "startingDeadlineSeconds"),
+        concurrency_policy: get_str(spec, "concurrencyPolicy"),
+        suspend: get_scalar(spec, "suspend"),
+        active_deadline_seconds: path_get(spec, &["jobTemplate", "spec"])
+            .and_then(|j| get_scalar(j, "activeDeadlineSeconds")),
+    })
+}
+
 fn get_scalar(node: NodeRef<'_>, key: &str) -> Option<Spanned<Scalar>> {
     node.get(key).map(|e| Spanned::new(Scalar::of(e.value), e.value.span()))
 }
@@ -351,6 +441,7 @@ fn collect_object(doc: usize, node: NodeRef<'_>, out: &mut Vec<Object>, depth: u
             pod_templates.push(pod_template(path, spec, annotations, true));
         }
     }
+    let cron_job = if kind.value == "CronJob" { cron_job(node) } else { None };
     out.push(Object {
         doc,
         node: node.id(),
@@ -362,6 +453,7 @@ fn collect_object(doc: usize, node: NodeRef<'_>, out: &mut Vec<Object>, depth: u
         annotations: metadata.map(annotations).unwrap_or_default(),
         volume_claim_templates: volume_claim_templates(node),
         pod_templates,
+        cron_job,
     });
 }
 
@@ -492,6 +584,13 @@ fn pod_template(
         host_network: get_str(spec, "hostNetwork"),
         termination_grace_period_seconds: get_str(spec, "terminationGracePeriodSeconds"),
         security_context: spec.get("securityContext").map(|e| e.value.id()),
+        security: PodSecurity {
+            context: security_context(spec),
+            host_pid: get_bool(spec, "hostPID"),
+            host_ipc: get_bool(spec, "hostIPC"),
+            host_network: get_bool(spec, "hostNetwork"),
+            os_name: spec.get("os").and_then(|o| get_str(o.value, "name")),
+        },
     }
 }
 
@@ -593,6 +692,7 @@ fn container(node: NodeRef<'_>, role: ContainerRole) -> Container {
         volume_mounts,
         image_pull_policy: get_str(node, "imagePullPolicy"),
         security_context: node.get("securityContext").map(|e| e.value.id()),
+        security: security_context(node),
     }
 }
 

@@ -17,6 +17,7 @@
 
 pub mod aggressive_probe_timing;
 pub mod arch_specific_command;
+pub mod cronjob_missed_schedules;
 pub mod ephemeral_storage_for_data;
 pub mod invalid_suppression;
 pub mod missing_arch_selector;
@@ -25,7 +26,10 @@ pub mod missing_cpu_request;
 pub mod missing_memory_limit;
 pub mod mutable_image_tag;
 pub mod platform_pinned;
+pub mod privileged_container;
 pub mod pull_policy_always;
+pub mod runs_as_root;
+pub mod runtime_socket_mount;
 pub mod shared;
 pub mod single_arch_image;
 pub mod target_arch_arg_undeclared;
@@ -576,6 +580,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &aggressive_probe_timing::AggressiveProbeTiming,
         &arch_specific_command::ArchSpecificCommand,
+        &cronjob_missed_schedules::CronjobMissedSchedules,
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &invalid_suppression::InvalidSuppression,
         &missing_arch_selector::MissingArchSelector,
@@ -584,7 +589,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &missing_memory_limit::MissingMemoryLimit,
         &mutable_image_tag::MutableImageTag,
         &platform_pinned::PlatformPinned,
+        &privileged_container::PrivilegedContainer,
         &pull_policy_always::PullPolicyAlways,
+        &runs_as_root::RunsAsRoot,
+        &runtime_socket_mount::RuntimeSocketMount,
         &single_arch_image::SingleArchImage,
         &target_arch_arg_undeclared::TargetArchArgUndeclared,
         &unknown_rule::UnknownRule,
@@ -682,7 +690,7 @@ mod tests {
             "unknown-rule".into(),
             RuleSettings { level: Some(Level::On(Severity::Info)), ..Default::default() },
         );
-        let text = "FROM a\n# edgelint: ignore[nope]\nRUN b\n";
+        let text = "FROM a\nUSER app\n# edgelint: ignore[nope]\nRUN b\n";
         let report = crate::lint_as(SourceFile::new("x", text), FileKind::Dockerfile, &settings);
         // other rules may report `FROM a` (no tag): only this rule's findings are at stake
         let got: Vec<_> = report

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod probe;
 pub mod published;
 pub mod pull;
+pub mod security;
 pub mod stateful;
 pub mod targets;
 
