@@ -14,6 +14,7 @@ pub mod document;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod inspect;
+pub mod manual;
 pub mod render;
 pub mod rules;
 pub mod settings;
