@@ -8,14 +8,8 @@
 # Every build shares one cargo target directory (EDGELINT_E2E_TARGET, default
 # target/e2e-release in this checkout), so only the first compiles the dependencies.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-export CARGO_TARGET_DIR="${EDGELINT_E2E_TARGET:-$root/target/e2e-release}"
-export PIP_DISABLE_PIP_VERSION_CHECK=1
-start=$SECONDS
-lap() { echo "install-e2e: $* ($((SECONDS - start)) s)"; }
-fail() { echo "install-e2e: FAILED: $*" >&2; exit 1; }
+name=install-e2e
+. "$(dirname "$0")/e2e-common.sh"
 
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -1)"
 [ -n "$version" ] || fail "no version in Cargo.toml"

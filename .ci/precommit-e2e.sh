@@ -1,21 +1,16 @@
 #!/usr/bin/env bash
 # The pre-commit hook, end to end, with the real pre-commit from PyPI: a temporary git
 # repository whose .pre-commit-config.yaml points at a fresh clone of this checkout (rev: its
-# HEAD) uses the `edgelint` hook (language: rust, so pre-commit runs `cargo install` of it).
+# HEAD) uses both hooks: `edgelint` (language: rust: pre-commit runs `cargo install` of the
+# clone) and `edgelint-py` (language: python: pre-commit runs `pip install` of it, which builds
+# the wheel with maturin).
 #   - a commit with a violating Kubernetes manifest fails, and the finding is shown;
 #   - YAML that is neither Compose nor Kubernetes, staged with it, is not mentioned;
 #   - the fixed manifest commits.
 # The build shares cargo's target directory with .ci/install-e2e.sh (EDGELINT_E2E_TARGET).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-export CARGO_TARGET_DIR="${EDGELINT_E2E_TARGET:-$root/target/e2e-release}"
-export PIP_DISABLE_PIP_VERSION_CHECK=1
-export PRE_COMMIT_HOME="$work/pre-commit-cache"
-start=$SECONDS
-lap() { echo "precommit-e2e: $* ($((SECONDS - start)) s)"; }
-fail() { echo "precommit-e2e: FAILED: $*" >&2; exit 1; }
+name=precommit-e2e
+. "$(dirname "$0")/e2e-common.sh"
 
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "pre-commit>=3,<5"
@@ -37,6 +32,7 @@ repos:
     rev: $rev
     hooks:
       - id: edgelint
+      - id: edgelint-py
 YAML
 pre-commit install -q >/dev/null
 git add .pre-commit-config.yaml
@@ -71,9 +67,9 @@ code=$?
 set -e
 echo "$out"
 [ "$code" != 0 ] || fail "the commit with a violating manifest succeeded"
-grep -q "^deploy.yaml:13:17: error\[missing-memory-limit\]" <<<"$out" \
-  || fail "the finding is not shown"
-grep -q "^edgelint\.*Failed" <<<"$out" || fail "the hook did not fail"
+[ "$(grep -c "^deploy.yaml:13:17: error\[missing-memory-limit\]" <<<"$out")" = 2 ] \
+  || fail "the finding is not shown by both hooks"
+[ "$(grep -c "^edgelint.*\.\.\.Failed$" <<<"$out")" = 2 ] || fail "the two hooks did not both fail"
 ! grep -q "values.yaml" <<<"$out" || fail "values.yaml (no known kind) was mentioned"
 lap "the violating commit was refused"
 
@@ -83,7 +79,7 @@ echo "precommit-e2e: git commit with the fix"
 out="$(git commit -m "gateway deployment, with a memory limit" 2>&1)" \
   || { echo "$out"; fail "the fixed commit was refused"; }
 echo "$out"
-grep -q "^edgelint\.*Passed" <<<"$out" || fail "the hook did not pass"
+[ "$(grep -c "^edgelint.*\.\.\.Passed$" <<<"$out")" = 2 ] || fail "the two hooks did not both pass"
 [ "$(git rev-list --count HEAD)" = 2 ] || fail "the fix was not committed"
 lap "the fixed commit passed"
 echo "precommit-e2e: ok in $((SECONDS - start)) s"
