@@ -34,7 +34,7 @@ repos:
       - id: edgelint
       - id: edgelint-py
 YAML
-pre-commit install -q >/dev/null
+pre-commit install >/dev/null
 git add .pre-commit-config.yaml
 git commit -q --no-verify -m "pre-commit configuration"
 

@@ -260,7 +260,8 @@ def check(binary, site):
     site = Path(site).resolve()
     rules = registry(binary)
     # Root-relative links (MkDocs' 404 page has them) start with the base URL's path.
-    base_path = urllib.parse.urlsplit(split_doc_url(rules[0]["doc_url"], rules[0]["name"])[0]).path
+    base = split_doc_url(rules[0]["doc_url"], rules[0]["name"])[0]
+    base_path = urllib.parse.urlsplit(base).path
     pages = {p: parse(p) for p in site.rglob("*.html")}
     broken, external = [], set()
     for page, parsed in pages.items():
@@ -293,6 +294,10 @@ def check(binary, site):
         _, path = split_doc_url(r["doc_url"], r["name"])
         if not (site / path / "index.html").is_file():
             broken.append(f"doc_url {r['doc_url']}: no {path}/index.html in the site")
+    # The configuration schema's `$id` is a file of the site too.
+    schema_id = json.loads(edgelint(binary, "config", "--schema"))["$id"]
+    if not schema_id.startswith(base) or not (site / schema_id[len(base) :]).is_file():
+        broken.append(f"the schema's $id {schema_id} is no file of the site")
     print(f"site.py: {len(pages)} pages checked; {len(external)} external links (not fetched):")
     for link in sorted(external):
         print(f"  {link}")

@@ -93,6 +93,13 @@ pub fn doc_url(rule: &str) -> String {
     format!("{DOC_BASE_URL}{rule}")
 }
 
+/// Another page of the docs site (the configuration schema's `$id`): `path` under the site's
+/// root, which is [`DOC_BASE_URL`] without its `rules/`.
+pub fn site_url(path: &str) -> String {
+    let root = DOC_BASE_URL.strip_suffix("rules/").unwrap_or(DOC_BASE_URL);
+    format!("{root}{path}")
+}
+
 /// Everything found in one file: its source (for positions and code frames), what kind of file
 /// it was read as, and the findings, sorted by span then rule.
 #[derive(Clone, Debug)]
