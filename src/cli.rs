@@ -5,11 +5,12 @@
 use crate::config::{self, Overrides};
 use crate::diagnostic::{Diagnostic, FileReport, Severity, FILE_TOO_LARGE, PARSE_ERROR};
 use crate::discover::{self, DiscoverOptions, Origin};
-use crate::document::platform::Platform;
-use crate::document::FileKind;
+use crate::document::{Document, FileKind};
 use crate::render::{self, Format, RenderOptions};
 use crate::settings::Settings;
 use crate::source::Span;
+use crate::suggest::closest;
+use crate::values::platform::Platform;
 use crate::{rules, NotLinted};
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -85,13 +86,6 @@ pub enum ListFormat {
     Json,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-pub enum FormatArg {
-    Human,
-    Concise,
-    Json,
-}
-
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ColorArg {
     Auto,
@@ -131,7 +125,7 @@ pub struct LintArgs {
 
     /// Output format. Default: human on a terminal, concise otherwise.
     #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
+    pub format: Option<Format>,
 
     /// Print the number of findings per rule after the findings.
     #[arg(long)]
@@ -294,30 +288,6 @@ pub fn unknown_rule_message(name: &str) -> String {
     }
 }
 
-/// The candidate within a small edit distance of `name`, if any.
-pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (edit_distance(name, c), *c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// What the command line sets over the configuration.
 fn overrides_from(args: &LintArgs) -> Result<Overrides, String> {
     let mut settings = Overrides::default();
@@ -353,9 +323,13 @@ fn overrides_from(args: &LintArgs) -> Result<Overrides, String> {
 }
 
 /// One input's outcome.
+/// What a file keeps for the cross-file phase: its document and settings.
+type Kept = (Document, Settings);
+
 enum Outcome {
-    /// The findings, and the lowest severity that fails (from the file's settings).
-    Report(FileReport, Option<Severity>),
+    /// The findings, and the lowest severity that fails (from the file's settings); with the
+    /// document and settings when a rule that runs has a cross-file hook.
+    Report(FileReport, Option<Severity>, Option<Box<Kept>>),
     /// A message for stderr that makes the exit code 2.
     Error(String),
     /// A message for stderr that leaves the exit code alone.
@@ -460,15 +434,13 @@ fn lint(args: LintArgs) -> i32 {
 
     let mut reports = Vec::new();
     let mut helm = Vec::new();
-    let mut failed = false;
+    let mut kept = Vec::new();
     for o in outcomes {
         match o {
-            // Only files with findings keep their text (DESIGN §9).
-            Outcome::Report(r, _) if r.diagnostics.is_empty() => {}
-            Outcome::Report(r, threshold) => {
-                failed |= threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t));
-                reports.push(r);
-            }
+            Outcome::Report(r, threshold, Some(document)) => kept.push((r, threshold, document)),
+            // Only files with findings keep their text (memory stays flat on large trees).
+            Outcome::Report(r, _, None) if r.diagnostics.is_empty() => {}
+            Outcome::Report(r, threshold, None) => reports.push((r, threshold)),
             Outcome::Error(m) => {
                 say(format_args!("{m}"));
                 exit_error = true;
@@ -486,14 +458,19 @@ fn lint(args: LintArgs) -> i32 {
             discover::shown(std::path::Path::new(first))
         ));
     }
+    cross_file(&mut kept);
+    reports.extend(kept.into_iter().map(|(r, threshold, _)| (r, threshold)));
+    reports.retain(|(r, _)| !r.diagnostics.is_empty());
+    let failed = reports.iter().any(|(r, threshold)| {
+        threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))
+    });
+    let mut reports: Vec<FileReport> = reports.into_iter().map(|(r, _)| r).collect();
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
 
     let stdout = io::stdout();
     let is_tty = stdout.is_terminal();
     let format = match args.format {
-        Some(FormatArg::Human) => Format::Human,
-        Some(FormatArg::Concise) => Format::Concise,
-        Some(FormatArg::Json) => Format::Json,
+        Some(format) => format,
         None if is_tty => Format::Human,
         None => Format::Concise,
     };
@@ -522,6 +499,33 @@ fn lint(args: LintArgs) -> i32 {
     }
 }
 
+/// The cross-file phase over the files whose documents were kept: its findings join their
+/// files' reports.
+fn cross_file(kept: &mut [(FileReport, Option<Severity>, Box<Kept>)]) {
+    if kept.is_empty() {
+        return;
+    }
+    let found = {
+        let files: Vec<crate::engine::RunFile<'_>> = kept
+            .iter()
+            .map(|(r, _, d)| crate::engine::RunFile {
+                source: &r.source,
+                document: &d.0,
+                settings: &d.1,
+            })
+            .collect();
+        crate::engine::cross_file(&files)
+    };
+    for (index, d) in found {
+        if let Some((report, _, _)) = kept.get_mut(index) {
+            report.diagnostics.push(d);
+        }
+    }
+    for (report, _, _) in kept.iter_mut() {
+        crate::sort_diagnostics(&mut report.diagnostics);
+    }
+}
+
 /// Text from bytes: invalid UTF-8 is replaced, and said as a `parse-error` by the caller.
 fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
     match String::from_utf8(bytes) {
@@ -535,8 +539,8 @@ fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
 
 fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) -> Outcome {
     let (text, invalid_at) = decode(bytes);
-    match crate::lint_source(path, text, settings) {
-        Ok(mut report) => {
+    match crate::lint_source_document(path, text, settings) {
+        Ok((mut report, document)) => {
             if let Some(at) = invalid_at {
                 let span = crate::source::Span::new(at, at + '\u{FFFD}'.len_utf8());
                 report.diagnostics.push(crate::diagnostic::Diagnostic::new(
@@ -547,7 +551,11 @@ fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) ->
                 ));
                 crate::sort_diagnostics(&mut report.diagnostics);
             }
-            Outcome::Report(report, settings.failure_threshold)
+            let uses_cross_file = rules::all()
+                .iter()
+                .any(|r| r.uses_cross_file() && settings.rule_enabled(r.meta().name));
+            let kept = uses_cross_file.then(|| Box::new((document, settings.clone())));
+            Outcome::Report(report, settings.failure_threshold, kept)
         }
         Err(NotLinted::HelmTemplate) => Outcome::HelmTemplate(path.to_string()),
         Err(NotLinted::Unrecognised) => match origin {
@@ -670,6 +678,7 @@ fn over_limit(
             diagnostics: vec![diagnostic],
         },
         settings.failure_threshold,
+        None,
     )
 }
 
@@ -838,14 +847,6 @@ fn inspect(file: &std::path::Path, kind: Option<FileKind>) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn closest_suggests_near_names_only() {
-        let names = ["missing-memory-limit", "missing-cpu-limit", "single-arch-image"];
-        assert_eq!(closest("missing-memory-limt", &names), Some("missing-memory-limit"));
-        assert_eq!(closest("single-arch", &names), None);
-        assert_eq!(closest("zzz", &names), None);
-    }
 
     #[test]
     fn sizes_parse_with_binary_suffixes() {

@@ -39,6 +39,10 @@ impl fmt::Display for Severity {
 }
 
 /// One finding in one file.
+///
+/// `rule`, `severity`, `span`, `message` and `help` are what every output format shows. The other
+/// fields are optional and only read by the formats and tools that need them (SARIF, baselines,
+/// the language server, `--fix`); JSON v1 does not print them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     /// The rule's kebab-case name (`parse-error` for the built-in parse finding).
@@ -49,6 +53,38 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it.
     pub help: Option<String>,
+    /// Other places the finding refers to (the first occurrence of a duplicate key…).
+    pub labels: Vec<Label>,
+    /// A machine-applicable fix.
+    pub fix: Option<Fix>,
+    /// Where the finding sits in the model, independent of line numbers:
+    /// `Deployment/plant/historian › containers[db]`. Stable across edits elsewhere in the file,
+    /// so fingerprints and baselines key on it (with the rule and the file path).
+    pub logical_path: Option<String>,
+}
+
+/// A secondary place a finding refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    /// Starts lowercase, no trailing period: `first defined here`.
+    pub message: String,
+}
+
+/// A fix: edits of the file as byte ranges (converted to UTF-16 positions by the language
+/// server, applied by `--fix`). Edits do not overlap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// Starts lowercase, no trailing period: `add a memory limit`.
+    pub message: String,
+    pub edits: Vec<Edit>,
+}
+
+/// Replace the bytes of `span` with `replacement` (an empty span inserts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
 }
 
 impl Diagnostic {
@@ -58,7 +94,28 @@ impl Diagnostic {
         span: Span,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic { rule, severity, span, message: message.into(), help: None }
+        Diagnostic {
+            rule,
+            severity,
+            span,
+            message: message.into(),
+            help: None,
+            labels: Vec::new(),
+            fix: None,
+            logical_path: None,
+        }
+    }
+
+    /// Adds a secondary label.
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: message.into() });
+        self
+    }
+
+    /// What every output format shows: two findings equal in this are the same finding (reached
+    /// twice, e.g. through a YAML alias), whatever their logical path.
+    pub fn shown(&self) -> (Span, &'static str, &str, Severity, Option<&str>) {
+        (self.span, self.rule, &self.message, self.severity, self.help.as_deref())
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {

@@ -26,6 +26,7 @@
 //! become one-line messages in [`Discovery::errors`]; the run goes on with the rest.
 
 use crate::classify::by_name;
+pub(crate) use crate::source::io_message;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use ignore::{WalkBuilder, WalkState};
 use std::ffi::OsStr;
@@ -254,17 +255,6 @@ fn walk_error(err: &ignore::Error, path: Option<&Path>, line: Option<u64>, out: 
             };
             out.push(format!("edgelint: {at}{}", one_line(&other.to_string())));
         }
-    }
-}
-
-/// `io::Error` text without the ` (os error N)` suffix, starting lowercase.
-pub(crate) fn io_message(err: &io::Error) -> String {
-    let text = err.to_string();
-    let text = text.split(" (os error").next().unwrap_or(&text);
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -11,10 +11,12 @@
 //! Not part of the public API.
 
 use crate::diagnostic::Diagnostic;
-use crate::document::{bytes, duration, image_ref, platform, quantity, yaml, FileKind};
+use crate::document::FileKind;
 use crate::render::{self, Format, RenderOptions};
 use crate::settings::Settings;
 use crate::source::Span;
+use crate::syntax::yaml;
+use crate::values::{bytes, duration, image_ref, platform, quantity};
 
 /// The entry point of a fuzz target.
 pub type Target = fn(&[u8]);
@@ -58,7 +60,7 @@ fn check_diagnostics(diagnostics: &[Diagnostic], len: usize) {
 /// The Dockerfile adapter.
 pub fn dockerfile(data: &[u8]) {
     let text = text(data);
-    let d = crate::document::dockerfile::parse(&text);
+    let d = crate::syntax::dockerfile::parse(&text);
     for e in &d.errors {
         check_span(e.span, text.len(), "dockerfile error");
     }
@@ -113,7 +115,7 @@ pub fn yaml(data: &[u8]) {
 pub fn compose(data: &[u8]) {
     let text = text(data);
     let stream = yaml::parse_stream(&text, &yaml::Limits::default());
-    let file = crate::document::compose::ComposeFile::from_yaml(stream);
+    let file = crate::model::compose::ComposeFile::from_yaml(stream);
     let _ = format!("{file:?}");
 }
 
@@ -121,7 +123,7 @@ pub fn compose(data: &[u8]) {
 pub fn kubernetes(data: &[u8]) {
     let text = text(data);
     let stream = yaml::parse_stream(&text, &yaml::Limits::default());
-    let manifests = crate::document::kubernetes::Manifests::from_yaml(stream);
+    let manifests = crate::model::kubernetes::Manifests::from_yaml(stream);
     let _ = format!("{manifests:?}");
 }
 
@@ -206,7 +208,7 @@ pub fn lint_source(data: &[u8]) {
         assert_eq!(first.diagnostics, second.diagnostics, "two lints of one text differ");
     }
     let reports = [first];
-    for format in Format::ALL {
+    for &format in Format::all() {
         let mut out = Vec::new();
         let opts = RenderOptions { color: selector & 0x40 != 0, statistics: selector & 0x80 != 0 };
         render::render(format, &reports, &opts, &mut out).expect("render to memory");

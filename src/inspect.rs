@@ -1,11 +1,11 @@
 //! `edgelint inspect`: the parsed model as JSON, each located value with its `line:col`, so a
 //! user (or a test) can see what the parser understood.
 
-use crate::document::compose::{Command as ComposeCommand, ComposeFile};
-use crate::document::dockerfile::Dockerfile;
-use crate::document::kubernetes::Manifests;
 use crate::document::{Document, FileKind};
+use crate::model::compose::{Command as ComposeCommand, ComposeFile};
+use crate::model::kubernetes::Manifests;
 use crate::source::{SourceFile, Span, Spanned};
+use crate::syntax::dockerfile::Dockerfile;
 use serde_json::{json, Value};
 
 /// The model of one file as JSON.

@@ -2,7 +2,9 @@
 //! containers fail on edge devices.
 //!
 //! The seam every front end uses is [`lint_source`] (classify, parse, run the rules, sort) or
-//! [`lint_as`] when the kind is known.
+//! [`lint_as`] when the kind is known; both are thin wrappers over [`engine`]. The layers
+//! (syntax → model → semantic → rules → engine → render/cli) are drawn in
+//! `docs/architecture.md`.
 
 pub mod archdb;
 pub mod classify;
@@ -11,19 +13,26 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod document;
+pub mod engine;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod inspect;
 pub mod manual;
+pub mod model;
 pub mod render;
 pub mod rules;
+pub mod semantic;
 pub mod settings;
+pub mod shell;
 pub mod source;
+pub mod suggest;
 pub mod suppress;
+pub mod syntax;
+pub mod values;
 
 use classify::Classification;
-use diagnostic::{Diagnostic, FileReport, Severity, PARSE_ERROR};
-use document::{compose::ComposeFile, dockerfile, kubernetes::Manifests, yaml, Document, FileKind};
+use diagnostic::FileReport;
+use document::FileKind;
 use settings::Settings;
 use source::SourceFile;
 
@@ -42,6 +51,16 @@ pub fn lint_source(
     text: impl Into<String>,
     settings: &Settings,
 ) -> Result<FileReport, NotLinted> {
+    lint_source_document(path, text, settings).map(|(report, _)| report)
+}
+
+/// [`lint_source`], also returning the document, for the cross-file phase
+/// ([`engine::cross_file`]).
+pub fn lint_source_document(
+    path: &str,
+    text: impl Into<String>,
+    settings: &Settings,
+) -> Result<(FileReport, document::Document), NotLinted> {
     let text = text.into();
     let kind = match settings.kind {
         Some(k) => k,
@@ -53,73 +72,7 @@ pub fn lint_source(
             Classification::Unrecognised => return Err(NotLinted::Unrecognised),
         },
     };
-    Ok(lint_as(SourceFile::new(path, text), kind, settings))
+    Ok(engine::lint_document(SourceFile::new(path, text), kind, settings))
 }
 
-/// Parse a text as the given kind. Returns the document and the parse errors as findings.
-pub fn parse(source: &SourceFile, kind: FileKind) -> (Document, Vec<Diagnostic>) {
-    let mut errors = Vec::new();
-    let doc = match kind {
-        FileKind::Dockerfile => {
-            let d = dockerfile::parse(&source.text);
-            for e in &d.errors {
-                errors.push(Diagnostic::new(PARSE_ERROR, Severity::Error, e.span, &e.message));
-            }
-            Document::Dockerfile(d)
-        }
-        FileKind::Compose | FileKind::Kubernetes => {
-            let stream = yaml::parse_stream(&source.text, &yaml::Limits::default());
-            for e in &stream.errors {
-                errors.push(Diagnostic::new(PARSE_ERROR, Severity::Error, e.span, &e.message));
-            }
-            if kind == FileKind::Compose {
-                Document::Compose(ComposeFile::from_yaml(stream))
-            } else {
-                Document::Kubernetes(Manifests::from_yaml(stream))
-            }
-        }
-    };
-    (doc, errors)
-}
-
-/// Parse and lint a text as the given kind: run the enabled rules, apply the suppressions
-/// written in the file ([`suppress`]), then the configured severities (a configured severity
-/// replaces the severity of every finding of its rule).
-pub fn lint_as(source: SourceFile, kind: FileKind, settings: &Settings) -> FileReport {
-    let (doc, mut diagnostics) = parse(&source, kind);
-    let mut ran = Vec::new();
-    for rule in rules::all() {
-        let meta = rule.meta();
-        if !meta.formats.contains(&kind) || !settings.rule_enabled(meta.name) {
-            continue;
-        }
-        let mut cx = rules::Ctx::new(meta, &source, settings, &mut diagnostics);
-        rule.check(&doc, &mut cx);
-        ran.push(meta.name);
-    }
-    suppress::apply(&doc, &source, settings, &ran, &mut diagnostics);
-    if !settings.rule_enabled(PARSE_ERROR) {
-        diagnostics.retain(|d| d.rule != PARSE_ERROR);
-    }
-    for d in &mut diagnostics {
-        if let Some(severity) = settings.rule_severity(d.rule) {
-            d.severity = severity;
-        }
-    }
-    sort_diagnostics(&mut diagnostics);
-    FileReport { source, kind: Some(kind), diagnostics }
-}
-
-/// Sort by position then rule, and drop exact duplicates (a finding reached twice through
-/// a YAML alias).
-pub fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
-    diagnostics.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.rule, &a.message).cmp(&(
-            b.span.start,
-            b.span.end,
-            b.rule,
-            &b.message,
-        ))
-    });
-    diagnostics.dedup();
-}
+pub use engine::{lint_as, parse, sort_diagnostics};

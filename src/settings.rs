@@ -3,11 +3,11 @@
 //! the command line computes them per file.
 
 use crate::diagnostic::Severity;
-use crate::document::image_ref::ImageRef;
-use crate::document::platform::Platform;
-use crate::document::quantity::Quantity;
 use crate::document::FileKind;
 use crate::rules::option::Owned;
+use crate::values::image_ref::ImageRef;
+use crate::values::platform::Platform;
+use crate::values::quantity::Quantity;
 use globset::GlobMatcher;
 use std::collections::BTreeMap;
 
@@ -258,7 +258,7 @@ mod tests {
     fn lookup(images: &ImagePlatforms, image: &str) -> Option<Vec<String>> {
         images
             .lookup(&ImageRef::parse(image).unwrap())
-            .map(|ps| ps.iter().map(|p| p.to_string()).collect())
+            .map(|ps| ps.iter().map(ToString::to_string).collect())
     }
 
     #[test]

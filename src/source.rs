@@ -111,6 +111,20 @@ impl LineIndex {
     /// Line and column of a byte offset. Offsets inside a multi-byte character or past the end
     /// are clamped.
     pub fn position(&self, text: &str, offset: usize) -> Position {
+        let (line, before) = self.line_before(text, offset);
+        Position { line: line + 1, column: before.chars().count() + 1 }
+    }
+
+    /// Line and column of a byte offset with the column counted in UTF-16 code units (1-based),
+    /// as the Language Server Protocol counts them by default. Clamped like [`Self::position`].
+    pub fn position_utf16(&self, text: &str, offset: usize) -> Position {
+        let (line, before) = self.line_before(text, offset);
+        Position { line: line + 1, column: before.encode_utf16().count() + 1 }
+    }
+
+    /// The 0-based line of `offset` and the text of that line before it (an offset inside a
+    /// character or past the end is clamped).
+    fn line_before<'t>(&self, text: &'t str, offset: usize) -> (usize, &'t str) {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.line_starts[line];
@@ -118,8 +132,7 @@ impl LineIndex {
         while end > start && !text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = text[start..end].chars().count() + 1;
-        Position { line: line + 1, column }
+        (line, &text[start..end])
     }
 }
 
@@ -139,8 +152,25 @@ impl SourceFile {
         SourceFile { path: path.into(), text, index }
     }
 
+    /// Line and column (in Unicode scalar values) of a byte offset.
     pub fn position(&self, offset: usize) -> Position {
         self.index.position(&self.text, offset)
+    }
+
+    /// Line and column (in UTF-16 code units, for the language server) of a byte offset.
+    pub fn position_utf16(&self, offset: usize) -> Position {
+        self.index.position_utf16(&self.text, offset)
+    }
+}
+
+/// `io::Error` text without the ` (os error N)` suffix, starting lowercase.
+pub fn io_message(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -160,6 +190,20 @@ mod tests {
         let x = text.find('x').unwrap();
         assert_eq!(idx.position(text, x), Position { line: 3, column: 1 });
         assert_eq!(idx.position(text, text.len()), Position { line: 4, column: 1 });
+    }
+
+    #[test]
+    fn utf16_columns_count_surrogate_pairs_twice() {
+        // `é` is 2 bytes and 1 UTF-16 unit; `🚀` is 4 bytes and 2 UTF-16 units.
+        let f = SourceFile::new("x", "a\né🚀b: 1\n");
+        let b = f.text.find('b').unwrap();
+        assert_eq!(f.position(b), Position { line: 2, column: 3 });
+        assert_eq!(f.position_utf16(b), Position { line: 2, column: 4 });
+        assert_eq!(f.position_utf16(0), Position { line: 1, column: 1 });
+        // inside the rocket: clamped to its start
+        let rocket = f.text.find('🚀').unwrap();
+        assert_eq!(f.position_utf16(rocket + 1), Position { line: 2, column: 2 });
+        assert_eq!(f.position_utf16(usize::MAX), Position { line: 3, column: 1 });
     }
 
     #[test]

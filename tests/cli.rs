@@ -1,5 +1,8 @@
 //! Contract tests of the real binary: exit codes, formats, stdin, discovery notes.
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::PathBuf;

@@ -2,6 +2,9 @@
 //! `--isolated`, precedence, `per-path`, every configuration error with its location, the
 //! suppression forms, the hygiene rules, `require-reason`, and the JSON Schema.
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use serde_json::Value;
@@ -283,6 +286,36 @@ fn per_path_settings_apply_to_matching_files_only() {
     .unwrap();
     let s = settings(&dir, &["app/Dockerfile"]);
     assert_eq!(s["rules"]["unknown-rule"]["enabled"], false);
+}
+
+#[test]
+fn per_path_platforms_replace_the_top_level_ones_and_the_command_line_wins() {
+    let dir = repo(
+        "per-path-platforms",
+        &[
+            (
+                ".edgelint.yaml",
+                "platforms: [linux/amd64, linux/arm64]\nper-path:\n  \"gateway/**\":\n    platforms: [linux/arm/v7]\n    unknown-rule: off\n",
+            ),
+            ("gateway/Dockerfile", UNKNOWN_DF),
+            ("cloud/Dockerfile", UNKNOWN_DF),
+        ],
+    );
+    let s = settings(&dir, &["gateway/Dockerfile"]);
+    assert_eq!(s["platforms"], serde_json::json!(["linux/arm/v7"]));
+    assert_eq!(s["rules"]["unknown-rule"]["enabled"], false);
+    let s = settings(&dir, &["cloud/Dockerfile"]);
+    assert_eq!(s["platforms"], serde_json::json!(["linux/amd64", "linux/arm64"]));
+    let s = settings(&dir, &["gateway/Dockerfile", "--platform", "linux/riscv64"]);
+    assert_eq!(s["platforms"], serde_json::json!(["linux/riscv64"]));
+    // An invalid platform is an error at its place.
+    std::fs::write(
+        dir.join(".edgelint.yaml"),
+        "per-path:\n  \"a/**\":\n    platforms: [linux/nope/x/y]\n",
+    )
+    .unwrap();
+    let o = run(&["."], &dir);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]

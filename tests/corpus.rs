@@ -1,6 +1,9 @@
 //! Lint the shared corpus (when present): no panic, and every `parse-error` is on a file in the
 //! reviewed list of really invalid files (tests/corpus-parse-errors.txt, with the reasons).
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -3,6 +3,9 @@
 //! policy allows, and none of the banned networking crates is among them. `cargo deny check
 //! licenses bans` applies the same file when it is installed.
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use serde_json::Value;
@@ -154,7 +157,7 @@ fn licences_and_bans() {
         match licence {
             None => problems.push(format!("{name}: no SPDX licence expression")),
             Some(l) if !satisfied(l, &allow) => {
-                problems.push(format!("{name}: licence `{l}` is not allowed by deny.toml"))
+                problems.push(format!("{name}: licence `{l}` is not allowed by deny.toml"));
             }
             Some(_) => {}
         }
@@ -171,7 +174,7 @@ fn spdx_expressions() {
     let allow: BTreeSet<String> =
         ["MIT", "Apache-2.0", "Unicode-3.0", "Apache-2.0 WITH LLVM-exception"]
             .iter()
-            .map(|s| s.to_string())
+            .map(ToString::to_string)
             .collect();
     for ok in [
         "MIT",

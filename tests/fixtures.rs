@@ -3,6 +3,9 @@
 //! `invalid*` files give findings of the rule exactly on the lines marked `# expect: rule`
 //! (or `# expect-next: rule`), so `cargo insta accept` can never bless a regression.
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use edgelint::source::SourceFile;

@@ -3,6 +3,9 @@
 //! that the fuzz crate's targets and the library's list agree, since CI does not build the fuzz
 //! crate (it needs cargo-fuzz).
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeSet;

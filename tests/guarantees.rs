@@ -11,6 +11,9 @@
 //!   Both need tools and privileges that may be missing; the dependency-level guarantee (no
 //!   networking crate can enter the build) is `tests/dependencies.rs`.
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeMap;

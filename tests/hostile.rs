@@ -3,6 +3,9 @@
 //! clear finding), size limits, encodings and line endings, the file system (FIFOs, devices,
 //! symlink loops, unreadable files, non-UTF-8 names) and closed output pipes.
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use edgelint::document::{Document, FileKind};

@@ -2,6 +2,9 @@
 //! compose with anchors and merge keys, CronJob). Expected positions are counted by hand from
 //! the texts below.
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 use edgelint::document::FileKind;
 use edgelint::source::SourceFile;
 use serde_json::Value;

@@ -1,6 +1,6 @@
 //! Generator for `data/archdb.tsv`: reads the `library/` folder of
 //! `docker-library/official-images` and writes, for every tag of every Docker Official Image, the
-//! architectures it is published for (edge-semantics §13, §14).
+//! architectures it is published for.
 //!
 //! Runs at development time only (from `tests/archdb.rs`), never during a lint run. It follows
 //! bashbrew's manifest parser (`docker-library/bashbrew:manifest/rfc2822.go`): `#` comment lines

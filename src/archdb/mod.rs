@@ -1,5 +1,5 @@
 //! Architecture knowledge base: the OCI platforms each image tag is published for, so rules can
-//! tell that `mysql:8.4` has no `linux/arm/v7` build without network access (edge-semantics §14).
+//! tell that `mysql:8.4` has no `linux/arm/v7` build without network access.
 //!
 //! Two tables are embedded and parsed once, on first use:
 //! - `data/archdb.tsv`, generated from the official-images `library/` files by
@@ -44,7 +44,7 @@ pub fn table_date() -> &'static str {
 
 /// Architecture names used by official-images (bashbrew) and in both tables, with their OCI
 /// platforms (`docker-library/bashbrew:architecture/oci-platform.go`). `arm64v8` is written
-/// `linux/arm64`: bashbrew (and edge-semantics §13) say `linux/arm64/v8`, but containerd's
+/// `linux/arm64`: bashbrew says `linux/arm64/v8`, but containerd's
 /// `normalizeArch` drops the `v8` variant of arm64, so `linux/arm64` is what hosts compare.
 const ARCHES: &[(&str, &str)] = &[
     ("amd64", "linux/amd64"),

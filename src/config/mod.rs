@@ -26,10 +26,10 @@ pub mod parse;
 pub mod schema;
 
 use crate::diagnostic::Severity;
-use crate::document::platform::Platform;
-use crate::document::yaml::NodeRef;
 use crate::settings::{Device, ImageEntry, Level, RuleSettings, Settings};
 use crate::source::Spanned;
+use crate::syntax::yaml::NodeRef;
+use crate::values::platform::Platform;
 use globset::{GlobMatcher, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -69,6 +69,8 @@ pub struct PerPath {
     pub pattern: String,
     pub matcher: GlobMatcher,
     pub rules: Vec<(String, RuleSettings)>,
+    /// `platforms` for the matching files (replaces the top-level `platforms`).
+    pub platforms: Option<Vec<Platform>>,
 }
 
 /// What one configuration file says, validated. `None`/empty: not set.
@@ -211,6 +213,10 @@ impl Resolved {
             c.layer.apply(&mut settings);
             for p in c.per_path_matches(file) {
                 merge_rules(&mut settings, &p.rules);
+                if let Some(platforms) = &p.platforms {
+                    settings.platforms = platforms.clone();
+                    settings.platforms_configured = true;
+                }
             }
         }
         self.overrides.apply(&mut settings);
@@ -393,8 +399,8 @@ impl Resolver {
                 Err(format!("over the {MAX_CONFIG_SIZE}-byte limit for a configuration file"))
             }
             Ok(m) if !m.is_file() => Err("not a regular file".to_string()),
-            Ok(_) => std::fs::read_to_string(path).map_err(|e| io_message(&e)),
-            Err(e) => Err(io_message(&e)),
+            Ok(_) => std::fs::read_to_string(path).map_err(|e| crate::source::io_message(&e)),
+            Err(e) => Err(crate::source::io_message(&e)),
         };
         let result = match text {
             Err(e) => {
@@ -445,16 +451,6 @@ impl Resolver {
         } else {
             s.into_owned()
         }
-    }
-}
-
-fn io_message(err: &std::io::Error) -> String {
-    let text = err.to_string();
-    let text = text.split(" (os error").next().unwrap_or(&text).to_string();
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
@@ -515,11 +511,11 @@ pub fn settings_json(
         .entries()
         .iter()
         .map(|e| {
-            let ps: Vec<String> = e.platforms.iter().map(|p| p.to_string()).collect();
+            let ps: Vec<String> = e.platforms.iter().map(ToString::to_string).collect();
             (e.pattern.clone(), json!(ps))
         })
         .collect();
-    let q = |q: Option<crate::document::quantity::Quantity>| q.map(|q| q.canonical());
+    let q = |q: Option<crate::values::quantity::Quantity>| q.map(|q| q.canonical());
     let device = settings.device.map(|d| {
         json!({
             "cpu": q(d.cpu),
@@ -527,7 +523,7 @@ pub fn settings_json(
             "reserved": {"cpu": q(d.reserved_cpu), "memory": q(d.reserved_memory)},
         })
     });
-    let platforms: Vec<String> = settings.platforms.iter().map(|p| p.to_string()).collect();
+    let platforms: Vec<String> = settings.platforms.iter().map(ToString::to_string).collect();
     let files: Vec<&str> = resolved.chain.iter().map(|c| c.shown.as_str()).collect();
     let threshold = settings.failure_threshold.map_or("none", Severity::as_str);
     let mut ordered = BTreeMap::new();

@@ -1,20 +1,20 @@
 //! Reads one configuration file into a [`Layer`], with an exact `line:column` for every error.
 //!
-//! The file is read with edgelint's own YAML span tree ([`crate::document::yaml`]), walked
+//! The file is read with edgelint's own YAML span tree ([`crate::syntax::yaml`]), walked
 //! against the key tables of [`super::schema`] (the same tables the JSON Schema is generated
 //! from), so an unknown key, a wrong type or an invalid value points at the token in the file.
 
 use super::schema::{self, Key, Spec};
 use super::{ConfigError, Layer, PerPath};
-use crate::cli::closest;
 use crate::diagnostic::Severity;
-use crate::document::image_ref::ImageRef;
-use crate::document::platform::Platform;
-use crate::document::quantity::{parse_quantity, Quantity};
-use crate::document::yaml::{self, NodeRef, ScalarStyle};
 use crate::rules::option::{Kind, Owned, RuleOption};
 use crate::settings::{Device, ImageEntry, ImageMatcher, Level, RuleSettings};
 use crate::source::{SourceFile, Span, Spanned};
+use crate::suggest::closest;
+use crate::syntax::yaml::{self, NodeRef, ScalarStyle};
+use crate::values::image_ref::ImageRef;
+use crate::values::platform::Platform;
+use crate::values::quantity::{parse_quantity, Quantity};
 use globset::{Glob, GlobBuilder};
 
 /// Reads a configuration text. `shown` is the path used in messages.
@@ -29,7 +29,9 @@ pub fn parse(shown: &str, text: &str) -> Result<Layer, Vec<ConfigError>> {
     if cx.errors.is_empty() {
         if stream.documents.len() > 1 {
             cx.error(stream.documents[1].span, "a configuration file holds one YAML document");
-        } else if let Some(root) = stream.documents.first().and_then(|d| d.root()) {
+        } else if let Some(root) =
+            stream.documents.first().and_then(crate::syntax::yaml::YamlDocument::root)
+        {
             if !root.is_null() {
                 cx.top(root, &mut layer);
             }
@@ -161,7 +163,7 @@ impl Cx<'_> {
             Spec::Table(keys) if key.name == "registries" => {
                 cx.table(value, keys, "`registries`", |cx, _, v| {
                     layer.registries_local = cx.hosts(v);
-                })
+                });
             }
             Spec::Table(keys) => layer.device = cx.device(value, keys),
             Spec::Strings | Spec::Quantity => unreachable!("not a top-level key kind"),
@@ -272,14 +274,23 @@ impl Cx<'_> {
     }
 
     fn rules(&mut self, node: NodeRef<'_>) -> Vec<(String, RuleSettings)> {
+        self.rules_except(node, &[])
+    }
+
+    /// The rule settings of a mapping, skipping the keys in `skip` (read by the caller).
+    fn rules_except(&mut self, node: NodeRef<'_>, skip: &[&str]) -> Vec<(String, RuleSettings)> {
         let mut out = Vec::new();
         if !node.is_mapping() {
             self.error(node.span(), "`rules` must be a mapping of rule names to settings");
             return out;
         }
-        let known = schema::rule_names();
+        let mut known = schema::rule_names();
+        known.extend(skip);
         for e in node.entries() {
             let Some(name) = self.key_name(e.key) else { continue };
+            if skip.contains(&name) {
+                continue;
+            }
             let Some(meta) = schema::rule_meta(name) else {
                 let h = hint(name, &known);
                 let h = if h.is_empty() { "; `edgelint rules` lists them".to_string() } else { h };
@@ -364,7 +375,7 @@ impl Cx<'_> {
         ok.then_some(settings)
     }
 
-    fn number(&mut self, node: NodeRef<'_>) -> Option<f64> {
+    fn number(&self, node: NodeRef<'_>) -> Option<f64> {
         node.as_i64().map(|i| i as f64).or_else(|| core_float(node))
     }
 
@@ -431,7 +442,7 @@ impl Cx<'_> {
                     let key = self.key_name(e.key)?;
                     match e.value.as_i64() {
                         Some(i) if self.at_least(e.value, rule, opt, i as f64) => {
-                            out.push((key.to_string(), i))
+                            out.push((key.to_string(), i));
                         }
                         Some(_) => return None,
                         None => {
@@ -463,11 +474,16 @@ impl Cx<'_> {
                     continue;
                 }
             };
-            let rules = self.rules(e.value);
+            let rules = self.rules_except(e.value, &[schema::PER_PATH_PLATFORMS]);
+            let platforms = e
+                .value
+                .get(schema::PER_PATH_PLATFORMS)
+                .and_then(|p| self.platforms(p.value, &format!("`per-path.{pattern}.platforms`")));
             out.push(PerPath {
                 pattern: pattern.to_string(),
                 matcher: glob.compile_matcher(),
                 rules,
+                platforms,
             });
         }
         out
@@ -557,7 +573,7 @@ impl Cx<'_> {
                     } else {
                         device.reserved_memory = cx.quantity(v, "`device.reserved.memory`");
                     }
-                })
+                });
             }
             _ => {}
         });

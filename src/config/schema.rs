@@ -75,7 +75,7 @@ pub const TOP: &[Key] = &[
     },
     Key {
         name: "per-path",
-        help: "globs (relative to this file's directory) to rule settings for the files they match",
+        help: "globs (relative to this file's directory) to rule settings and `platforms` for the files they match",
         spec: Spec::PerPath,
     },
     Key {
@@ -141,7 +141,7 @@ fn spec_schema(spec: Spec, help: &str) -> Value {
         Spec::Rules => json!({"$ref": "#/$defs/rules"}),
         Spec::PerPath => json!({
             "type": "object",
-            "additionalProperties": {"$ref": "#/$defs/rules"},
+            "additionalProperties": {"$ref": "#/$defs/per-path-entry"},
         }),
         Spec::Images => json!({
             "type": "object",
@@ -205,6 +205,10 @@ fn rule_schema(name: &str, summary: &str, options: &[RuleOption]) -> Value {
     })
 }
 
+/// The key of a `per-path` entry that sets the target platforms of the files it matches (every
+/// other key of an entry is a rule name).
+pub const PER_PATH_PLATFORMS: &str = "platforms";
+
 /// The JSON Schema (draft 2020-12) of `.edgelint.yaml`, for editors and validators.
 pub fn json_schema() -> Value {
     let mut rules_props = Map::new();
@@ -215,6 +219,14 @@ pub fn json_schema() -> Value {
     rules_props.insert(
         PARSE_ERROR.to_string(),
         rule_schema(PARSE_ERROR, "input that cannot be parsed (built in)", &[]),
+    );
+    let mut per_path_props = rules_props.clone();
+    per_path_props.insert(
+        PER_PATH_PLATFORMS.to_string(),
+        json!({
+            "$ref": "#/$defs/platforms",
+            "description": "target platforms of the matching files (replaces the top-level `platforms`)",
+        }),
     );
     let mut top = table_schema(TOP);
     let obj = top.as_object_mut().expect("object");
@@ -230,6 +242,11 @@ pub fn json_schema() -> Value {
             "platform": {"type": "string", "pattern": PLATFORM_PATTERN},
             "platforms": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/platform"}},
             "rules": {"type": "object", "additionalProperties": false, "properties": rules_props},
+            "per-path-entry": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": per_path_props,
+            },
         }),
     );
     Value::Object(head)

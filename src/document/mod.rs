@@ -1,20 +1,13 @@
-//! Parsed inputs. Every value keeps its byte span.
+//! The parsed document handed to the rules: [`Document`] (one per file) and [`FileKind`].
 //!
-//! Parsers: [`dockerfile`] (adapter over parse-dockerfile) and [`yaml`] (span tree over
-//! granit-parser events). Views over the YAML tree: [`compose`] and [`kubernetes`]. Shared value
-//! parsers used by all three formats: [`image_ref`], [`platform`], [`quantity`], [`bytes`],
-//! [`duration`].
+//! The layers below it live in their own modules: [`crate::syntax`] (the Dockerfile adapter,
+//! the YAML span tree), [`crate::model`] (the Compose and Kubernetes views, the shared container
+//! view) and [`crate::values`] (image references, platforms, quantities, bytes, durations,
+//! interpolation). Their old paths under `document::` are kept as re-exports.
 
-pub mod bytes;
-pub mod compose;
-pub mod dockerfile;
-pub mod duration;
-pub mod image_ref;
-pub mod kubernetes;
-pub mod platform;
-pub mod quantity;
-pub mod text;
-pub mod yaml;
+pub use crate::model::{compose, container, kubernetes};
+pub use crate::syntax::{dockerfile, text, yaml};
+pub use crate::values::{bytes, duration, image_ref, interpolate, platform, quantity};
 
 use serde::Serialize;
 use std::fmt;

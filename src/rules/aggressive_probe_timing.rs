@@ -1,24 +1,26 @@
 //! `aggressive-probe-timing`: liveness and startup probes, Compose healthchecks and Dockerfile
-//! `HEALTHCHECK`s that give a slow edge CPU too little time (edge-semantics §1, §3.4, §11, §12).
+//! `HEALTHCHECK`s that give a slow edge CPU too little time.
 //!
-//! Kubernetes: one finding per probe, on effective values (defaults applied). Compose and
-//! Dockerfile share one evaluation of the Docker healthcheck model ([`check_docker`]); each format
-//! only reads its fields.
+//! Kubernetes: one finding per probe, on effective values (the API server's defaults applied by
+//! [`crate::semantic::probe`]). Compose and Dockerfile share one evaluation of the Docker
+//! healthcheck model ([`check_docker`]); each format only reads its fields.
 
 use std::time::Duration;
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::document::compose::ComposeFile;
-use crate::document::dockerfile::{substitute, Args, Dockerfile, Flag};
-use crate::document::duration::{format_duration, parse_compose_duration};
-use crate::document::kubernetes::{ContainerRole, Manifests};
-use crate::document::Document;
-use crate::rules::shared::probe::{
-    probe_timing, ProbeField, ProbeTiming, DEFAULT_FAILURE_THRESHOLD, DEFAULT_PERIOD_SECONDS,
-};
+use crate::model::compose::Service;
+use crate::model::container::{ContainerRole, ContainerView};
+use crate::model::kubernetes::Container;
 use crate::rules::{Ctx, Rule, RuleMeta};
+use crate::semantic::probe::{
+    probe_timing, ProbeField, ProbeTiming, DEFAULT_FAILURE_THRESHOLD, DEFAULT_PERIOD_SECONDS,
+    DOCKER_DEFAULT_INTERVAL, DOCKER_DEFAULT_RETRIES, DOCKER_DEFAULT_TIMEOUT, DOCKER_MIN_DURATION,
+};
 use crate::source::{Span, Spanned};
+use crate::syntax::dockerfile::{Args, Dockerfile, Flag};
+use crate::values::duration::{format_duration, parse_compose_duration};
+use crate::values::interpolate::substitute;
 
 declare_rule! {
     /// Liveness/startup probes and healthchecks too aggressive for weak edge CPUs.
@@ -52,16 +54,20 @@ impl Rule for AggressiveProbeTiming {
         &Self::META
     }
 
-    fn check(&self, doc: &Document, cx: &mut Ctx) {
-        let limits = Limits {
-            min_timeout: cx.option_int("min-timeout-seconds"),
-            min_window: cx.option_int("min-failure-window-seconds"),
-            error_window: cx.option_int("error-failure-window-seconds"),
-        };
-        match doc {
-            Document::Kubernetes(m) => check_kubernetes(m, &limits, cx),
-            Document::Compose(c) => check_compose(c, &limits, cx),
-            Document::Dockerfile(d) => check_dockerfile(d, &limits, cx),
+    fn dockerfile(&self, file: &Dockerfile, cx: &mut Ctx) {
+        check_dockerfile(file, &Limits::of(cx), cx);
+    }
+
+    fn container(&self, container: &ContainerView<'_>, cx: &mut Ctx) {
+        // Probes run only on app containers and sidecars.
+        if !matches!(container.role(), ContainerRole::App | ContainerRole::Sidecar) {
+            return;
+        }
+        if let Some(c) = container.kubernetes() {
+            check_probes(c, &Limits::of(cx), cx);
+        }
+        if let Some(service) = container.service() {
+            check_service(service, &Limits::of(cx), cx);
         }
     }
 }
@@ -83,6 +89,14 @@ struct Limits {
 const DEFAULT_LIMITS: Limits = Limits { min_timeout: 2, min_window: 30, error_window: 10 };
 
 impl Limits {
+    fn of(cx: &Ctx) -> Limits {
+        Limits {
+            min_timeout: cx.option_int("min-timeout-seconds"),
+            min_window: cx.option_int("min-failure-window-seconds"),
+            error_window: cx.option_int("error-failure-window-seconds"),
+        }
+    }
+
     fn min_timeout_duration(&self) -> Duration {
         Duration::from_secs(u64::try_from(self.min_timeout).unwrap_or(0))
     }
@@ -120,49 +134,32 @@ fn judge_probe(limits: &Limits, timeout: i64, period: i64, failure: i64) -> Opti
     (verdict.timeout || verdict.window || verdict.single_failure).then_some(verdict)
 }
 
-fn check_kubernetes(m: &Manifests, limits: &Limits, cx: &mut Ctx) {
-    for obj in &m.objects {
-        for template in &obj.pod_templates {
-            for c in &template.containers {
-                // Probes run only on app containers and sidecars (§1, §6).
-                if !matches!(c.role, ContainerRole::App | ContainerRole::Sidecar) {
-                    continue;
-                }
-                for (kind, key, probe) in [
-                    ("liveness", "livenessProbe", &c.liveness_probe),
-                    ("startup", "startupProbe", &c.startup_probe),
-                ] {
-                    let Some(probe) = probe else { continue };
-                    // A probe without a handler is rejected by the API server: `invalid-probe-spec`.
-                    if probe.handler.is_none() {
-                        continue;
-                    }
-                    let Some(node) = m.node(obj.doc, c.node).and_then(|n| n.get(key)) else {
-                        continue;
-                    };
-                    // Values that do not decode or are negative: also `invalid-probe-spec`.
-                    let Ok(timing) = probe_timing(node.value) else { continue };
-                    let (t, p, f) = (
-                        timing.timeout_seconds.value,
-                        timing.period_seconds.value,
-                        timing.failure_threshold.value,
-                    );
-                    let Some(verdict) = judge_probe(limits, t, p, f) else { continue };
-                    let span =
-                        probe_fault_span(&timing, &verdict, probe.span).unwrap_or(probe.key_span);
-                    let help = if kind == "startup" {
-                        "give a cold start room: timeoutSeconds ≥ 2 and a long budget, e.g. \
-                         `periodSeconds: 10, failureThreshold: 30`"
-                    } else {
-                        "give a busy CPU room: e.g. `timeoutSeconds: 3, periodSeconds: 10, \
-                         failureThreshold: 6`, and keep the check cheap and local"
-                    };
-                    cx.report(span, probe_message(limits, kind, &timing, &verdict))
-                        .severity(verdict.severity)
-                        .help(help);
-                }
-            }
+fn check_probes(c: &Container, limits: &Limits, cx: &mut Ctx) {
+    for (kind, probe) in [("liveness", &c.liveness_probe), ("startup", &c.startup_probe)] {
+        let Some(probe) = probe else { continue };
+        // A probe without a handler is rejected by the API server: `invalid-probe-spec`.
+        if probe.handler.is_none() {
+            continue;
         }
+        // Values that do not decode or are negative: also `invalid-probe-spec`.
+        let Ok(timing) = probe_timing(probe) else { continue };
+        let (t, p, f) = (
+            timing.timeout_seconds.value,
+            timing.period_seconds.value,
+            timing.failure_threshold.value,
+        );
+        let Some(verdict) = judge_probe(limits, t, p, f) else { continue };
+        let span = probe_fault_span(&timing, &verdict, probe.span).unwrap_or(probe.key_span);
+        let help = if kind == "startup" {
+            "give a cold start room: timeoutSeconds ≥ 2 and a long budget, e.g. \
+             `periodSeconds: 10, failureThreshold: 30`"
+        } else {
+            "give a busy CPU room: e.g. `timeoutSeconds: 3, periodSeconds: 10, \
+             failureThreshold: 6`, and keep the check cheap and local"
+        };
+        cx.report(span, probe_message(limits, kind, &timing, &verdict))
+            .severity(verdict.severity)
+            .help(help);
     }
 }
 
@@ -235,13 +232,7 @@ fn join_and(items: &[String]) -> String {
 }
 
 // -------------------------------------------------------------------------------------------
-// The Docker healthcheck model: Compose `healthcheck` and Dockerfile `HEALTHCHECK` (§11, §12)
-
-const DOCKER_DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
-const DOCKER_DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-const DOCKER_DEFAULT_RETRIES: u32 = 3;
-/// The Engine rejects a non-zero duration below this (`MinimumDuration`).
-const DOCKER_MIN_DURATION: Duration = Duration::from_millis(1);
+// The Docker healthcheck model: Compose `healthcheck` and Dockerfile `HEALTHCHECK`
 
 /// One healthcheck field, read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -447,39 +438,35 @@ fn read_retries(
 const COMPOSE_REJECTION: Rejection =
     Rejection { who: "`docker compose` refuses the file", variables: "", max_retries: i64::MAX };
 
-fn check_compose(file: &ComposeFile, limits: &Limits, cx: &mut Ctx) {
-    for service in &file.services {
-        let Some(hc) = &service.healthcheck else { continue };
-        if hc.disabled {
-            continue;
-        }
-        let interval = compose_field(
-            &hc.interval,
-            |raw, span, cx| {
-                read_duration(raw, span, "healthcheck interval", &COMPOSE_REJECTION, cx)
-            },
-            cx,
-        );
-        let timeout = compose_field(
-            &hc.timeout,
-            |raw, span, cx| read_duration(raw, span, "healthcheck timeout", &COMPOSE_REJECTION, cx),
-            cx,
-        );
-        let retries = compose_field(
-            &hc.retries,
-            |raw, span, cx| read_retries(raw, span, "healthcheck retries", &COMPOSE_REJECTION, cx),
-            cx,
-        );
-        let docker = DockerHealthcheck {
-            subject: "healthcheck",
-            key_span: hc.key_span,
-            body: hc.span,
-            interval,
-            timeout,
-            retries,
-        };
-        check_docker(&docker, limits, cx);
+fn check_service(service: &Service, limits: &Limits, cx: &mut Ctx) {
+    let Some(hc) = &service.healthcheck else { return };
+    if hc.disabled {
+        return;
     }
+    let interval = compose_field(
+        &hc.interval,
+        |raw, span, cx| read_duration(raw, span, "healthcheck interval", &COMPOSE_REJECTION, cx),
+        cx,
+    );
+    let timeout = compose_field(
+        &hc.timeout,
+        |raw, span, cx| read_duration(raw, span, "healthcheck timeout", &COMPOSE_REJECTION, cx),
+        cx,
+    );
+    let retries = compose_field(
+        &hc.retries,
+        |raw, span, cx| read_retries(raw, span, "healthcheck retries", &COMPOSE_REJECTION, cx),
+        cx,
+    );
+    let docker = DockerHealthcheck {
+        subject: "healthcheck",
+        key_span: hc.key_span,
+        body: hc.span,
+        interval,
+        timeout,
+        retries,
+    };
+    check_docker(&docker, limits, cx);
 }
 
 /// A Compose field after interpolation: `${VAR:-10s}` reads as its default; a variable without
@@ -651,7 +638,7 @@ mod tests {
 
     #[test]
     fn join() {
-        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let s = |v: &[&str]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
         assert_eq!(join_and(&s(&["a"])), "a");
         assert_eq!(join_and(&s(&["a", "b"])), "a and b");
         assert_eq!(join_and(&s(&["a", "b", "c"])), "a, b and c");

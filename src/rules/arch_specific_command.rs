@@ -5,18 +5,15 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::document::compose::{Command, ComposeFile};
-use crate::document::dockerfile::{substitute, Args, Dockerfile, Instruction, Stage};
-use crate::document::image_ref;
-use crate::document::kubernetes::{Manifests, PodTemplate};
-use crate::document::platform::{compat, Compat, Platform};
-use crate::document::text::Text;
-use crate::document::{Document, FileKind};
+use crate::document::FileKind;
+use crate::model::container::ContainerView;
 use crate::rules::shared::arch_scan::{self, Hazard, Hit, Piece, Role, Syntax};
-use crate::rules::shared::published::published_platforms;
 use crate::rules::{Ctx, Rule};
-use crate::settings::Settings;
+use crate::semantic::StagePin;
 use crate::source::Spanned;
+use crate::syntax::dockerfile::{Args, Dockerfile, Instruction, Stage};
+use crate::syntax::text::Text;
+use crate::values::platform::{compat, Compat, Platform};
 
 declare_rule! {
     /// See `rules/arch-specific-command.md`.
@@ -34,12 +31,12 @@ impl Rule for ArchSpecificCommand {
         &Self::META
     }
 
-    fn check(&self, doc: &Document, cx: &mut Ctx) {
-        match doc {
-            Document::Dockerfile(df) => check_dockerfile(df, cx),
-            Document::Compose(c) => check_compose(c, cx),
-            Document::Kubernetes(m) => check_kubernetes(m, cx),
-        }
+    fn dockerfile(&self, file: &Dockerfile, cx: &mut Ctx) {
+        check_dockerfile(file, cx);
+    }
+
+    fn container(&self, container: &ContainerView<'_>, cx: &mut Ctx) {
+        check_container(container, cx);
     }
 }
 
@@ -92,8 +89,12 @@ struct StageInfo {
 
 fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
     let file_arch = file_name(&cx.source().path).and_then(arch_scan::name_arch);
-    let infos: Vec<StageInfo> =
-        df.stages.iter().map(|s| stage_info(df, s, file_arch.as_ref(), cx)).collect();
+    let infos: Vec<StageInfo> = df
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| stage_info(df, i, s, file_arch.as_ref(), cx))
+        .collect();
     let escape = df.escape;
     for ins in &df.instructions {
         let Some(info) = ins.stage.and_then(|s| infos.get(s)) else { continue };
@@ -149,7 +150,7 @@ fn command_group(cx: &Ctx, ins: &Instruction, escape: char) -> Group {
     let mut g = Group::new();
     match &ins.args {
         Args::Shell(s) => {
-            g.push(Text::raw(s.raw.clone(), s.span.start), Syntax::DockerfileShell { escape })
+            g.push(Text::raw(s.raw.clone(), s.span.start), Syntax::DockerfileShell { escape });
         }
         Args::Exec(items) => {
             for item in items {
@@ -183,22 +184,31 @@ fn file_name(path: &str) -> Option<&str> {
     path.rsplit(['/', '\\']).next().filter(|n| !n.is_empty())
 }
 
-fn stage_info(df: &Dockerfile, stage: &Stage, file_arch: Option<&Platform>, cx: &Ctx) -> StageInfo {
-    let platform = stage.platform.as_ref().map(|p| p.value.as_str());
-    let builder = platform.is_some_and(|p| p.contains("BUILDPLATFORM"));
-    // A platform the stage is pinned to or named for.
-    let pinned = platform
-        .filter(|_| !builder)
-        .and_then(|p| substitute(p, |n| df.arg_value(None, n).and_then(|b| b.value)))
-        .and_then(|p| Platform::parse(&p).ok());
+/// The targets of a stage: the platform it is pinned to (`FROM --platform=linux/arm64`) or
+/// named for (`AS build-arm64`, `Dockerfile.arm64`), else the configured targets; then only
+/// those its base image is published for.
+fn stage_info(
+    df: &Dockerfile,
+    index: usize,
+    stage: &Stage,
+    file_arch: Option<&Platform>,
+    cx: &Ctx,
+) -> StageInfo {
+    let semantic = cx.semantic();
+    let pin = semantic.stage_pin(index);
+    let builder = pin == Some(&StagePin::Builder);
+    let pinned = match pin {
+        Some(StagePin::Platform(p)) => Some(p.clone()),
+        _ => None,
+    };
     let named = stage.name.as_ref().and_then(|n| arch_scan::name_arch(&n.value));
     let declared = pinned.or(named).or_else(|| file_arch.cloned());
     let mut targets = match declared {
         Some(p) => vec![p],
-        None => cx.settings().platforms.clone(),
+        None => semantic.targets().to_vec(),
     };
     let mut skip = false;
-    if let Some(base) = stage_base_platforms(cx.settings(), df, stage) {
+    if let Some(base) = stage_base_platforms(cx, df, stage) {
         targets.retain(|t| best(t, &base) != Compat::Incompatible);
         skip = targets.is_empty();
     }
@@ -206,16 +216,12 @@ fn stage_info(df: &Dockerfile, stage: &Stage, file_arch: Option<&Platform>, cx: 
 }
 
 fn best(host: &Platform, images: &[Platform]) -> Compat {
-    crate::document::platform::best_compat(host, images)
+    crate::values::platform::best_compat(host, images)
 }
 
-/// The platforms the stage's base image is published for, when the arch DB knows them
-/// (following `FROM <earlier stage>` to the image).
-fn stage_base_platforms(
-    settings: &Settings,
-    df: &Dockerfile,
-    stage: &Stage,
-) -> Option<Vec<Platform>> {
+/// The platforms the stage's base image is published for, when known (following
+/// `FROM <earlier stage>` to the image).
+fn stage_base_platforms(cx: &Ctx, df: &Dockerfile, stage: &Stage) -> Option<Vec<Platform>> {
     let mut cur = stage;
     for _ in 0..df.stages.len() {
         match cur.base_stage.and_then(|b| df.stages.get(b)) {
@@ -223,82 +229,46 @@ fn stage_base_platforms(
             None => break,
         }
     }
-    image_platforms(settings, cur.resolved_image.as_deref()?)
-}
-
-/// The platforms an image reference is published for (configuration, bashbrew namespace, arch
-/// DB: `shared::published`).
-fn image_platforms(settings: &Settings, image: &str) -> Option<Vec<Platform>> {
-    if image_ref::has_variable(image) {
-        return None;
-    }
-    published_platforms(settings, &image_ref::parse(image).ok()?)
+    cx.semantic().published(cur.resolved_image.as_deref()?)
 }
 
 // -------------------------------------------------------------------------------------------
-// Compose and Kubernetes
+// Containers (Compose services and Kubernetes containers)
 
-fn check_compose(file: &ComposeFile, cx: &mut Ctx) {
-    for svc in &file.services {
-        let mut targets = match svc.platform.as_ref().and_then(|p| Platform::parse(&p.value).ok()) {
-            Some(p) => vec![p],
-            None => cx.settings().platforms.clone(),
-        };
-        if !narrow_by_image(
-            cx.settings(),
-            &mut targets,
-            svc.image.as_ref().map(|i| i.value.as_str()),
-        ) {
-            continue;
-        }
-        let place = Place::Container(FileKind::Compose);
-        let mut g = Group::new();
-        for cmd in [&svc.entrypoint, &svc.command].into_iter().flatten() {
-            for t in cmd.texts() {
-                let syntax = match cmd {
-                    Command::Shell(_) | Command::Exec(_) => Syntax::Shell,
-                };
-                g.push(t.clone(), syntax);
-            }
-        }
-        report(cx, &g, g.scan(Role::Command), &targets, place);
-        let env: Vec<(&str, &Text)> = svc
-            .environment
-            .iter()
-            .filter_map(|e| e.value.as_ref().map(|v| (e.name.value.as_str(), v)))
-            .collect();
-        env_group(cx, &env, &targets, place);
+fn check_container(container: &ContainerView<'_>, cx: &mut Ctx) {
+    let mut targets = cx.semantic().container_targets(container).to_vec();
+    // Keep the targets the image is published for (when known); none left: nothing to check,
+    // other rules report the image.
+    if let Some(base) = container.image().and_then(|i| cx.semantic().published(&i.value)) {
+        targets.retain(|t| best(t, &base) != Compat::Incompatible);
     }
-}
-
-fn check_kubernetes(m: &Manifests, cx: &mut Ctx) {
-    for obj in &m.objects {
-        for tpl in &obj.pod_templates {
-            let pod_targets = pod_targets(tpl, cx.settings().platforms.clone());
-            for c in &tpl.containers {
-                let mut targets = pod_targets.clone();
-                if !narrow_by_image(
-                    cx.settings(),
-                    &mut targets,
-                    c.image.as_ref().map(|i| i.value.as_str()),
-                ) {
-                    continue;
-                }
-                let place = Place::Container(FileKind::Kubernetes);
-                let mut g = Group::new();
-                for t in c.command.iter().chain(&c.args) {
+    if targets.is_empty() {
+        return;
+    }
+    let place = Place::Container(container.kind());
+    let mut g = Group::new();
+    let env: Vec<(&str, &Text)> = match container {
+        ContainerView::Kubernetes { container: c, .. } => {
+            for t in c.command.iter().chain(&c.args) {
+                g.push(t.clone(), Syntax::Shell);
+            }
+            c.env.iter().filter_map(|e| Some((e.name.value.as_str(), e.value.as_ref()?))).collect()
+        }
+        ContainerView::Compose { service, .. } => {
+            for cmd in [&service.entrypoint, &service.command].into_iter().flatten() {
+                for t in cmd.texts() {
                     g.push(t.clone(), Syntax::Shell);
                 }
-                report(cx, &g, g.scan(Role::Command), &targets, place);
-                let env: Vec<(&str, &Text)> = c
-                    .env
-                    .iter()
-                    .filter_map(|e| e.value.as_ref().map(|v| (e.name.value.as_str(), v)))
-                    .collect();
-                env_group(cx, &env, &targets, place);
             }
+            service
+                .environment
+                .iter()
+                .filter_map(|e| Some((e.name.value.as_str(), e.value.as_ref()?)))
+                .collect()
         }
-    }
+    };
+    report(cx, &g, g.scan(Role::Command), &targets, place);
+    env_group(cx, &env, &targets, place);
 }
 
 fn env_group(cx: &mut Ctx, env: &[(&str, &Text)], targets: &[Platform], place: Place) {
@@ -309,42 +279,6 @@ fn env_group(cx: &mut Ctx, env: &[(&str, &Text)], targets: &[Platform], place: P
     let vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.value.as_str())).collect();
     let hits = arch_scan::scan_env(&vars);
     report(cx, &g, hits, targets, place);
-}
-
-/// The platforms a pod can land on: its `kubernetes.io/arch` node selector or required
-/// affinity, else the targets.
-fn pod_targets(tpl: &PodTemplate, targets: Vec<Platform>) -> Vec<Platform> {
-    let selected = tpl
-        .node_selector
-        .iter()
-        .filter(|(k, _)| {
-            matches!(k.value.as_str(), "kubernetes.io/arch" | "beta.kubernetes.io/arch")
-        })
-        .filter_map(|(_, v)| Platform::from_k8s_arch(&v.value))
-        .next();
-    if let Some(p) = selected {
-        return vec![p];
-    }
-    let affinity: Vec<Platform> = tpl
-        .required_arch_affinity
-        .iter()
-        .flatten()
-        .filter_map(|v| Platform::from_k8s_arch(&v.value))
-        .collect();
-    if affinity.is_empty() {
-        targets
-    } else {
-        affinity
-    }
-}
-
-/// Keeps the targets the image is published for (when known). `false` when none is left:
-/// nothing to check, other rules report the image.
-fn narrow_by_image(settings: &Settings, targets: &mut Vec<Platform>, image: Option<&str>) -> bool {
-    if let Some(base) = image.and_then(|i| image_platforms(settings, i)) {
-        targets.retain(|t| best(t, &base) != Compat::Incompatible);
-    }
-    !targets.is_empty()
 }
 
 // -------------------------------------------------------------------------------------------
@@ -362,7 +296,7 @@ fn report(cx: &mut Ctx, g: &Group, hits: Vec<Hit>, targets: &[Platform], place: 
 
 /// The platforms `arch` cannot serve natively.
 fn unserved(targets: &[Platform], arch: &Platform) -> Vec<String> {
-    targets.iter().filter(|t| compat(t, arch) != Compat::Native).map(|t| t.to_string()).collect()
+    targets.iter().filter(|t| compat(t, arch) != Compat::Native).map(ToString::to_string).collect()
 }
 
 /// An architecture other than `arch`, for "e.g. an arm64 CI runner".
@@ -377,7 +311,7 @@ fn other_machine(arch: &Platform) -> &'static str {
 /// Whether the level, wording and fix of a hit, or `None` when every target is served.
 fn judge(hit: &Hit, targets: &[Platform], place: Place) -> Option<(Severity, String, String)> {
     let arch = hit.arch.as_ref();
-    let arch_name = arch.map(|a| a.to_string()).unwrap_or_default();
+    let arch_name = arch.map(ToString::to_string).unwrap_or_default();
     let token = &hit.text;
     // An environment variable's hit is its value.
     let goarch =
@@ -574,14 +508,16 @@ mod tests {
 
     #[test]
     fn image_namespaces_and_db() {
-        assert_eq!(
-            image_platforms(&Settings::default(), "arm64v8/ubuntu:22.04"),
-            Some(vec![p("linux/arm64")])
+        let settings = crate::settings::Settings::default();
+        let (doc, _) = crate::parse(
+            &crate::source::SourceFile::new("Dockerfile", "FROM a\n"),
+            FileKind::Dockerfile,
         );
-        let win =
-            image_platforms(&Settings::default(), "mcr.microsoft.com/windows/servercore:ltsc2022")
-                .expect("known");
+        let semantic = crate::semantic::Semantic::new(&doc, &settings);
+        let image_platforms = |image: &str| semantic.published(image);
+        assert_eq!(image_platforms("arm64v8/ubuntu:22.04"), Some(vec![p("linux/arm64")]));
+        let win = image_platforms("mcr.microsoft.com/windows/servercore:ltsc2022").expect("known");
         assert!(win.iter().all(|w| w.os == "windows"));
-        assert_eq!(image_platforms(&Settings::default(), "ghcr.io/x/y:${TAG}"), None);
+        assert_eq!(image_platforms("ghcr.io/x/y:${TAG}"), None);
     }
 }

@@ -1,5 +1,5 @@
-//! `ephemeral-storage-for-data`: data kept where it does not survive (rule catalogue, Storage;
-//! edge-semantics §5, §6, §11).
+//! `ephemeral-storage-for-data`: data kept where it does not survive (documented in
+//! `rules/ephemeral-storage-for-data.md`).
 //!
 //! - Kubernetes: an `emptyDir` mounted by an app or sidecar container at a data path (the
 //!   image's, or a generic `/data`-like one), or as the only writable storage of a StatefulSet
@@ -8,15 +8,13 @@
 //!   mount at its data path.
 
 use crate::declare_rule;
-use crate::document::compose::{ComposeFile, MountType, Service};
-use crate::document::image_ref::{has_variable, ImageRef};
-use crate::document::kubernetes::{
-    Container, ContainerRole, Manifests, Object, PodTemplate, Volume,
-};
-use crate::document::Document;
-use crate::rules::shared::stateful::{self, StatefulImage};
+use crate::model::compose::{ComposeFile, MountType, Service};
+use crate::model::container::Pod;
+use crate::model::kubernetes::{Container, ContainerRole, Manifests, Object, PodTemplate, Volume};
 use crate::rules::{Ctx, Rule};
+use crate::semantic::stateful::{self, StatefulImage};
 use crate::source::Span;
+use crate::values::image_ref::{has_variable, ImageRef};
 
 declare_rule! {
     /// Data on storage that is wiped with the pod or the container.
@@ -46,12 +44,12 @@ impl Rule for EphemeralStorageForData {
         &Self::META
     }
 
-    fn check(&self, doc: &Document, cx: &mut Ctx) {
-        match doc {
-            Document::Kubernetes(m) => check_kubernetes(m, cx),
-            Document::Compose(c) => check_compose(c, cx),
-            Document::Dockerfile(_) => {}
-        }
+    fn pod_template(&self, _stream: &Manifests, pod: &Pod<'_>, cx: &mut Ctx) {
+        check_pod(pod.object, pod.template, cx);
+    }
+
+    fn service(&self, _file: &ComposeFile, service: &Service, cx: &mut Ctx) {
+        check_service(service, cx);
     }
 }
 
@@ -120,14 +118,6 @@ fn container_image(cx: &Ctx, c: &Container) -> Option<StatefulImage> {
     stateful_image(cx, &image.value, &env, &args)
 }
 
-fn check_kubernetes(m: &Manifests, cx: &mut Ctx) {
-    for obj in &m.objects {
-        for pod in &obj.pod_templates {
-            check_pod(m, obj, pod, cx);
-        }
-    }
-}
-
 /// A volume source that outlives the pod: not emptyDir or a generic ephemeral volume, and not
 /// data projected from the API.
 fn is_persistent(source: &str) -> bool {
@@ -141,16 +131,16 @@ fn is_home_path(path: &str) -> bool {
     stateful::covers("/root", &path) || stateful::covers("/home", &path)
 }
 
-fn is_stateful_set(obj: &Object, pod: &PodTemplate) -> bool {
-    obj.kind.value == "StatefulSet" || pod.path.contains("statefulSetTemplate")
+fn is_stateful_set(object: &Object, pod: &PodTemplate) -> bool {
+    object.kind.value == "StatefulSet" || pod.path.contains("statefulSetTemplate")
 }
 
-fn check_pod(m: &Manifests, obj: &Object, pod: &PodTemplate, cx: &mut Ctx) {
+fn check_pod(object: &Object, pod: &PodTemplate, cx: &mut Ctx) {
     let volume =
         |name: &str| pod.volumes.iter().find(|v| v.name.as_ref().is_some_and(|n| n.value == name));
     // A StatefulSet without any persistent storage: no volumeClaimTemplates (a mount whose name
     // is not a pod volume), no PVC, hostPath or other persistent source.
-    let stateless_stateful_set = is_stateful_set(obj, pod)
+    let stateless_stateful_set = is_stateful_set(object, pod)
         && !pod.volumes.iter().any(|v| v.source.as_ref().is_some_and(|s| is_persistent(&s.value)))
         && pod
             .containers
@@ -186,15 +176,14 @@ fn check_pod(m: &Manifests, obj: &Object, pod: &PodTemplate, cx: &mut Ctx) {
                     }
                     None => continue,
                 };
-            report_empty_dir(m, obj, c, vol, &name.value, &path.value, path.span, reason, cx);
+            report_empty_dir(object, c, vol, &name.value, &path.value, path.span, reason, cx);
         }
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn report_empty_dir(
-    m: &Manifests,
-    obj: &Object,
+    object: &Object,
     c: &Container,
     vol: &Volume,
     name: &str,
@@ -203,12 +192,7 @@ fn report_empty_dir(
     reason: Reason,
     cx: &mut Ctx,
 ) {
-    let memory = vol
-        .source_node
-        .and_then(|id| m.node(obj.doc, id))
-        .and_then(|n| n.get("medium"))
-        .and_then(|e| e.value.as_str())
-        == Some("Memory");
+    let memory = vol.medium.as_ref().is_some_and(|m| m.value == "Memory");
     let what = if memory {
         format!("memory-backed emptyDir `{name}`")
     } else {
@@ -232,7 +216,7 @@ fn report_empty_dir(
         (_, Some(img)) if !stateful::covers(path, &img.data_path) => img.mount_point,
         _ => path.to_string(),
     };
-    let help = if reason == Reason::StatefulSet || stateful_set_kind(obj) {
+    let help = if reason == Reason::StatefulSet || stateful_set_kind(object) {
         format!(
             "add a `volumeClaimTemplates` entry and mount it at {target} (K3s provisions it with \
              `local-path`); keep emptyDir for caches and scratch files"
@@ -255,25 +239,19 @@ fn holds_data_of(img: &StatefulImage, mount: &str) -> String {
     }
 }
 
-fn stateful_set_kind(obj: &Object) -> bool {
-    obj.kind.value == "StatefulSet"
-}
-
-fn check_compose(file: &ComposeFile, cx: &mut Ctx) {
-    for svc in &file.services {
-        check_service(file, svc, cx);
-    }
+fn stateful_set_kind(object: &Object) -> bool {
+    object.kind.value == "StatefulSet"
 }
 
 /// `tmpfs` mounts of a service: the service-level list and `type: tmpfs` volumes, as (target,
 /// span of the finding).
-fn tmpfs_mounts(svc: &Service) -> Vec<(String, Span)> {
+fn tmpfs_mounts(service: &Service) -> Vec<(String, Span)> {
     let mut out = Vec::new();
-    for t in &svc.tmpfs {
+    for t in &service.tmpfs {
         let target = t.value.split(':').next().unwrap_or("").trim();
         out.push((target.to_string(), t.span));
     }
-    for v in &svc.volumes {
+    for v in &service.volumes {
         if v.kind == MountType::Tmpfs {
             if let Some(t) = &v.target {
                 out.push((t.value.clone(), t.span));
@@ -283,18 +261,18 @@ fn tmpfs_mounts(svc: &Service) -> Vec<(String, Span)> {
     out
 }
 
-fn service_image(cx: &Ctx, svc: &Service) -> Option<StatefulImage> {
+fn service_image(cx: &Ctx, service: &Service) -> Option<StatefulImage> {
     // With `build`, `image` names what is built, not a known upstream image.
-    if svc.build.is_some() {
+    if service.build.is_some() {
         return None;
     }
-    let image = svc.image.as_ref()?;
-    let env: Vec<(&str, Option<&str>)> = svc
+    let image = service.image.as_ref()?;
+    let env: Vec<(&str, Option<&str>)> = service
         .environment
         .iter()
         .map(|e| (e.name.value.as_str(), e.value.as_ref().map(|v| v.value.as_str())))
         .collect();
-    let args: Vec<&str> = [&svc.entrypoint, &svc.command]
+    let args: Vec<&str> = [&service.entrypoint, &service.command]
         .into_iter()
         .flatten()
         .flat_map(|c| c.texts())
@@ -303,9 +281,9 @@ fn service_image(cx: &Ctx, svc: &Service) -> Option<StatefulImage> {
     stateful_image(cx, &image.value, &env, &args)
 }
 
-fn check_service(file: &ComposeFile, svc: &Service, cx: &mut Ctx) {
-    let image = service_image(cx, svc);
-    let tmpfs = tmpfs_mounts(svc);
+fn check_service(service: &Service, cx: &mut Ctx) {
+    let image = service_image(cx, service);
+    let tmpfs = tmpfs_mounts(service);
     for (target, span) in &tmpfs {
         let Some(reason) = data_reason(&cx.option_strings("data-paths"), target, image.as_ref())
         else {
@@ -323,22 +301,22 @@ fn check_service(file: &ComposeFile, svc: &Service, cx: &mut Ctx) {
             .help(format!(
             "mount a named volume there instead: `{}-data:{target_dir}` under `volumes:`; keep \
              tmpfs for caches and scratch files",
-            svc.name.value
+            service.name.value
         ));
     }
 
-    let (Some(img), Some(image_value)) = (image, &svc.image) else { return };
+    let (Some(img), Some(image_value)) = (image, &service.image) else { return };
     // Mounts edgelint cannot see or resolve: stay silent.
-    if svc.extends_other_file
-        || has_volumes_from(file, svc)
-        || svc.volumes.iter().any(|v| v.target.as_ref().is_none_or(|t| has_variable(&t.value)))
+    if service.extends_other_file
+        || !service.volumes_from.is_empty()
+        || service.volumes.iter().any(|v| v.target.as_ref().is_none_or(|t| has_variable(&t.value)))
     {
         return;
     }
-    let covering = |v: &&crate::document::compose::VolumeMount| {
+    let covering = |v: &&crate::model::compose::VolumeMount| {
         v.target.as_ref().is_some_and(|t| stateful::covers(&t.value, &img.data_path))
     };
-    let kept = svc.volumes.iter().filter(covering).any(|v| match v.kind {
+    let kept = service.volumes.iter().filter(covering).any(|v| match v.kind {
         MountType::Bind | MountType::Other => true,
         MountType::Volume => v.source.is_some(),
         MountType::Tmpfs => false,
@@ -350,7 +328,7 @@ fn check_service(file: &ComposeFile, svc: &Service, cx: &mut Ctx) {
     }
     // Mosquitto and the like write nothing unless their configuration, mounted, says so.
     if let Some(dir) = &img.config_dir {
-        let configured = svc.volumes.iter().any(|v| {
+        let configured = service.volumes.iter().any(|v| {
             v.target
                 .as_ref()
                 .is_some_and(|t| stateful::covers(&t.value, dir) || stateful::covers(dir, &t.value))
@@ -360,7 +338,7 @@ fn check_service(file: &ComposeFile, svc: &Service, cx: &mut Ctx) {
         }
     }
     // A volume that misses the data by a level (PostgreSQL 18+, or one below the data path).
-    let missed = svc.volumes.iter().find(|v| {
+    let missed = service.volumes.iter().find(|v| {
         matches!(v.kind, MountType::Bind | MountType::Volume)
             && v.source.is_some()
             && v.target.as_ref().is_some_and(|t| {
@@ -368,7 +346,7 @@ fn check_service(file: &ComposeFile, svc: &Service, cx: &mut Ctx) {
                     || stateful::covers(&img.data_path, &t.value)
             })
     });
-    let anonymous = svc
+    let anonymous = service
         .volumes
         .iter()
         .filter(covering)
@@ -395,19 +373,8 @@ fn check_service(file: &ComposeFile, svc: &Service, cx: &mut Ctx) {
     .help(format!(
         "mount a named volume at {0}: `- {1}-data:{0}` under the service's `volumes:`, declared \
          in the top-level `volumes:`",
-        img.mount_point, svc.name.value
+        img.mount_point, service.name.value
     ));
-}
-
-/// The service mounts another container's volumes (`volumes_from`), which edgelint does not
-/// follow.
-fn has_volumes_from(file: &ComposeFile, svc: &Service) -> bool {
-    file.yaml.documents.iter().any(|d| {
-        d.root()
-            .and_then(|r| r.get("services"))
-            .and_then(|s| s.value.get(&svc.name.value))
-            .is_some_and(|s| s.value.get("volumes_from").is_some())
-    })
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
 //! `invalid-suppression`: reported by the suppression pass ([`crate::suppress`]), which reads the
-//! suppressions of every format in one place; `check` does nothing.
+//! suppressions of every format in one place; it has no hook.
 
 use crate::declare_rule;
-use crate::document::Document;
-use crate::rules::{Ctx, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta};
 
 declare_rule! {
     /// See `rules/invalid-suppression.md`.
@@ -20,6 +19,4 @@ impl Rule for InvalidSuppression {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-
-    fn check(&self, _doc: &Document, _cx: &mut Ctx) {}
 }

@@ -2,7 +2,8 @@
 //! with `missing-cpu-limit` in [`crate::rules::shared::limits`].
 
 use crate::declare_rule;
-use crate::document::Document;
+use crate::model::container::{ContainerView, Pod};
+use crate::model::kubernetes::Manifests;
 use crate::rules::shared::limits;
 use crate::rules::{Ctx, Rule, RuleMeta};
 
@@ -22,7 +23,11 @@ impl Rule for MissingMemoryLimit {
         &Self::META
     }
 
-    fn check(&self, doc: &Document, cx: &mut Ctx) {
-        limits::check(&limits::MEMORY, doc, cx);
+    fn pod_template(&self, _stream: &Manifests, pod: &Pod<'_>, cx: &mut Ctx) {
+        limits::check_pod(&limits::MEMORY, pod, cx);
+    }
+
+    fn container(&self, container: &ContainerView<'_>, cx: &mut Ctx) {
+        limits::check_container(&limits::MEMORY, container, cx);
     }
 }

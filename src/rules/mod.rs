@@ -1,9 +1,14 @@
-//! The rule engine: the [`Rule`] trait, rule metadata, the reporting context and the registry.
+//! Rules: the [`Rule`] trait, rule metadata, the reporting context and the registry.
 //!
 //! A rule is one file in this folder, named like the rule with `_` for `-`, with its doc in
 //! `rules/<name>.md` and its fixtures in `fixtures/<name>/`. It declares its metadata once with
-//! [`declare_rule!`] and implements [`Rule::check`]; reporting goes through [`Ctx`], which stamps
-//! the rule's name and default severity.
+//! [`declare_rule!`] and implements the hooks of [`Rule`] for the entities it checks (a
+//! Dockerfile stage or instruction, a Compose service, a Kubernetes object or pod template, a
+//! container of either format…); the engine ([`crate::engine`]) walks each document once and
+//! calls them. Reporting goes through [`Ctx`], which stamps the rule's name, default severity
+//! and the entity's logical path, and gives the document's facts ([`Ctx::semantic`]).
+//!
+//! Adding a rule: one file here, one `pub mod` line and one line in [`all`].
 //!
 //! A rule that can be tuned declares its options in `declare_rule!` (`options: [...]`, see
 //! [`option`]); the configuration file is validated against these declarations, and the rule
@@ -22,9 +27,15 @@ pub mod unknown_rule;
 pub mod unused_suppression;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::document::{Document, FileKind};
+use crate::document::FileKind;
+use crate::engine::RunFile;
+use crate::model::compose::{ComposeFile, Service};
+use crate::model::container::{ContainerView, Pod};
+use crate::model::kubernetes::{Manifests, Object};
+use crate::semantic::Semantic;
 use crate::settings::Settings;
 use crate::source::{SourceFile, Span};
+use crate::syntax::dockerfile::{Dockerfile, Instruction};
 
 /// What is known about a rule, written once.
 #[derive(Debug)]
@@ -50,10 +61,67 @@ impl RuleMeta {
     }
 }
 
-/// One check. `check` only says what is wrong; the engine does the rest.
+/// One check. A rule implements the hooks of the entities it looks at (every hook does nothing
+/// by default) and only says what is wrong; the engine walks the document once, calls the hooks
+/// of the rules that run, and does the rest (suppressions, severities, order).
+///
+/// The engine calls the hooks of a file's kind in this order: the whole file, then each entity
+/// from the outside in. Every hook gets the document's facts through [`Ctx::semantic`].
+///
+/// ```ignore
+/// impl Rule for MissingCpuLimit {
+///     fn meta(&self) -> &'static RuleMeta { &Self::META }
+///     fn container(&self, container: &ContainerView<'_>, cx: &mut Ctx) {
+///         if container.role() == ContainerRole::Ephemeral { return; }
+///         let targets = cx.semantic().container_targets(container);
+///         // …
+///     }
+/// }
+/// ```
+#[allow(unused_variables)]
 pub trait Rule: Sync + Send {
     fn meta(&self) -> &'static RuleMeta;
-    fn check(&self, doc: &Document, cx: &mut Ctx);
+
+    /// A whole Dockerfile.
+    fn dockerfile(&self, file: &Dockerfile, cx: &mut Ctx) {}
+
+    /// Stage `index` of a Dockerfile (`file.stages[index]`; its targets:
+    /// `cx.semantic().stage_platform(index)`).
+    fn stage(&self, file: &Dockerfile, index: usize, cx: &mut Ctx) {}
+
+    /// One instruction of a Dockerfile, global `ARG`s included.
+    fn instruction(&self, file: &Dockerfile, instruction: &Instruction, cx: &mut Ctx) {}
+
+    /// A whole Compose file.
+    fn compose(&self, file: &ComposeFile, cx: &mut Ctx) {}
+
+    /// One Compose service (called before [`Rule::container`] of the same service).
+    fn service(&self, file: &ComposeFile, service: &Service, cx: &mut Ctx) {}
+
+    /// A whole Kubernetes stream.
+    fn kubernetes(&self, stream: &Manifests, cx: &mut Ctx) {}
+
+    /// One Kubernetes object (a document, or an item of a `kind: List`).
+    fn object(&self, stream: &Manifests, object: &Object, cx: &mut Ctx) {}
+
+    /// One pod template, with its object.
+    fn pod_template(&self, stream: &Manifests, pod: &Pod<'_>, cx: &mut Ctx) {}
+
+    /// One container of either format: a Kubernetes container of any role (check
+    /// [`ContainerView::role`]) or a Compose service (a regular container).
+    fn container(&self, container: &ContainerView<'_>, cx: &mut Ctx) {}
+
+    /// After every file of the run was linted: all their documents at once, for findings that
+    /// need two files (a PVC and its PV, a Compose service and the Dockerfile its `build`
+    /// names). It sees only the files of the same run (the files given on the command line or
+    /// found under them), never other files of the repository.
+    fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {}
+
+    /// Whether the rule has a [`Rule::cross_file`] hook: front ends keep the documents of a run
+    /// only when a rule that runs needs them.
+    fn uses_cross_file(&self) -> bool {
+        false
+    }
 }
 
 /// Declares a rule's type and its metadata, embedding its doc (a rule without a doc does not
@@ -102,11 +170,13 @@ macro_rules! declare_rule {
     };
 }
 
-/// The reporting context handed to a rule: it stamps the rule's identity on every finding.
+/// The reporting context handed to a rule: it stamps the rule's identity and the entity's
+/// logical path on every finding, and gives the document's facts.
 pub struct Ctx<'a> {
     meta: &'static RuleMeta,
     source: &'a SourceFile,
-    settings: &'a Settings,
+    semantic: &'a Semantic<'a>,
+    logical_path: Option<&'a str>,
     out: &'a mut Vec<Diagnostic>,
 }
 
@@ -114,18 +184,30 @@ impl<'a> Ctx<'a> {
     pub fn new(
         meta: &'static RuleMeta,
         source: &'a SourceFile,
-        settings: &'a Settings,
+        semantic: &'a Semantic<'a>,
         out: &'a mut Vec<Diagnostic>,
     ) -> Ctx<'a> {
-        Ctx { meta, source, settings, out }
+        Ctx { meta, source, semantic, logical_path: None, out }
     }
 
-    pub fn source(&self) -> &SourceFile {
+    /// Findings reported through this context get `path` as their logical path.
+    pub fn with_logical_path(mut self, path: Option<&'a str>) -> Ctx<'a> {
+        self.logical_path = path;
+        self
+    }
+
+    pub fn source(&self) -> &'a SourceFile {
         self.source
     }
 
-    pub fn settings(&self) -> &Settings {
-        self.settings
+    pub fn settings(&self) -> &'a Settings {
+        self.semantic.settings()
+    }
+
+    /// The facts of the document: targets, published platforms, limits… (see
+    /// [`crate::semantic`]).
+    pub fn semantic(&self) -> &'a Semantic<'a> {
+        self.semantic
     }
 
     /// The rule's integer option `name`: the configured value, else the declared default.
@@ -184,7 +266,7 @@ impl<'a> Ctx<'a> {
         let Some(declared) = self.meta.option(name) else {
             panic!("rule `{}` reads option `{name}`, which it does not declare", self.meta.name)
         };
-        match self.settings.rule_option(self.meta.name, name) {
+        match self.settings().rule_option(self.meta.name, name) {
             Some(configured) => configured.as_value(),
             None => declared.default.as_value(),
         }
@@ -204,8 +286,35 @@ impl<'a> Ctx<'a> {
     /// Report a finding at the rule's default severity. The returned builder adds help or
     /// states one of the escalations/downgrades the rule's doc describes.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> Report<'_> {
-        self.out.push(Diagnostic::new(self.meta.name, self.meta.severity, span, message));
-        Report { diag: self.out.last_mut().expect("just pushed") }
+        let mut diagnostic = Diagnostic::new(self.meta.name, self.meta.severity, span, message);
+        diagnostic.logical_path = self.logical_path.map(str::to_string);
+        push(self.out, diagnostic)
+    }
+}
+
+fn push(out: &mut Vec<Diagnostic>, diagnostic: Diagnostic) -> Report<'_> {
+    let index = out.len();
+    out.push(diagnostic);
+    Report { diag: &mut out[index] }
+}
+
+/// The reporting context of [`Rule::cross_file`]: a finding names the file it is in (an index
+/// into the run's files).
+pub struct CrossFileCtx<'a> {
+    meta: &'static RuleMeta,
+    out: &'a mut Vec<(usize, Diagnostic)>,
+}
+
+impl<'a> CrossFileCtx<'a> {
+    pub fn new(meta: &'static RuleMeta, out: &'a mut Vec<(usize, Diagnostic)>) -> Self {
+        CrossFileCtx { meta, out }
+    }
+
+    /// Report a finding in file `file` of the run.
+    pub fn report(&mut self, file: usize, span: Span, message: impl Into<String>) -> Report<'_> {
+        let index = self.out.len();
+        self.out.push((file, Diagnostic::new(self.meta.name, self.meta.severity, span, message)));
+        Report { diag: &mut self.out[index].1 }
     }
 }
 
@@ -419,6 +528,24 @@ impl Report<'_> {
         self.diag.severity = severity;
         self
     }
+
+    /// A second place the finding refers to.
+    pub fn label(self, span: Span, message: impl Into<String>) -> Self {
+        self.diag.labels.push(crate::diagnostic::Label { span, message: message.into() });
+        self
+    }
+
+    /// A machine-applicable fix.
+    pub fn fix(self, fix: crate::diagnostic::Fix) -> Self {
+        self.diag.fix = Some(fix);
+        self
+    }
+
+    /// Replaces the logical path the entity gave (for a finding about a part of it).
+    pub fn logical_path(self, path: impl Into<String>) -> Self {
+        self.diag.logical_path = Some(path.into());
+        self
+    }
 }
 
 /// Every rule, in name order.
@@ -468,8 +595,10 @@ mod tests {
 
     fn with_ctx(settings: &Settings, f: impl FnOnce(&Ctx<'_>)) {
         let source = SourceFile::new("x", "");
+        let (doc, _) = crate::parse(&source, FileKind::Kubernetes);
+        let semantic = Semantic::new(&doc, settings);
         let mut out = Vec::new();
-        let cx = Ctx::new(&Tunable::META, &source, settings, &mut out);
+        let cx = Ctx::new(&Tunable::META, &source, &semantic, &mut out);
         f(&cx);
     }
 

@@ -2,25 +2,22 @@
 //!
 //! One decision ([`verdict`]) for an image reference and a set of targets, shared by the three
 //! formats; each format only says which references are pulled and for which targets
-//! ([`crate::rules::shared::targets`]).
+//! ([`crate::semantic::targets`]).
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::document::dockerfile::{Args, Dockerfile};
-use crate::document::image_ref::{has_variable, ImageRef};
-use crate::document::kubernetes::ContainerRole;
-use crate::document::platform::{best_compat, compat, Compat, Platform};
-use crate::document::Document;
-use crate::rules::shared::published::published_platforms;
-use crate::rules::shared::targets::{
-    pod_targets, service_targets, stage_platform, stages_for_target, StagePlatform,
-};
+use crate::model::container::{ContainerRole, ContainerView};
 use crate::rules::{Ctx, Rule};
+use crate::semantic::published::published_platforms;
+use crate::semantic::targets::{stage_platform, stages_for_target, StagePlatform};
 use crate::settings::Settings;
 use crate::source::Span;
+use crate::syntax::dockerfile::{Args, Dockerfile};
+use crate::values::image_ref::{has_variable, ImageRef};
+use crate::values::platform::{best_compat, compat, Compat, Platform};
 
 declare_rule! {
-    /// An image without a build for every target platform (edge-semantics §13, §14).
+    /// An image without a build for every target platform.
     SingleArchImage {
         name: "single-arch-image",
         summary: "image not published for every target platform: an x86-only image on ARM",
@@ -35,40 +32,25 @@ impl Rule for SingleArchImage {
         &Self::META
     }
 
-    fn check(&self, doc: &Document, cx: &mut Ctx) {
-        let targets = cx.settings().platforms.clone();
-        match doc {
-            Document::Dockerfile(df) => check_dockerfile(df, &targets, cx),
-            Document::Compose(compose) => {
-                for service in &compose.services {
-                    // With `build:`, `image:` names what the build produces; the Dockerfile is
-                    // linted on its own.
-                    if service.build.is_some() {
-                        continue;
-                    }
-                    let Some(image) = &service.image else { continue };
-                    let targets = service_targets(&targets, service);
-                    check_image(cx, &image.value, None, image.span, &targets);
-                }
-            }
-            Document::Kubernetes(manifests) => {
-                for object in &manifests.objects {
-                    for pod in &object.pod_templates {
-                        let targets = pod_targets(&targets, pod);
-                        if targets.is_empty() {
-                            continue;
-                        }
-                        for container in &pod.containers {
-                            if container.role == ContainerRole::Ephemeral {
-                                continue;
-                            }
-                            let Some(image) = &container.image else { continue };
-                            check_image(cx, &image.value, None, image.span, &targets);
-                        }
-                    }
-                }
-            }
+    fn dockerfile(&self, file: &Dockerfile, cx: &mut Ctx) {
+        check_dockerfile(file, cx.semantic().targets(), cx);
+    }
+
+    fn container(&self, container: &ContainerView<'_>, cx: &mut Ctx) {
+        // Ephemeral containers are for debugging. With `build:`, a Compose `image:` names what
+        // the build produces; the Dockerfile is linted on its own.
+        if container.role() == ContainerRole::Ephemeral
+            || container.service().is_some_and(|s| s.build.is_some())
+        {
+            return;
         }
+        let targets = cx.semantic().container_targets(container);
+        // A pod that lands on no target: `platform-pinned` reports it.
+        if targets.is_empty() {
+            return;
+        }
+        let Some(image) = container.image() else { return };
+        check_image(cx, &image.value, None, image.span, targets);
     }
 }
 

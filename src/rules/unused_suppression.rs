@@ -1,9 +1,8 @@
-//! `unused-suppression`: reported by the suppression pass ([`crate::suppress`]), not by `check`: it needs the
+//! `unused-suppression`: reported by the suppression pass ([`crate::suppress`]): it has no hook, since it needs the
 //! findings of every other rule.
 
 use crate::declare_rule;
-use crate::document::Document;
-use crate::rules::{Ctx, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta};
 
 declare_rule! {
     /// See `rules/unused-suppression.md`.
@@ -20,6 +19,4 @@ impl Rule for UnusedSuppression {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-
-    fn check(&self, _doc: &Document, _cx: &mut Ctx) {}
 }

@@ -1,8 +1,4 @@
-//! Logic shared by several rules.
+//! Logic shared by several rules (not facts: those are in [`crate::semantic`]).
 
 pub mod arch_scan;
 pub mod limits;
-pub mod probe;
-pub mod published;
-pub mod stateful;
-pub mod targets;

@@ -1,8 +1,8 @@
 //! Text values that rules search inside (commands, arguments, environment values), with a
 //! mapping from a byte range of the value back to the source.
 
-use crate::document::yaml::NodeRef;
 use crate::source::Span;
+use crate::syntax::yaml::NodeRef;
 
 /// A string value with its span and, when the value is the source text byte for byte, where it
 /// starts, so that a match inside it gets an exact span.

@@ -1,14 +1,14 @@
 //! Which platforms an image is published for: the one lookup both architecture rules use, with
-//! its sources most specific first (ROADMAP: a lockfile will slot in here).
+//! its sources most specific first (a lockfile of resolved digests would slot in first).
 //!
 //! 1. the configuration's `images:` (private images the built-in table cannot know);
 //! 2. a bashbrew architecture namespace on Docker Hub (`arm64v8/python` is arm64 only);
 //! 3. the built-in table generated from the official-images library (`crate::archdb`).
 
 use crate::archdb::{self, Lookup};
-use crate::document::image_ref::{self, ImageRef};
-use crate::document::platform::Platform;
 use crate::settings::Settings;
+use crate::values::image_ref::{self, ImageRef};
+use crate::values::platform::Platform;
 
 /// The platforms `image` is published for, or `None` when no source knows it (or the reference
 /// is digest-only, so its tag cannot be looked up).

@@ -1,5 +1,5 @@
 //! The Kubernetes view: objects from multi-document streams and `kind: List`, and every pod
-//! template in them (edge-semantics §6), with containers, volumes, probes, resources,
+//! template in them (at the kind's PodSpec path, see `POD_TEMPLATE_PATHS`), with containers, volumes, probes, resources,
 //! tolerations, node selection and security context, all with spans.
 //!
 //! Known kinds use their exact PodSpec path. Any other kind (CRDs such as Argo Rollouts, OpenYurt
@@ -7,9 +7,9 @@
 //! mapping with a `containers` list of mappings; those templates are marked `inferred`.
 //! CustomResourceDefinitions are not searched (their schemas describe pods, they are not pods).
 
-use crate::document::text::Text;
-use crate::document::yaml::{NodeId, NodeRef, YamlStream};
 use crate::source::{Span, Spanned};
+use crate::syntax::text::Text;
+use crate::syntax::yaml::{NodeId, NodeRef, YamlStream};
 
 /// A parsed Kubernetes stream.
 #[derive(Debug)]
@@ -32,6 +32,30 @@ pub struct Object {
     /// `metadata.annotations`, as written.
     pub annotations: Vec<(Spanned<String>, Spanned<String>)>,
     pub pod_templates: Vec<PodTemplate>,
+    /// `spec.volumeClaimTemplates` of a StatefulSet: the names of the claims (the volumes each
+    /// replica gets), with the span of each entry.
+    pub volume_claim_templates: Vec<VolumeClaimTemplate>,
+}
+
+/// One entry of a StatefulSet's `spec.volumeClaimTemplates`.
+#[derive(Debug)]
+pub struct VolumeClaimTemplate {
+    pub span: Span,
+    /// `metadata.name`: the volume name the containers mount.
+    pub name: Option<Spanned<String>>,
+}
+
+impl Object {
+    /// `Deployment/plant/historian` (kind, namespace when written, name when written): the
+    /// object's part of a logical path.
+    pub fn logical_name(&self) -> String {
+        let mut out = self.kind.value.clone();
+        for part in [&self.namespace, &self.name].into_iter().flatten() {
+            out.push('/');
+            out.push_str(&part.value);
+        }
+        out
+    }
 }
 
 /// A PodSpec and what the rules read of it.
@@ -52,13 +76,57 @@ pub struct PodTemplate {
     pub resources: Option<Resources>,
     pub tolerations: Vec<Toleration>,
     pub node_selector: Vec<(Spanned<String>, Spanned<String>)>,
-    /// Values of required node affinity terms on `kubernetes.io/arch` (and the beta label),
-    /// one list per `nodeSelectorTerms` entry that constrains it (`In` only).
-    pub required_arch_affinity: Vec<Vec<Spanned<String>>>,
+    /// `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`:
+    /// a node qualifies when it matches any term (OR), and matches a term when it meets every
+    /// expression of the term (AND).
+    pub required_node_affinity: Vec<NodeSelectorTerm>,
     pub restart_policy: Option<Spanned<String>>,
     pub host_network: Option<Spanned<String>>,
     pub termination_grace_period_seconds: Option<Spanned<String>>,
     pub security_context: Option<NodeId>,
+}
+
+/// One `nodeSelectorTerms` entry: its `matchExpressions` (`matchFields` select nodes by name,
+/// which says nothing about their architecture, and are not read).
+#[derive(Debug, Default)]
+pub struct NodeSelectorTerm {
+    pub span: Span,
+    pub expressions: Vec<NodeSelectorRequirement>,
+}
+
+/// `{key, operator, values}` of a node selector term.
+#[derive(Debug)]
+pub struct NodeSelectorRequirement {
+    pub span: Span,
+    pub key: Option<Spanned<String>>,
+    /// `In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt`, `Lt`.
+    pub operator: Option<Spanned<String>>,
+    pub values: Vec<Spanned<String>>,
+}
+
+/// A scalar as written, typed: `5` and `"5"` differ (an `int32` API field accepts only the
+/// first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scalar {
+    /// `~`, `null` or nothing.
+    Null,
+    /// A plain YAML integer that fits an `i64` (`5`, `0x2`).
+    Int(i64),
+    /// Anything else: a quoted number, a fraction, a string, a boolean, a collection (empty
+    /// text).
+    Other(String),
+}
+
+impl Scalar {
+    fn of(node: NodeRef<'_>) -> Scalar {
+        if node.is_null() {
+            Scalar::Null
+        } else if let Some(n) = node.as_i64() {
+            Scalar::Int(n)
+        } else {
+            Scalar::Other(node.as_str().unwrap_or_default().to_string())
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,7 +210,8 @@ impl Resources {
     }
 }
 
-/// A probe's fields as written; the rules apply the defaults (edge-semantics §1).
+/// A probe's fields as written, typed; [`crate::semantic::probe::probe_timing`] applies the
+/// API server's defaults.
 #[derive(Debug, Default)]
 pub struct Probe {
     /// The `livenessProbe`/`readinessProbe`/`startupProbe` key.
@@ -150,11 +219,11 @@ pub struct Probe {
     pub span: Span,
     /// `exec`, `httpGet`, `tcpSocket` or `grpc`, the first found.
     pub handler: Option<Spanned<String>>,
-    pub initial_delay_seconds: Option<Spanned<String>>,
-    pub period_seconds: Option<Spanned<String>>,
-    pub timeout_seconds: Option<Spanned<String>>,
-    pub success_threshold: Option<Spanned<String>>,
-    pub failure_threshold: Option<Spanned<String>>,
+    pub initial_delay_seconds: Option<Spanned<Scalar>>,
+    pub period_seconds: Option<Spanned<Scalar>>,
+    pub timeout_seconds: Option<Spanned<Scalar>>,
+    pub success_threshold: Option<Spanned<Scalar>>,
+    pub failure_threshold: Option<Spanned<Scalar>>,
 }
 
 #[derive(Debug)]
@@ -173,6 +242,8 @@ pub struct Volume {
     /// The volume source key: `emptyDir`, `persistentVolumeClaim`, `hostPath`, `configMap`…
     pub source: Option<Spanned<String>>,
     pub source_node: Option<NodeId>,
+    /// `medium` of the source (`emptyDir: {medium: Memory}`).
+    pub medium: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default)]
@@ -231,6 +302,10 @@ fn get_str(node: NodeRef<'_>, key: &str) -> Option<Spanned<String>> {
     node.get(key).and_then(|e| spanned(e.value))
 }
 
+fn get_scalar(node: NodeRef<'_>, key: &str) -> Option<Spanned<Scalar>> {
+    node.get(key).map(|e| Spanned::new(Scalar::of(e.value), e.value.span()))
+}
+
 fn path_get<'a>(node: NodeRef<'a>, path: &[&str]) -> Option<NodeRef<'a>> {
     let mut cur = node;
     for key in path {
@@ -285,8 +360,23 @@ fn collect_object(doc: usize, node: NodeRef<'_>, out: &mut Vec<Object>, depth: u
         name: metadata.and_then(|m| get_str(m, "name")),
         namespace: metadata.and_then(|m| get_str(m, "namespace")),
         annotations: metadata.map(annotations).unwrap_or_default(),
+        volume_claim_templates: volume_claim_templates(node),
         pod_templates,
     });
+}
+
+fn volume_claim_templates(object: NodeRef<'_>) -> Vec<VolumeClaimTemplate> {
+    let Some(list) = path_get(object, &["spec", "volumeClaimTemplates"]) else {
+        return Vec::new();
+    };
+    list.items()
+        .into_iter()
+        .filter(|i| i.is_mapping())
+        .map(|item| VolumeClaimTemplate {
+            span: item.span(),
+            name: item.get("metadata").and_then(|m| get_str(m.value, "name")),
+        })
+        .collect()
 }
 
 /// A mapping is a PodSpec when its `containers` is a non-empty list of mappings that have an
@@ -397,7 +487,7 @@ fn pod_template(
         resources: spec.get("resources").map(|e| resources(e.key.span(), e.value)),
         tolerations,
         node_selector: pairs(spec.get("nodeSelector").map(|e| e.value)),
-        required_arch_affinity: arch_affinity(spec),
+        required_node_affinity: node_affinity(spec),
         restart_policy: get_str(spec, "restartPolicy"),
         host_network: get_str(spec, "hostNetwork"),
         termination_grace_period_seconds: get_str(spec, "terminationGracePeriodSeconds"),
@@ -405,9 +495,7 @@ fn pod_template(
     }
 }
 
-const ARCH_LABELS: &[&str] = &["kubernetes.io/arch", "beta.kubernetes.io/arch"];
-
-fn arch_affinity(spec: NodeRef<'_>) -> Vec<Vec<Spanned<String>>> {
+fn node_affinity(spec: NodeRef<'_>) -> Vec<NodeSelectorTerm> {
     let Some(terms) = path_get(
         spec,
         &[
@@ -419,22 +507,28 @@ fn arch_affinity(spec: NodeRef<'_>) -> Vec<Vec<Spanned<String>>> {
     ) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for term in terms.items() {
-        let Some(exprs) = term.get("matchExpressions") else { continue };
-        for expr in exprs.value.items() {
-            let key = expr.get("key").and_then(|k| k.value.as_str());
-            let op = expr.get("operator").and_then(|k| k.value.as_str());
-            if key.is_some_and(|k| ARCH_LABELS.contains(&k)) && op == Some("In") {
-                let values = expr
-                    .get("values")
-                    .map(|v| v.value.items().into_iter().filter_map(spanned).collect())
-                    .unwrap_or_default();
-                out.push(values);
-            }
-        }
-    }
-    out
+    terms
+        .items()
+        .into_iter()
+        .map(|term| NodeSelectorTerm {
+            span: term.span(),
+            expressions: term
+                .get("matchExpressions")
+                .map(|e| e.value.items())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|expr| NodeSelectorRequirement {
+                    span: expr.span(),
+                    key: get_str(expr, "key"),
+                    operator: get_str(expr, "operator"),
+                    values: expr
+                        .get("values")
+                        .map(|v| v.value.items().into_iter().filter_map(spanned).collect())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn container(node: NodeRef<'_>, role: ContainerRole) -> Container {
@@ -510,7 +604,7 @@ fn resources(key_span: Span, node: NodeRef<'_>) -> Resources {
     }
 }
 
-fn probe(key_span: Span, node: NodeRef<'_>) -> Probe {
+pub(crate) fn probe(key_span: Span, node: NodeRef<'_>) -> Probe {
     let handler = ["exec", "httpGet", "tcpSocket", "grpc"]
         .iter()
         .find_map(|h| node.get(h).map(|e| Spanned::new(h.to_string(), e.key.span())));
@@ -518,11 +612,11 @@ fn probe(key_span: Span, node: NodeRef<'_>) -> Probe {
         key_span,
         span: node.span(),
         handler,
-        initial_delay_seconds: get_str(node, "initialDelaySeconds"),
-        period_seconds: get_str(node, "periodSeconds"),
-        timeout_seconds: get_str(node, "timeoutSeconds"),
-        success_threshold: get_str(node, "successThreshold"),
-        failure_threshold: get_str(node, "failureThreshold"),
+        initial_delay_seconds: get_scalar(node, "initialDelaySeconds"),
+        period_seconds: get_scalar(node, "periodSeconds"),
+        timeout_seconds: get_scalar(node, "timeoutSeconds"),
+        success_threshold: get_scalar(node, "successThreshold"),
+        failure_threshold: get_scalar(node, "failureThreshold"),
     }
 }
 
@@ -533,6 +627,7 @@ fn volume(node: NodeRef<'_>) -> Volume {
         name: get_str(node, "name"),
         source: source.and_then(|e| spanned(e.key)),
         source_node: source.map(|e| e.value.id()),
+        medium: source.and_then(|e| get_str(e.value, "medium")),
     }
 }
 
@@ -550,7 +645,7 @@ fn toleration(node: NodeRef<'_>) -> Toleration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::yaml::{parse_stream, Limits};
+    use crate::syntax::yaml::{parse_stream, Limits};
 
     fn view(text: &str) -> Manifests {
         Manifests::from_yaml(parse_stream(text, &Limits::default()))
@@ -732,7 +827,10 @@ spec:
         let m = view(text);
         let t = &m.objects[0].pod_templates[0];
         assert_eq!(t.node_selector[0].1.value, "arm64");
-        let arch: Vec<_> = t.required_arch_affinity[0].iter().map(|v| v.value.as_str()).collect();
+        let expr = &t.required_node_affinity[0].expressions[0];
+        assert_eq!(expr.key.as_ref().unwrap().value, "kubernetes.io/arch");
+        assert_eq!(expr.operator.as_ref().unwrap().value, "In");
+        let arch: Vec<_> = expr.values.iter().map(|v| v.value.as_str()).collect();
         assert_eq!(arch, ["arm64", "arm"]);
         assert_eq!(t.tolerations[0].operator.as_ref().unwrap().value, "Exists");
         assert_eq!(t.volumes[0].source.as_ref().unwrap().value, "emptyDir");

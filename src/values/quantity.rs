@@ -1,4 +1,4 @@
-//! Kubernetes `resource.Quantity` (edge-semantics §3.1), parsed with exact integer arithmetic.
+//! Kubernetes `resource.Quantity` (`apimachinery/pkg/api/resource`), parsed with exact integer arithmetic.
 //!
 //! `memory: 400m` is 0.4 bytes and `512M` is not `512Mi`: rules need the exact value, so the
 //! number is never converted to a float. The value is kept in milli-units (`i128`); anything

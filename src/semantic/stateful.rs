@@ -1,13 +1,13 @@
 //! Where well-known stateful images keep their data, which mount paths hold data and which are
-//! scratch space (rule-catalogue `ephemeral-storage-for-data`, data-path table). One table for
+//! scratch space (the data-path table of `rules/ephemeral-storage-for-data.md`). One table for
 //! Kubernetes and Compose.
 //!
-//! Images are matched by their normalised name ([`crate::document::image_ref`]), so `postgres`,
+//! Images are matched by their normalised name ([`crate::values::image_ref`]), so `postgres`,
 //! `docker.io/library/postgres:16` and `index.docker.io/library/postgres` are the same image.
 //! Each data path was checked against the image's Dockerfile (`VOLUME`, `ENV`) or its
 //! documentation; the few that could not be are marked "unverified" in the table.
 
-use crate::document::image_ref::{self, ImageRef};
+use crate::values::image_ref::{self, ImageRef};
 
 /// What a well-known stateful image does with its data.
 #[derive(Clone, Debug, PartialEq, Eq)]

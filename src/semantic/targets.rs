@@ -6,12 +6,13 @@
 //! Narrowing only ever removes targets, and only on evidence: a value the file does not
 //! determine (a variable, a template, an unparseable platform) keeps the targets.
 
-use crate::document::compose::Service;
-use crate::document::dockerfile::{substitute, Dockerfile, PLATFORM_ARGS};
-use crate::document::image_ref::has_variable;
-use crate::document::kubernetes::PodTemplate;
-use crate::document::platform::Platform;
+use crate::model::compose::Service;
+use crate::model::kubernetes::{NodeSelectorRequirement, NodeSelectorTerm, PodTemplate};
 use crate::source::Spanned;
+use crate::syntax::dockerfile::{Dockerfile, PLATFORM_ARGS};
+use crate::values::image_ref::has_variable;
+use crate::values::interpolate::substitute;
+use crate::values::platform::Platform;
 
 /// The `kubernetes.io/arch` node labels (the beta one is deprecated but still set).
 const ARCH_LABELS: [&str; 2] = ["kubernetes.io/arch", "beta.kubernetes.io/arch"];
@@ -26,8 +27,8 @@ fn k8s_arch_matches(label: &str, target: &Platform) -> bool {
 }
 
 /// The targets a pod template can be scheduled on: `targets` filtered by the `nodeSelector`
-/// arch and OS labels (all must hold) and the required node affinity `In` terms on the arch
-/// labels (the terms are ORed). An empty result means the pod lands on no target at all
+/// arch and OS labels (all must hold) and the required node affinity (see
+/// [`affinity_allows`]). An empty result means the pod lands on no target at all
 /// (`platform-pinned` reports that). A templated value (`{{ .Values.arch }}`) narrows nothing.
 pub fn pod_targets(targets: &[Platform], pod: &PodTemplate) -> Vec<Platform> {
     let selected = |labels: &[&str; 2]| -> Vec<&Spanned<String>> {
@@ -39,8 +40,6 @@ pub fn pod_targets(targets: &[Platform], pod: &PodTemplate) -> Vec<Platform> {
     };
     let selectors = selected(&ARCH_LABELS);
     let os_selectors = selected(&OS_LABELS);
-    let affinity_known =
-        !pod.required_arch_affinity.iter().flatten().any(|v| has_variable(&v.value));
     targets
         .iter()
         .map(Platform::normalize)
@@ -48,15 +47,33 @@ pub fn pod_targets(targets: &[Platform], pod: &PodTemplate) -> Vec<Platform> {
             selectors.iter().all(|v| has_variable(&v.value) || k8s_arch_matches(&v.value, t))
         })
         .filter(|t| os_selectors.iter().all(|v| has_variable(&v.value) || v.value == t.os))
-        .filter(|t| {
-            !affinity_known
-                || pod.required_arch_affinity.is_empty()
-                || pod
-                    .required_arch_affinity
-                    .iter()
-                    .any(|term| term.iter().any(|v| k8s_arch_matches(&v.value, t)))
-        })
+        .filter(|t| affinity_allows(&pod.required_node_affinity, t))
         .collect()
+}
+
+/// Whether a `target` node can meet the required node affinity: there is no term, or one term
+/// (terms are ORed) all of whose expressions (ANDed) hold on such a node.
+///
+/// Only expressions on the arch labels with `In` and `NotIn` are judged; any other key, any
+/// other operator (`Exists`, `Gt`…) and a templated value are taken to hold, since narrowing
+/// needs evidence.
+pub fn affinity_allows(terms: &[NodeSelectorTerm], target: &Platform) -> bool {
+    terms.is_empty()
+        || terms.iter().any(|term| term.expressions.iter().all(|e| expression_holds(e, target)))
+}
+
+fn expression_holds(e: &NodeSelectorRequirement, target: &Platform) -> bool {
+    let Some(key) = &e.key else { return true };
+    if !ARCH_LABELS.contains(&key.value.as_str()) || e.values.iter().any(|v| has_variable(&v.value))
+    {
+        return true;
+    }
+    let any_matches = || e.values.iter().any(|v| k8s_arch_matches(&v.value, target));
+    match e.operator.as_ref().map(|o| o.value.as_str()) {
+        Some("In") => any_matches(),
+        Some("NotIn") => !any_matches(),
+        _ => true,
+    }
 }
 
 /// The targets a Compose service is pulled for: only its `platform:` when it sets a literal
@@ -82,20 +99,29 @@ pub enum StagePlatform {
     Targets(Vec<Platform>),
 }
 
-/// The platforms stage `stage` of `df` is built for. No `--platform`, `$TARGETPLATFORM`, or a
-/// value the file does not determine: the targets.
-pub fn stage_platform(df: &Dockerfile, stage: usize, targets: &[Platform]) -> StagePlatform {
-    let all = || StagePlatform::Targets(normalized(targets));
+/// How a stage's `FROM --platform` reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StagePin {
+    /// No `--platform`, `$TARGETPLATFORM`, or a value the file does not determine.
+    None,
+    /// `$BUILDPLATFORM` (or `$BUILDOS/$BUILDARCH`…).
+    Builder,
+    /// A literal platform (also through a global ARG default).
+    Platform(Platform),
+}
+
+/// What `FROM --platform` of stage `stage` says.
+pub fn stage_pin(df: &Dockerfile, stage: usize) -> StagePin {
     let Some(value) = df.stages.get(stage).and_then(|s| s.platform.as_ref()) else {
-        return all();
+        return StagePin::None;
     };
     let value = value.value.as_str();
     if mentions(value, &["BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT"]) {
-        return StagePlatform::Builder;
+        return StagePin::Builder;
     }
     // BuildKit always sets these, so a default written after them never applies.
     if mentions(value, &["TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT"]) {
-        return all();
+        return StagePin::None;
     }
     let resolved = substitute(value, |name| {
         if PLATFORM_ARGS.contains(&name) {
@@ -105,8 +131,18 @@ pub fn stage_platform(df: &Dockerfile, stage: usize, targets: &[Platform]) -> St
         }
     });
     match resolved.as_deref().map(Platform::parse) {
-        Some(Ok(platform)) => StagePlatform::Targets(vec![platform]),
-        _ => all(),
+        Some(Ok(platform)) => StagePin::Platform(platform),
+        _ => StagePin::None,
+    }
+}
+
+/// The platforms stage `stage` of `df` is built for. No `--platform`, `$TARGETPLATFORM`, or a
+/// value the file does not determine: the targets.
+pub fn stage_platform(df: &Dockerfile, stage: usize, targets: &[Platform]) -> StagePlatform {
+    match stage_pin(df, stage) {
+        StagePin::None => StagePlatform::Targets(normalized(targets)),
+        StagePin::Builder => StagePlatform::Builder,
+        StagePin::Platform(p) => StagePlatform::Targets(vec![p]),
     }
 }
 
@@ -177,15 +213,17 @@ fn mentions(value: &str, args: &[&str]) -> bool {
     })
 }
 
-fn normalized(targets: &[Platform]) -> Vec<Platform> {
+/// The targets, normalised (`linux/arm64/v8` → `linux/arm64`).
+pub fn normalized(targets: &[Platform]) -> Vec<Platform> {
     targets.iter().map(Platform::normalize).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{compose::ComposeFile, dockerfile, kubernetes::Manifests, yaml};
+    use crate::model::{compose::ComposeFile, kubernetes::Manifests};
     use crate::settings::default_platforms;
+    use crate::syntax::{dockerfile, yaml};
 
     fn p(s: &str) -> Platform {
         Platform::parse(s).expect("platform")
@@ -225,6 +263,53 @@ mod tests {
         // nodeSelector and affinity must both hold.
         let both = format!("  nodeSelector: {{kubernetes.io/arch: arm64}}\n{affinity}");
         assert_eq!(pod(&both), ["linux/arm64"]);
+    }
+
+    #[test]
+    fn affinity_terms_or_expressions_and_with_in_and_not_in() {
+        let term = |exprs: &str| format!("        - matchExpressions:\n{exprs}");
+        let expr = |op: &str, values: &str| {
+            format!("          - {{key: kubernetes.io/arch, operator: {op}, values: [{values}]}}\n")
+        };
+        let affinity = |terms: &[String]| {
+            format!(
+                "  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n{}",
+                terms.concat()
+            )
+        };
+        // NotIn removes.
+        assert_eq!(
+            pod(&affinity(&[term(&expr("NotIn", "amd64"))])),
+            ["linux/arm64", "linux/arm/v7"]
+        );
+        // AND within a term.
+        let and = term(&(expr("In", "amd64, arm64") + &expr("NotIn", "amd64")));
+        assert_eq!(pod(&affinity(&[and])), ["linux/arm64"]);
+        // OR of terms.
+        let or = [term(&expr("In", "arm")), term(&expr("NotIn", "arm, arm64"))];
+        assert_eq!(pod(&affinity(&or)), ["linux/amd64", "linux/arm/v7"]);
+        // A term without an arch expression admits every target.
+        let other = "          - {key: node-role.kubernetes.io/edge, operator: Exists}\n";
+        assert_eq!(
+            pod(&affinity(&[term(&expr("In", "arm64")), term(other)])),
+            ["linux/amd64", "linux/arm64", "linux/arm/v7"]
+        );
+        // A templated value narrows nothing in its expression.
+        let templated = term(&(expr("In", "'{{ .Values.arch }}'") + &expr("NotIn", "arm")));
+        assert_eq!(pod(&affinity(&[templated])), ["linux/amd64", "linux/arm64"]);
+    }
+
+    #[test]
+    fn riscv64_in_the_affinity_is_not_a_target() {
+        // `--platform linux/amd64 --platform linux/arm64` and an affinity that also admits
+        // riscv64 nodes: the pod's targets are the configured ones it can land on, never more.
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers: [{name: a, image: a}]\n  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n        - matchExpressions:\n          - {key: kubernetes.io/arch, operator: In, values: [amd64, arm64, riscv64]}\n";
+        let m = Manifests::from_yaml(yaml::parse_stream(text, &yaml::Limits::default()));
+        let targets = [p("linux/amd64"), p("linux/arm64")];
+        assert_eq!(
+            names(&pod_targets(&targets, &m.objects[0].pod_templates[0])),
+            ["linux/amd64", "linux/arm64"]
+        );
     }
 
     #[test]

@@ -1,12 +1,12 @@
-//! OCI platforms (`os/arch[/variant]`), their normalisation and host compatibility
-//! (edge-semantics §13, §15), following containerd's `platforms` package.
+//! OCI platforms (`os/arch[/variant]`), their normalisation and host compatibility, following
+//! containerd's `platforms` package, and the many namings of an architecture.
 //!
 //! Every `Platform` this module returns is normalised like containerd `platforms.Normalize`:
 //! lowercase, `x86_64` → `amd64`, `aarch64` → `arm64` (variant `v8` dropped), `armhf` →
 //! `arm/v7`, `armel` → `arm/v6`, `arm` → `arm/v7`, `i386` → `386`. containerd maps nothing else:
 //! `i686` and `armv7l` stay as written (unknown architectures that match only themselves).
 //!
-//! Note the naming clash in §15: containerd (and so Docker) reads `armhf` as ARMv7, while Alpine's
+//! Note the naming clash: containerd (and so Docker) reads `armhf` as ARMv7, while Alpine's
 //! `armhf` port is ARMv6; this module follows containerd.
 
 use std::fmt;
@@ -239,13 +239,13 @@ impl Platform {
 }
 
 impl Platform {
-    /// The Linux platform an architecture *name* stands for, in any of the namings of
-    /// edge-semantics §15: `TARGETARCH`/GOARCH (`amd64`, `arm`, `386`), `uname -m` (`x86_64`,
+    /// The Linux platform an architecture *name* stands for, in any of its namings:
+    /// `TARGETARCH`/GOARCH (`amd64`, `arm`, `386`), `uname -m` (`x86_64`,
     /// `aarch64`, `armv7l`, `i686`), `dpkg --print-architecture` (`armhf`, `armel`, `i386`,
     /// `ppc64el`), `apk --print-arch` (`x86`, `armv7`) and release file names (`x64`, `linux64`,
     /// `win64`, `arm32`, `armv6l`). Case-insensitive; `None` for anything else.
     ///
-    /// `armhf` is ARMv7 (Debian and containerd; Alpine's ARMv6 `armhf` is the §15 clash),
+    /// `armhf` is ARMv7 (Debian and containerd; Alpine's ARMv6 `armhf` is the clash noted above),
     /// `arm32` and a bare `arm` are ARMv7 too, `armv8l` (a 32-bit userland on an ARMv8 CPU) is
     /// `arm/v8`.
     pub fn from_arch_name(name: &str) -> Option<Platform> {
@@ -404,7 +404,7 @@ mod tests {
 
     #[test]
     fn normalisation_table() {
-        // §13 "Platform normalisation" rows.
+        // containerd `platforms.Normalize` cases.
         assert_eq!(p("linux/x86_64"), plat("linux", "amd64", None));
         assert_eq!(p("linux/x86-64"), plat("linux", "amd64", None));
         assert_eq!(p("linux/aarch64"), plat("linux", "arm64", None));

@@ -1,4 +1,4 @@
-//! Container image references (edge-semantics §7), parsed and normalised the way Docker,
+//! Container image references, parsed and normalised the way Docker,
 //! containerd and the kubelet do (distribution `reference.ParseNormalizedNamed`).
 //!
 //! `python` is `docker.io/library/python`, `bitnami/redis:7` is `docker.io/bitnami/redis:7`,

@@ -1,12 +1,12 @@
 //! The Compose view: services and the fields the rules read, with spans, over the YAML tree.
 //!
-//! Only what is written is extracted; defaults are applied by the rules that need them (they are
-//! rule knowledge, in `edge-semantics.md` §11). Same-file `extends` is followed for lookups;
+//! Only what is written is extracted; the effective values (defaults, interpolation) are the
+//! semantic layer's ([`crate::semantic`]). Same-file `extends` is followed for lookups;
 //! `extends` of another file is recorded so rules can stay silent about what they cannot see.
 
-use crate::document::text::Text;
-use crate::document::yaml::{Entry, NodeRef, YamlDocument, YamlStream};
 use crate::source::{Span, Spanned};
+use crate::syntax::text::Text;
+use crate::syntax::yaml::{Entry, NodeRef, YamlDocument, YamlStream};
 
 /// A parsed Compose file.
 #[derive(Debug)]
@@ -35,6 +35,12 @@ pub struct Service {
     pub restart: Option<Spanned<String>>,
     pub resources: Resources,
     pub depends_on: Vec<Spanned<String>>,
+    /// `volumes_from`: services or `container:<name>` whose volumes this service mounts, as
+    /// written on the service itself (not through `extends`).
+    pub volumes_from: Vec<Spanned<String>>,
+    /// `configs`: the names of the top-level configs the service mounts (short form `- name`
+    /// or long form `{source: name, target: …}`).
+    pub configs: Vec<Spanned<String>>,
     /// `extends` names another file: fields may come from there, unseen.
     pub extends_other_file: bool,
 }
@@ -102,7 +108,8 @@ pub struct VolumeMount {
     pub target: Option<Spanned<String>>,
 }
 
-/// Resource fields, both spellings (§11).
+/// Resource fields, both spellings: the service-level `mem_limit`/`cpus` and
+/// `deploy.resources`.
 #[derive(Debug, Default)]
 pub struct Resources {
     pub mem_limit: Option<Spanned<String>>,
@@ -136,8 +143,8 @@ fn has_services(doc: &YamlDocument) -> bool {
 }
 
 /// Look a field up on a service, following same-file `extends` (bounded).
-fn field<'a>(services: NodeRef<'a>, svc: NodeRef<'a>, key: &str) -> Option<Entry<'a>> {
-    let mut current = svc;
+fn field<'a>(services: NodeRef<'a>, service_node: NodeRef<'a>, key: &str) -> Option<Entry<'a>> {
+    let mut current = service_node;
     for _ in 0..8 {
         if let Some(e) = current.get(key) {
             return Some(e);
@@ -160,12 +167,13 @@ fn scalar(e: Option<Entry<'_>>) -> Option<Spanned<String>> {
 
 fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
     let name = Spanned::new(entry.key.as_str()?.to_string(), entry.key.span());
-    let svc = entry.value;
-    if !svc.is_mapping() {
+    let service_node = entry.value;
+    if !service_node.is_mapping() {
         return None;
     }
-    let f = |k: &str| field(services, svc, k);
-    let extends_other_file = svc.get("extends").is_some_and(|e| e.value.get("file").is_some());
+    let f = |k: &str| field(services, service_node, k);
+    let extends_other_file =
+        service_node.get("extends").is_some_and(|e| e.value.get("file").is_some());
 
     let build = f("build").map(|e| {
         let v = e.value;
@@ -200,7 +208,7 @@ fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
 
     Some(Service {
         name,
-        span: svc.span(),
+        span: service_node.span(),
         image: scalar(f("image")),
         build,
         platform: scalar(f("platform")),
@@ -213,6 +221,11 @@ fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
         restart: scalar(f("restart")),
         resources,
         depends_on: f("depends_on").map(|e| depends_on(e.value)).unwrap_or_default(),
+        volumes_from: service_node
+            .get("volumes_from")
+            .map(|e| string_or_list(e.value))
+            .unwrap_or_default(),
+        configs: f("configs").map(|e| configs(e.value)).unwrap_or_default(),
         extends_other_file,
     })
 }
@@ -296,6 +309,16 @@ fn healthcheck(e: Entry<'_>) -> Healthcheck {
         start_period: scalar(v.get("start_period")),
         start_interval: scalar(v.get("start_interval")),
     }
+}
+
+fn configs(v: NodeRef<'_>) -> Vec<Spanned<String>> {
+    v.items()
+        .into_iter()
+        .filter_map(|item| {
+            let name = if item.is_mapping() { item.get("source")?.value } else { item };
+            Some(Spanned::new(name.as_str()?.to_string(), name.span()))
+        })
+        .collect()
 }
 
 fn depends_on(v: NodeRef<'_>) -> Vec<Spanned<String>> {
@@ -387,7 +410,7 @@ fn split_volume(s: &str) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::yaml::{parse_stream, Limits};
+    use crate::syntax::yaml::{parse_stream, Limits};
 
     fn view(text: &str) -> ComposeFile {
         ComposeFile::from_yaml(parse_stream(text, &Limits::default()))
@@ -520,5 +543,17 @@ services:
         let c = view("services:\n  a:\n    healthcheck: {test: [\"NONE\"]}\n  b:\n    healthcheck:\n      disable: true\n");
         assert!(c.services[0].healthcheck.as_ref().unwrap().disabled);
         assert!(c.services[1].healthcheck.as_ref().unwrap().disabled);
+    }
+
+    #[test]
+    fn volumes_from_and_configs() {
+        let text = "services:\n  a:\n    image: x\n    volumes_from: [b, \"container:c\"]\n    configs:\n      - plant\n      - {source: mqtt, target: /etc/mqtt.conf}\n  b: {image: y, volumes_from: a}\n";
+        let c = view(text);
+        let names = |v: &[Spanned<String>]| v.iter().map(|s| s.value.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&c.services[0].volumes_from), ["b", "container:c"]);
+        assert_eq!(names(&c.services[0].configs), ["plant", "mqtt"]);
+        assert_eq!(at(text, c.services[0].configs[1].span), "mqtt");
+        assert_eq!(names(&c.services[1].volumes_from), ["a"]);
+        assert!(c.services[1].configs.is_empty());
     }
 }

@@ -1,13 +1,18 @@
-//! Effective values of a Kubernetes probe's timing fields (edge-semantics §1).
+//! Effective values of a Kubernetes probe's timing fields.
 //!
 //! The API server defaults a field that is absent, `null` or `0` (`SetDefaults_Probe`:
 //! `timeoutSeconds` 1, `periodSeconds` 10, `successThreshold` 1, `failureThreshold` 3;
 //! `initialDelaySeconds` stays 0), then rejects negative values. The fields are `int32`: a quoted
 //! `"5"` or a fraction does not decode. Rules read probes through [`probe_timing`] and never read
 //! the raw fields.
+//!
+//! The Docker healthcheck defaults (Compose `healthcheck`, Dockerfile `HEALTHCHECK`) are here
+//! too: interval 30s, timeout 30s, retries 3; a `0` duration or `retries <= 0` means the default.
 
-use crate::document::yaml::NodeRef;
-use crate::source::Span;
+use std::time::Duration;
+
+use crate::model::kubernetes::{Probe, Scalar};
+use crate::source::{Span, Spanned};
 
 /// One timing field with the API server's defaulting applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,34 +50,51 @@ pub const DEFAULT_TIMEOUT_SECONDS: i64 = 1;
 pub const DEFAULT_SUCCESS_THRESHOLD: i64 = 1;
 pub const DEFAULT_FAILURE_THRESHOLD: i64 = 3;
 
-/// The effective timing of the probe mapping `probe` (the value of `livenessProbe` & co.).
-pub fn probe_timing(probe: NodeRef<'_>) -> Result<ProbeTiming, ProbeTimingError> {
+/// Docker's healthcheck defaults (Engine `container.HealthConfig` defaults).
+pub const DOCKER_DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
+pub const DOCKER_DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DOCKER_DEFAULT_RETRIES: u32 = 3;
+/// The Engine rejects a non-zero duration below this (`MinimumDuration`).
+pub const DOCKER_MIN_DURATION: Duration = Duration::from_millis(1);
+
+/// The effective timing of a probe (`livenessProbe` & co.) of the Kubernetes view.
+pub fn probe_timing(probe: &Probe) -> Result<ProbeTiming, ProbeTimingError> {
     Ok(ProbeTiming {
-        initial_delay_seconds: field(probe, "initialDelaySeconds", DEFAULT_INITIAL_DELAY_SECONDS)?,
-        period_seconds: field(probe, "periodSeconds", DEFAULT_PERIOD_SECONDS)?,
-        timeout_seconds: field(probe, "timeoutSeconds", DEFAULT_TIMEOUT_SECONDS)?,
-        success_threshold: field(probe, "successThreshold", DEFAULT_SUCCESS_THRESHOLD)?,
-        failure_threshold: field(probe, "failureThreshold", DEFAULT_FAILURE_THRESHOLD)?,
+        initial_delay_seconds: field(
+            &probe.initial_delay_seconds,
+            "initialDelaySeconds",
+            DEFAULT_INITIAL_DELAY_SECONDS,
+        )?,
+        period_seconds: field(&probe.period_seconds, "periodSeconds", DEFAULT_PERIOD_SECONDS)?,
+        timeout_seconds: field(&probe.timeout_seconds, "timeoutSeconds", DEFAULT_TIMEOUT_SECONDS)?,
+        success_threshold: field(
+            &probe.success_threshold,
+            "successThreshold",
+            DEFAULT_SUCCESS_THRESHOLD,
+        )?,
+        failure_threshold: field(
+            &probe.failure_threshold,
+            "failureThreshold",
+            DEFAULT_FAILURE_THRESHOLD,
+        )?,
     })
 }
 
 fn field(
-    probe: NodeRef<'_>,
+    written: &Option<Spanned<Scalar>>,
     name: &'static str,
     default: i64,
 ) -> Result<ProbeField, ProbeTimingError> {
-    let Some(entry) = probe.get(name) else {
-        return Ok(ProbeField { value: default, span: None, defaulted: true });
+    let span = match written {
+        None | Some(Spanned { value: Scalar::Null, .. }) => {
+            return Ok(ProbeField { value: default, span: None, defaulted: true })
+        }
+        Some(w) => w.span,
     };
-    let value = entry.value;
-    if value.is_null() {
-        return Ok(ProbeField { value: default, span: None, defaulted: true });
-    }
-    let span = value.span();
-    let n = value
-        .as_i64()
-        .filter(|n| i32::try_from(*n).is_ok())
-        .ok_or(ProbeTimingError::NotAnInteger { field: name, span })?;
+    let n = match written {
+        Some(Spanned { value: Scalar::Int(n), .. }) if i32::try_from(*n).is_ok() => *n,
+        _ => return Err(ProbeTimingError::NotAnInteger { field: name, span }),
+    };
     if n < 0 {
         return Err(ProbeTimingError::Negative { field: name, span });
     }
@@ -85,12 +107,33 @@ fn field(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::yaml::{parse_stream, Limits};
+    use crate::model::kubernetes;
+    use crate::syntax::yaml::{parse_stream, Limits};
 
     fn timing(text: &str) -> Result<ProbeTiming, ProbeTimingError> {
         let stream = parse_stream(text, &Limits::default());
         let root = stream.documents[0].root().expect("root");
-        probe_timing(root)
+        probe_timing(&kubernetes::probe(Span::default(), root))
+    }
+
+    #[test]
+    fn typed_values_tell_5_from_quoted_5() {
+        let stream = parse_stream("a: 5\nb: \"5\"\nc: ~\n", &Limits::default());
+        let root = stream.documents[0].root().expect("root");
+        let probe = |text: &str| {
+            let s = parse_stream(text, &Limits::default());
+            let r = s.documents[0].root().expect("root");
+            kubernetes::probe(Span::default(), r)
+        };
+        assert!(root.get("a").is_some());
+        let p = probe("timeoutSeconds: 5\nperiodSeconds: \"5\"\nfailureThreshold: ~\n");
+        assert_eq!(p.timeout_seconds.as_ref().map(|s| &s.value), Some(&Scalar::Int(5)));
+        assert_eq!(
+            p.period_seconds.as_ref().map(|s| &s.value),
+            Some(&Scalar::Other("5".to_string()))
+        );
+        assert_eq!(p.failure_threshold.as_ref().map(|s| &s.value), Some(&Scalar::Null));
+        assert_eq!(p.success_threshold, None);
     }
 
     #[test]

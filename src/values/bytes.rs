@@ -1,4 +1,4 @@
-//! Compose byte values (edge-semantics §3.2) and CPU counts (§3.3), without floats.
+//! Compose byte values (go-units `RAMInBytes`) and CPU counts, without floats.
 //!
 //! Compose reads `mem_limit`, `shm_size`, `deploy.resources.*.memory`, tmpfs `size`, … with
 //! compose-go, which calls go-units `RAMInBytes`: **binary** multipliers, case-insensitive, so
@@ -140,7 +140,7 @@ impl GoDecimal {
 /// ([eE] [+-]? d+)?`. `inf`, `nan` and hexadecimal floats are refused with a reason.
 fn parse_go_float(s: &str) -> Result<GoDecimal, &'static str> {
     let bytes = s.as_bytes();
-    let (negative, mut pos) = crate::document::quantity::leading_sign(bytes);
+    let (negative, mut pos) = crate::values::quantity::leading_sign(bytes);
     let body = s.get(pos..).unwrap_or_default();
     let lower = body.to_ascii_lowercase();
     if matches!(lower.as_str(), "inf" | "infinity" | "nan") {

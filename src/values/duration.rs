@@ -1,4 +1,4 @@
-//! Compose durations (edge-semantics §3.4): Go `time.ParseDuration` syntax.
+//! Compose durations: Go `time.ParseDuration` syntax.
 //!
 //! compose-go validates `format: duration` fields (healthcheck `interval`, `timeout`,
 //! `start_period`, `stop_grace_period`, …) against its schema with `time.ParseDuration`, so that

@@ -1,0 +1,246 @@
+use super::*;
+
+fn shell(text: &str) -> Vec<Hit> {
+    scan(&[Piece { text, syntax: Syntax::Shell }], Role::Build)
+}
+
+fn texts(hits: &[Hit]) -> Vec<&str> {
+    hits.iter().map(|h| h.text.as_str()).collect()
+}
+
+#[test]
+fn artifact_tokens_are_bounded() {
+    let hits = shell("wget https://go.dev/dl/go1.23.1.linux-amd64.tar.gz");
+    assert_eq!(texts(&hits), ["amd64"]);
+    assert_eq!(hits[0].hazard, Hazard::Artifact { artifact: "go1.23.1.linux-amd64.tar.gz".into() });
+    assert!(shell("curl https://x/base64-tool.tar.gz https://x/x64dbg.zip").is_empty());
+    assert!(shell("wget https://x/tool-v1.2.386.tar.gz").is_empty());
+    assert!(shell("echo sha256:4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e")
+        .is_empty());
+    assert_eq!(texts(&shell("curl -O https://x/protoc-3.15.8-linux-x86_64.zip")), ["x86_64"]);
+    assert_eq!(texts(&shell("dpkg -i foo_1.0_arm64.deb")), ["arm64"]);
+    // A path that is neither a URL nor an artifact.
+    assert!(shell("mv linux-amd64/helm /usr/local/bin/").is_empty());
+}
+
+#[test]
+fn urls_outside_the_artifact_path() {
+    // An apt index is read for a version number.
+    assert!(shell(
+        "curl -s https://repo.example.org/ubuntu/dists/x/main/binary-amd64/Packages | grep Version"
+    )
+    .is_empty());
+    // Hosts, GitHub owners and repository names, and Git repositories are not artifacts.
+    assert!(shell("curl -fsSLO https://arm64.example.com/tool.tar.gz").is_empty());
+    assert!(
+        shell("wget https://github.com/aarch64-laptops/x86_64-tools/archive/v1.tar.gz").is_empty()
+    );
+    assert!(shell("git clone https://gitlab.com/x/arm64-kernel.git").is_empty());
+    assert_eq!(
+        texts(&shell("wget https://github.com/o/r/releases/download/v1/r_linux_arm64.tar.gz")),
+        ["arm64"]
+    );
+    // A package for all architectures, but from one architecture's repository.
+    assert_eq!(
+        texts(&shell("wget https://developer.download.nvidia.com/compute/cuda/repos/ubuntu2204/x86_64/cuda-keyring_1.1-1_all.deb")),
+        ["x86_64"]
+    );
+}
+
+#[test]
+fn one_artifact_hit_per_architecture() {
+    let hits = shell("wget https://x/a_linux_amd64.tar.gz.asc && wget https://x/a_linux_amd64.tar.gz && tar xf a_linux_amd64.tar.gz");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].start, 23);
+    assert_eq!(hits[0].hazard, Hazard::Artifact { artifact: "a_linux_amd64.tar.gz".into() });
+}
+
+#[test]
+fn derivation_anywhere_silences_artifacts() {
+    for text in [
+        "arch=\"$(dpkg --print-architecture)\"; case \"$arch\" in amd64) u=https://x/go.linux-amd64.tar.gz ;; *) exit 1 ;; esac",
+        "curl -fsSLO https://x/tool-${TARGETARCH}.tgz https://x/other-amd64.tgz",
+        "case \"$(apk --print-arch)\" in x86_64) u=https://x/n-x64.tar.xz ;; esac",
+    ] {
+        assert!(shell(text).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn arch_keyed_branches_silence() {
+    assert!(shell(
+        "if [ \"${BUILD_ARCH}\" = \"aarch64\" ]; then curl -o x.deb https://x/d_arm64.deb; fi"
+    )
+    .is_empty());
+    assert!(shell("case \"$ARCH\" in amd64) wget https://x/t-amd64.zip ;; arm64) wget https://x/t-arm64.zip ;; esac").is_empty());
+    assert!(shell(
+        "[ \"$ARCH\" = arm64 ] && curl -LO https://x/y_arm64.deb && dpkg -i y_arm64.deb"
+    )
+    .is_empty());
+    // After the guarded list ends, tokens count again.
+    assert_eq!(
+        texts(&shell("[ \"$ARCH\" = arm64 ] && echo hi; wget https://x/t-amd64.zip")),
+        ["amd64"]
+    );
+}
+
+#[test]
+fn only_architecture_conditions_make_a_branch() {
+    // The condition names the artifact, not the architecture.
+    assert_eq!(
+        texts(&shell(
+            "if [ ! -f tool-linux-amd64.tar.gz ]; then wget https://x/tool-linux-amd64.tar.gz; fi"
+        )),
+        ["amd64"]
+    );
+    assert_eq!(texts(&shell("[ -n \"$ARCHIVE\" ] && wget https://x/t-amd64.zip")), ["amd64"]);
+    assert!(shell("[ -n \"$QEMU_ARCH\" ] && wget https://x/t-amd64.zip").is_empty());
+    assert!(arch_var_name("dpkgArch") && arch_var_name("BUILD_ARCH") && arch_var_name("arch"));
+    assert!(!arch_var_name("SEARCH") && !arch_var_name("ARCHIVE_DIR"));
+}
+
+#[test]
+fn comments_are_not_commands() {
+    let raw = "set -eux; \\\n# https://x/tool-linux-amd64.tar.gz\n    echo hi";
+    let hits =
+        scan(&[Piece { text: raw, syntax: Syntax::DockerfileShell { escape: '\\' } }], Role::Build);
+    assert!(hits.is_empty());
+    assert!(shell("echo hi # https://x/t-amd64.tgz").is_empty());
+    // `#` inside a word or quotes is not a comment.
+    assert_eq!(texts(&shell("wget 'https://x/t-amd64.tgz#frag'")), ["amd64"]);
+}
+
+#[test]
+fn library_paths_and_flags() {
+    assert_eq!(
+        texts(&shell("export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu:$X")),
+        ["/usr/lib/x86_64-linux-gnu"]
+    );
+    assert_eq!(
+        texts(&shell("ln -s /lib64/ld-linux-x86-64.so.2 /lib/ld")),
+        ["/lib64/ld-linux-x86-64.so.2"]
+    );
+    let hits = scan_env(&[("JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64")]);
+    assert_eq!(texts(&hits), ["/usr/lib/jvm/java-17-openjdk-amd64"]);
+    assert!(scan_env(&[("JAVA_HOME", "/usr/lib/jvm/default-java")]).is_empty());
+    assert_eq!(
+        texts(&shell("gcc -O2 -march=native -mavx2 -mno-avx512f x.c")),
+        ["-march=native", "-mavx2"]
+    );
+    assert_eq!(
+        texts(&shell("RUSTFLAGS='-C target-cpu=native' cargo build")),
+        ["target-cpu=native"]
+    );
+    assert!(shell("gcc -march=armv8-a x.c; echo x-mavx2").is_empty());
+}
+
+#[test]
+fn native_is_not_silenced_by_derivation() {
+    let hits = shell("case $(uname -m) in x86_64) CFLAGS=-march=native ;; esac");
+    assert_eq!(texts(&hits), ["-march=native"]);
+}
+
+#[test]
+fn goarch_literals() {
+    let hits = shell("CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build ./...");
+    assert_eq!(texts(&hits), ["GOARCH=amd64"]);
+    assert_eq!(hits[0].hazard, Hazard::Goarch { cgo_native: true });
+    let hits = shell("CGO_ENABLED=1 CC=aarch64-linux-gnu-gcc GOARCH=arm64 go build");
+    assert_eq!(hits[0].hazard, Hazard::Goarch { cgo_native: false });
+    assert!(shell("GOARCH=$TARGETARCH go build").is_empty());
+    assert!(shell("GOARCH=amd64 go build -o a; GOARCH=arm64 go build -o b").is_empty());
+    assert!(shell("GOOS=darwin GOARCH=arm64 go build").is_empty());
+    let hits = shell("GOARCH=arm GOARM=6 go build");
+    assert_eq!(hits[0].arch.as_ref().map(ToString::to_string).as_deref(), Some("linux/arm/v6"));
+}
+
+#[test]
+fn multiarch_apt() {
+    assert_eq!(
+        texts(&shell(
+            "dpkg --add-architecture i386 && apt-get update && apt-get install -y libc6:i386 wine"
+        )),
+        ["i386", "libc6:i386"]
+    );
+    assert!(shell("dpkg --add-architecture armhf").is_empty());
+    assert!(shell("docker pull foo:amd64").is_empty());
+}
+
+#[test]
+fn gates() {
+    let hit = |t: &str| shell(t).into_iter().find(|h| matches!(h.hazard, Hazard::Gate { .. }));
+    let g = hit("[ \"$(uname -m)\" = \"x86_64\" ] || exit 1").expect("gate");
+    assert_eq!(g.text, "x86_64");
+    assert_eq!(g.hazard, Hazard::Gate { subject: "uname -m".into() });
+    assert!(hit("[ \"$(uname -m)\" != x86_64 ] && { echo 'x86 only' >&2; exit 1; }").is_some());
+    assert!(hit("if [ \"$(uname -m)\" != \"x86_64\" ]; then echo no; exit 1; fi").is_some());
+    assert!(hit("a=$(dpkg --print-architecture); test \"$a\" = amd64 || exit").is_some());
+    assert!(hit("uname -m | grep -q x86_64 || exit 1").is_some());
+    let g = hit("[ \"$TARGETARCH\" = amd64 ] || false").expect("gate");
+    assert_eq!(g.hazard, Hazard::Gate { subject: "$TARGETARCH".into() });
+    // Skipping a step is not a gate; neither is a branch.
+    assert!(hit("[ \"$(uname -m)\" = x86_64 ] || exit 0").is_none());
+    assert!(hit("[ \"$(uname -m)\" = x86_64 ] && exit 1").is_none());
+    assert!(hit("if [ \"$(uname -m)\" = aarch64 ]; then apt-get install -y gold; fi").is_none());
+    assert!(hit("[ \"$x\" = x86_64 ] || exit 1").is_none());
+    // A detection chain with a failing default is not a gate (it may be incomplete:
+    // that is `arch-detection-incomplete`).
+    assert!(hit("A=\"$(apk --print-arch)\"; if [ $A = x86_64 ]; then A=amd64; elif [ $A = aarch64 ]; then A=arm64; else exit 1; fi").is_none());
+    assert!(
+        hit("if [ \"$(uname -m)\" = x86_64 ]; then echo ok; else echo no; exit 1; fi").is_some()
+    );
+}
+
+#[test]
+fn emulators_only_in_commands() {
+    let piece = [Piece { text: "qemu-x86_64 ./app", syntax: Syntax::Shell }];
+    assert_eq!(texts(&scan(&piece, Role::Command)), ["qemu-x86_64"]);
+    assert!(scan(&piece, Role::Build).is_empty());
+    let piece = [Piece { text: "/usr/bin/qemu-img resize x", syntax: Syntax::Shell }];
+    assert!(scan(&piece, Role::Command).is_empty());
+}
+
+#[test]
+fn program_names() {
+    let pieces = [
+        Piece { text: "/usr/local/bin/tool-linux-amd64", syntax: Syntax::Plain },
+        Piece { text: "serve", syntax: Syntax::Plain },
+    ];
+    let hits = scan(&pieces, Role::Command);
+    assert_eq!(hits[0].hazard, Hazard::Executable { program: "tool-linux-amd64".into() });
+    // Only the first word is the program.
+    let pieces = [Piece { text: "run --arch-file=x-amd64", syntax: Syntax::Shell }];
+    assert!(scan(&pieces, Role::Command).is_empty());
+}
+
+#[test]
+fn names_for_one_architecture() {
+    let arch = |s: &str| name_arch(s).map(|p| p.to_string());
+    assert_eq!(arch("Dockerfile.arm64").as_deref(), Some("linux/arm64"));
+    assert_eq!(arch("Dockerfile.x86").as_deref(), Some("linux/amd64"));
+    assert_eq!(arch("cross-builder-armv7").as_deref(), Some("linux/arm/v7"));
+    assert_eq!(arch("build_x86_64").as_deref(), Some("linux/amd64"));
+    assert_eq!(arch("Dockerfile"), None);
+    assert_eq!(arch("charmed"), None);
+    assert_eq!(arch("tools-amd64-arm64"), None);
+}
+
+#[test]
+fn env_goarch() {
+    let hits = scan_env(&[("CGO_ENABLED", "1"), ("GOARCH", "amd64")]);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].piece, 1);
+    assert_eq!(hits[0].hazard, Hazard::Goarch { cgo_native: true });
+    assert!(scan_env(&[("GOARCH", "${TARGETARCH}")]).is_empty());
+    let hits = scan_env(&[("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu")]);
+    assert_eq!(hits[0].hazard, Hazard::LibraryPath);
+}
+
+#[test]
+fn continuation_masking_keeps_offsets() {
+    let raw = "set -eux; \\\n    apt-get update; \\\n    wget https://x/t-linux-amd64.tgz";
+    let hits =
+        scan(&[Piece { text: raw, syntax: Syntax::DockerfileShell { escape: '\\' } }], Role::Build);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(&raw[hits[0].start..hits[0].end], "amd64");
+}

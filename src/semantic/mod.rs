@@ -1,0 +1,190 @@
+//! The semantic layer: one definition per fact, computed once per document and read by every
+//! rule through [`crate::rules::Ctx::semantic`].
+//!
+//! | fact | where |
+//! |---|---|
+//! | effective target platforms of a stage, pod template or service | [`targets`], [`Semantic::targets`], [`Semantic::pod_targets`], [`Semantic::container_targets`], [`Semantic::stage_platform`] |
+//! | effective probe timing with the API server's defaults; Docker healthcheck defaults | [`probe`] |
+//! | platforms an image is published for | [`published`], [`Semantic::published`] |
+//! | effective limits: what a value amounts to, LimitRange defaults, ResourceQuotas | [`limits`], [`Semantic::namespace_limits`] |
+//! | whether an image keeps data, and where | [`stateful`] |
+//!
+//! The configured targets come from [`Settings::platforms`], which the configuration resolves
+//! per file (top level, then `per-path`, then `--platform`), so "the targets of this file" has
+//! one answer too.
+
+pub mod limits;
+pub mod probe;
+pub mod published;
+pub mod stateful;
+pub mod targets;
+
+use crate::document::Document;
+use crate::model::container::{ContainerView, Pod};
+use crate::settings::Settings;
+use crate::values::image_ref;
+use crate::values::platform::Platform;
+
+pub use targets::{StagePin, StagePlatform};
+
+/// The facts of one document.
+#[derive(Debug)]
+pub struct Semantic<'a> {
+    settings: &'a Settings,
+    /// The configured targets of this file, normalised.
+    targets: Vec<Platform>,
+    /// Kubernetes: targets per object, per pod template.
+    pods: Vec<Vec<Vec<Platform>>>,
+    /// Compose: targets per service.
+    services: Vec<Vec<Platform>>,
+    /// Dockerfile: what each stage is built for, against the configured targets.
+    stages: Vec<StagePlatform>,
+    /// Dockerfile: what each stage's `FROM --platform` says.
+    stage_pins: Vec<StagePin>,
+    namespace_limits: limits::NamespaceLimits<'a>,
+}
+
+impl<'a> Semantic<'a> {
+    /// Compute the facts of `doc` under `settings`.
+    pub fn new(doc: &'a Document, settings: &'a Settings) -> Semantic<'a> {
+        let configured = &settings.platforms;
+        let mut semantic = Semantic {
+            settings,
+            targets: targets::normalized(configured),
+            pods: Vec::new(),
+            services: Vec::new(),
+            stages: Vec::new(),
+            stage_pins: Vec::new(),
+            namespace_limits: limits::NamespaceLimits::default(),
+        };
+        match doc {
+            Document::Dockerfile(df) => {
+                semantic.stages = (0..df.stages.len())
+                    .map(|i| targets::stage_platform(df, i, configured))
+                    .collect();
+                semantic.stage_pins =
+                    (0..df.stages.len()).map(|i| targets::stage_pin(df, i)).collect();
+            }
+            Document::Compose(c) => {
+                semantic.services =
+                    c.services.iter().map(|s| targets::service_targets(configured, s)).collect();
+            }
+            Document::Kubernetes(m) => {
+                semantic.pods = m
+                    .objects
+                    .iter()
+                    .map(|o| {
+                        o.pod_templates
+                            .iter()
+                            .map(|t| targets::pod_targets(configured, t))
+                            .collect()
+                    })
+                    .collect();
+                semantic.namespace_limits = limits::NamespaceLimits::of(m);
+            }
+        }
+        semantic
+    }
+
+    pub fn settings(&self) -> &'a Settings {
+        self.settings
+    }
+
+    /// The configured target platforms of this file, normalised.
+    pub fn targets(&self) -> &[Platform] {
+        &self.targets
+    }
+
+    /// The targets a pod template can be scheduled on (see [`targets::pod_targets`]).
+    pub fn pod_targets(&self, pod: &Pod<'_>) -> &[Platform] {
+        self.pods
+            .get(pod.object_index)
+            .and_then(|o| o.get(pod.template_index))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The targets a container must run on: its pod's, or its Compose service's `platform:`.
+    pub fn container_targets(&self, container: &ContainerView<'_>) -> &[Platform] {
+        match container {
+            ContainerView::Kubernetes { pod, .. } => self.pod_targets(pod),
+            ContainerView::Compose { index, .. } => {
+                self.services.get(*index).map_or(&[], Vec::as_slice)
+            }
+        }
+    }
+
+    /// What Dockerfile stage `stage` is built for, against the configured targets.
+    pub fn stage_platform(&self, stage: usize) -> Option<&StagePlatform> {
+        self.stages.get(stage)
+    }
+
+    /// What Dockerfile stage `stage`'s `FROM --platform` says.
+    pub fn stage_pin(&self, stage: usize) -> Option<&StagePin> {
+        self.stage_pins.get(stage)
+    }
+
+    /// The platforms `image` (a reference as written) is published for, when known: the
+    /// configuration's `images:`, a Docker Hub architecture namespace, the built-in table. A
+    /// reference with a variable or that does not parse is unknown.
+    pub fn published(&self, image: &str) -> Option<Vec<Platform>> {
+        if image_ref::has_variable(image) {
+            return None;
+        }
+        published::published_platforms(self.settings, &image_ref::parse(image).ok()?)
+    }
+
+    /// LimitRange defaults and ResourceQuotas of a Kubernetes stream (empty otherwise).
+    pub fn namespace_limits(&self) -> &limits::NamespaceLimits<'a> {
+        &self.namespace_limits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::FileKind;
+    use crate::source::SourceFile;
+
+    /// Platforms from their names, and back.
+    fn platforms(names: &[&str]) -> Vec<Platform> {
+        names.iter().map(|n| Platform::parse(n).expect("platform")).collect()
+    }
+
+    fn shown(ps: &[Platform]) -> String {
+        ps.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn one_answer_per_container_and_stage() {
+        let settings = Settings {
+            platforms: platforms(&["linux/amd64", "linux/arm64/v8"]),
+            ..Default::default()
+        };
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      affinity:\n        nodeAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n            - matchExpressions:\n              - {key: kubernetes.io/arch, operator: In, values: [amd64, arm64, riscv64]}\n      containers: [{name: a, image: a}]\n";
+        let (doc, _) = crate::parse(&SourceFile::new("x.yaml", text), FileKind::Kubernetes);
+        let semantic = Semantic::new(&doc, &settings);
+        assert_eq!(shown(semantic.targets()), "linux/amd64 linux/arm64");
+        let Document::Kubernetes(m) = &doc else { panic!("kubernetes") };
+        let object = &m.objects[0];
+        let pod =
+            Pod { object, template: &object.pod_templates[0], object_index: 0, template_index: 0 };
+        let container = ContainerView::Kubernetes { pod, container: &pod.template.containers[0] };
+        assert_eq!(shown(semantic.container_targets(&container)), "linux/amd64 linux/arm64");
+
+        let (doc, _) = crate::parse(
+            &SourceFile::new(
+                "Dockerfile",
+                "FROM --platform=$BUILDPLATFORM golang AS b\nFROM alpine\n",
+            ),
+            FileKind::Dockerfile,
+        );
+        let semantic = Semantic::new(&doc, &settings);
+        assert_eq!(semantic.stage_platform(0), Some(&StagePlatform::Builder));
+        assert_eq!(
+            semantic.stage_platform(1),
+            Some(&StagePlatform::Targets(platforms(&["linux/amd64", "linux/arm64"])))
+        );
+        assert_eq!(semantic.published("mysql:$TAG"), None);
+        assert!(semantic.published("mysql:8.4").is_some());
+    }
+}

@@ -1,0 +1,217 @@
+//! Parsing: driving parse-dockerfile over a same-length copy of the text, with recovery after errors.
+
+use super::*;
+
+/// Parses a Dockerfile. Never fails and never panics: errors are collected.
+pub fn parse(text: &str) -> Dockerfile {
+    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let orig = text.get(base..).unwrap_or("");
+    let t = orig.as_bytes();
+    let mut ctx = Ctx { base, errors: Vec::new() };
+    let mut buf = t.to_vec();
+
+    let dirs = parse_directives(t, &mut buf, &mut ctx);
+    let esc = dirs.escape;
+    let extents = scan_extents(t, &mut buf, dirs.end, esc, &mut ctx);
+
+    let mut instructions: Vec<Instruction> = Vec::new();
+    let mut resume = 0usize;
+    // The extent of the last FROM read, kept in the text on a re-parse.
+    let mut last_from: Option<usize> = None;
+    let mut recoveries = 0usize;
+    loop {
+        let failure = {
+            let Ok(crate_text) = std::str::from_utf8(&buf) else { break };
+            let conv = Conv { orig, ct: crate_text, base, esc, extents: &extents };
+            run_crate(&conv, resume, &mut instructions, &mut last_from, &mut ctx)
+        };
+        let Some((pos, message)) = failure else { break };
+        let ext = find_extent(&extents, pos).and_then(|i| extents.get(i));
+        let (bad, next) = match ext {
+            Some(e) => (e.start..e.next, e.next),
+            None => (line_start(t, pos)..skip_line(t, pos), skip_line(t, pos)),
+        };
+        let message = if message == "expected AS"
+            && t.get(pos..pos + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"AS"))
+        {
+            "expected a stage name after AS".to_string()
+        } else {
+            message
+        };
+        ctx.error(error_span(t, pos, bad.end, &message), message);
+        recoveries += 1;
+        if recoveries > MAX_RECOVERIES {
+            ctx.error(
+                next..next,
+                format!("too many errors ({MAX_RECOVERIES}): the rest of the file was not read"),
+            );
+            break;
+        }
+        // A FROM that goes wrong after its image (`FROM img AS`, `FROM img extra`) is kept
+        // without its tail, so the stage and what follows stay as they are.
+        if let Some(e) = ext.filter(|e| is_from(t, e.start) && pos > e.start + 4) {
+            let tail = pos..e.end;
+            if buf.get(tail.clone()).is_some_and(|b| b.iter().any(|&c| !is_ws(c) && c != b'\n')) {
+                blank(&mut buf, tail.start, tail.end);
+                resume = e.start;
+                continue;
+            }
+        }
+        if next <= resume {
+            break;
+        }
+        // Blank what was already read (it is skipped anyway) except the last FROM, then the
+        // bad instruction.
+        let keep = last_from.and_then(|i| extents.get(i)).map(|e| e.start..e.next);
+        match keep {
+            Some(k) if k.start >= dirs.end && k.end <= bad.start => {
+                blank(&mut buf, dirs.end, k.start);
+                blank(&mut buf, k.end, bad.start);
+            }
+            _ => blank(&mut buf, dirs.end, bad.start),
+        }
+        blank(&mut buf, bad.start, bad.end);
+        resume = next;
+    }
+
+    let mut doc = Dockerfile {
+        escape: char::from(esc),
+        syntax: dirs.syntax.map(|(v, r)| Spanned::new(v, ctx.span(r))),
+        check: dirs.check.map(|(v, r)| Spanned::new(v, ctx.span(r))),
+        ..Dockerfile::default()
+    };
+    build_stages(&mut doc, instructions, &mut ctx);
+    if doc.stages.is_empty() {
+        ctx.errors.push(DockerfileError {
+            span: Span::empty(base),
+            message: "no FROM instruction: a Dockerfile needs at least one build stage".into(),
+        });
+    }
+    let mut errors = ctx.errors;
+    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    errors.dedup();
+    doc.errors = errors;
+    doc
+}
+
+/// Error collection; spans are converted from BOM-less offsets here.
+pub(super) struct Ctx {
+    pub(super) base: usize,
+    pub(super) errors: Vec<DockerfileError>,
+}
+
+impl Ctx {
+    pub(super) fn span(&self, r: Range<usize>) -> Span {
+        Span::new(r.start.saturating_add(self.base), r.end.saturating_add(self.base))
+    }
+
+    pub(super) fn error(&mut self, r: Range<usize>, message: impl Into<String>) {
+        let span = self.span(r);
+        self.errors.push(DockerfileError { span, message: message.into() });
+    }
+}
+
+/// Runs the crate over `conv.ct`; pushes the instructions that start at or after `resume`.
+/// Returns the offset and message of the error that stopped it, if any.
+pub(super) fn run_crate(
+    conv: &Conv<'_>,
+    resume: usize,
+    out: &mut Vec<Instruction>,
+    last_from: &mut Option<usize>,
+    ctx: &mut Ctx,
+) -> Option<(usize, String)> {
+    let iter = match pd::parse_iter(conv.ct) {
+        Ok(iter) => iter,
+        Err(e) => {
+            return Some((error_offset(&e, conv.ct.as_bytes())?, error_message(&e)));
+        }
+    };
+    for item in iter {
+        match item {
+            Ok(ins) => {
+                let Some((kw, kw_span)) = keyword_of(&ins) else { continue };
+                if kw_span.start < resume {
+                    continue;
+                }
+                if kw == "FROM" {
+                    *last_from = find_extent(conv.extents, kw_span.start);
+                }
+                if let Some(i) = conv.instruction(&ins, None, ctx) {
+                    out.push(i);
+                }
+            }
+            // Line 0 is "no FROM at all", reported once by `parse`.
+            Err(e) => return Some((error_offset(&e, conv.ct.as_bytes())?, error_message(&e))),
+        }
+    }
+    None
+}
+
+/// The crate reports a 1-based line (counting `\n`) and a 1-based byte column.
+pub(super) fn error_offset(e: &pd::Error, t: &[u8]) -> Option<usize> {
+    let line = e.line();
+    if line == 0 {
+        return None;
+    }
+    let mut start = 0usize;
+    let mut n = 1usize;
+    if line > 1 {
+        let mut found = false;
+        for (i, &b) in t.iter().enumerate() {
+            if b == b'\n' {
+                n += 1;
+                if n == line {
+                    start = i + 1;
+                    found = true;
+                    break;
+                }
+            }
+        }
+        if !found {
+            return Some(t.len());
+        }
+    }
+    Some(start.saturating_add(e.column().saturating_sub(1)).min(t.len()))
+}
+
+/// The crate's message, reworded where it starts in uppercase or says too little.
+pub(super) fn error_message(e: &pd::Error) -> String {
+    let msg = format!("{e:#}");
+    match msg.as_str() {
+        "expected FROM" => return "only ARG can come before the first FROM".into(),
+        "invalid JSON" => return "invalid JSON array".into(),
+        _ => {}
+    }
+    if msg.contains(" instruction requires ") {
+        return format!("the {msg}");
+    }
+    match msg.chars().next() {
+        Some(c) if c.is_uppercase() => format!("invalid instruction: {msg}"),
+        _ => msg,
+    }
+}
+
+/// Whether the instruction at `i` is a FROM.
+pub(super) fn is_from(t: &[u8], i: usize) -> bool {
+    t.get(i..i + 4).is_some_and(|w| w.eq_ignore_ascii_case(b"FROM"))
+        && t.get(i + 4).is_none_or(|&b| is_ws(b) || b == b'\n')
+}
+
+/// The span an error points at: the word at `pos` for an unknown instruction, else the rest of
+/// the line (within the instruction).
+pub(super) fn error_span(t: &[u8], pos: usize, limit: usize, message: &str) -> Range<usize> {
+    let line_end = trim_back(t, pos, line_end(t, pos).min(limit.max(pos)));
+    if message.starts_with("unknown instruction") {
+        let mut e = pos;
+        while e < line_end && t.get(e).is_some_and(|&b| !is_ws(b)) {
+            e += 1;
+        }
+        return pos..e;
+    }
+    pos..line_end.max(pos)
+}
+
+pub(super) fn find_extent(extents: &[Extent], pos: usize) -> Option<usize> {
+    let i = extents.partition_point(|e| e.start <= pos).checked_sub(1)?;
+    extents.get(i).filter(|e| pos < e.next.max(e.start + 1)).map(|_| i)
+}
