@@ -30,10 +30,15 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
 /// Compose or Kubernetes is skipped silently, as when it is small).
 pub const CLASSIFY_PREFIX: u64 = 64 * 1024;
 
+/// `edgelint --version`: the version and the date of the built-in image table.
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("{} (image table {})", env!("CARGO_PKG_VERSION"), crate::archdb::table_date())
+});
+
 #[derive(Parser, Debug)]
 #[command(
     name = "edgelint",
-    version,
+    version = VERSION.as_str(),
     about = "Lints Dockerfiles, Compose files and Kubernetes manifests for what breaks on edge devices",
     args_conflicts_with_subcommands = true
 )]
@@ -72,6 +77,10 @@ pub enum Command {
     /// Image platforms from the registries: `images lock` writes `edgelint.lock`, `images
     /// check` reports drift (the only commands that use the network).
     Images(crate::images_cmd::ImagesArgs),
+    /// Print a shell completion script: `edgelint completions bash > /etc/bash_completion.d/edgelint`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff): `edgelint man > edgelint.1`.
+    Man,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -171,6 +180,11 @@ pub struct LintArgs {
     #[arg(long)]
     pub force_exclude: bool,
 
+    /// Skip files named on the command line that are not a Dockerfile, Compose or Kubernetes
+    /// file silently, as when walking (for pre-commit, which names every YAML file).
+    #[arg(long)]
+    pub skip_unrecognised: bool,
+
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -250,6 +264,8 @@ pub fn run() -> i32 {
         Some(Command::Inspect { file, kind }) => inspect(&file, kind.map(FileKind::from)),
         Some(Command::Config { .. }) => print_json(&crate::config::schema::json_schema()),
         Some(Command::Images(args)) => crate::images_cmd::run(args),
+        Some(Command::Completions { shell }) => write_out(&crate::manual::completions(shell)),
+        Some(Command::Man) => write_out(&crate::manual::man_page()),
         None => lint(cli.lint),
     }
 }
@@ -422,7 +438,12 @@ fn lint(args: LintArgs) -> i32 {
     let limit = args.max_file_size;
     let mut outcomes: Vec<Outcome> = jobs
         .par_iter()
-        .map(|(c, settings)| lint_file(&c.path, c.origin, settings, limit))
+        .map(|(c, settings)| {
+            // `--skip-unrecognised`: a named file that is none of the three kinds is skipped
+            // as if it had been found by walking.
+            let origin = if args.skip_unrecognised { Origin::Walked } else { c.origin };
+            lint_file(&c.path, origin, settings, limit)
+        })
         .collect();
     if let Some(settings) = stdin_settings {
         outcomes.push(lint_stdin(args.stdin_filename.as_deref(), &settings, limit));
@@ -768,6 +789,14 @@ fn show_settings(args: &LintArgs, resolver: &mut config::Resolver) -> i32 {
     let excluded = abs.as_deref().is_some_and(|a| resolved.excludes(a));
     let shown = path.map_or("-".to_string(), |p| p.to_string_lossy().into_owned());
     print_json(&config::settings_json(&settings, &resolved, &shown, excluded))
+}
+
+fn write_out(bytes: &[u8]) -> i32 {
+    match io::stdout().lock().write_all(bytes) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => usage_error(&format!("cannot write output: {e}")),
+    }
 }
 
 fn print_json(value: &serde_json::Value) -> i32 {

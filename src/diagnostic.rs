@@ -134,12 +134,27 @@ pub const FILE_TOO_LARGE: &str = "file-too-large";
 /// (an input that was not linted is always worth saying); `--ignore` does.
 pub const BUILT_IN_RULES: [&str; 2] = [PARSE_ERROR, FILE_TOO_LARGE];
 
-/// Base of the documentation links in output: the rule's name is appended.
-pub const DOC_BASE_URL: &str = "https://edgelint.dev/rules/";
+/// Base of the documentation links in output: the rule's name is appended. The one setting
+/// for where the docs site lives: every renderer, `edgelint rules --format json` and `explain`
+/// link through [`doc_url`], and `docs/generate.py` lays the site out to match
+/// (`<base><rule>` is `rules/<rule>/index.html` in the site) and checks every rule's link.
+/// A build for a site elsewhere sets `EDGELINT_DOC_BASE_URL` (ending in `/rules/`) at compile
+/// time.
+pub const DOC_BASE_URL: &str = match option_env!("EDGELINT_DOC_BASE_URL") {
+    Some(url) => url,
+    None => "https://edgelint.dev/rules/",
+};
 
 /// The documentation link of a rule.
 pub fn doc_url(rule: &str) -> String {
     format!("{DOC_BASE_URL}{rule}")
+}
+
+/// Another page of the docs site (the configuration schema's `$id`): `path` under the site's
+/// root, which is [`DOC_BASE_URL`] without its `rules/`.
+pub fn site_url(path: &str) -> String {
+    let root = DOC_BASE_URL.strip_suffix("rules/").unwrap_or(DOC_BASE_URL);
+    format!("{root}{path}")
 }
 
 /// Everything found in one file: its source (for positions and code frames), what kind of file

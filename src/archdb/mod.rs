@@ -28,6 +28,29 @@ const EXTRA: &str = include_str!("../../data/archdb-extra.tsv");
 /// Retired tags, generated from historical library files (see the header of the file).
 const RETIRED: &str = include_str!("../../data/archdb-retired.tsv");
 
+/// The date of the official-images commit the generated table was made from, as its header
+/// says (`… at commit <sha> (YYYY-MM-DD).`), for `edgelint --version`; `unknown` if the header
+/// does not say.
+pub fn table_date() -> &'static str {
+    TABLE
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| {
+            let (_, rest) = l.split_once(" at commit ")?;
+            let date = rest.split_once('(')?.1.split_once(')')?.0;
+            let is_date = date.len() == 10
+                && date.char_indices().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        c == '-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                });
+            is_date.then_some(date)
+        })
+        .unwrap_or("unknown")
+}
+
 /// Architecture names used by official-images (bashbrew) and in both tables, with their OCI
 /// platforms (`docker-library/bashbrew:architecture/oci-platform.go`). `arm64v8` is written
 /// `linux/arm64`: bashbrew says `linux/arm64/v8`, but containerd's

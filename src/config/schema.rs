@@ -232,7 +232,7 @@ pub fn json_schema() -> Value {
     let obj = top.as_object_mut().expect("object");
     let mut head = Map::new();
     head.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
-    head.insert("$id".into(), json!("https://edgelint.dev/schema/edgelint.json"));
+    head.insert("$id".into(), json!(crate::diagnostic::site_url("schema/edgelint.json")));
     head.insert("title".into(), json!("edgelint configuration (.edgelint.yaml)"));
     head.extend(std::mem::take(obj));
     head.insert(

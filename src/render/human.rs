@@ -88,11 +88,19 @@ pub(super) fn render(
         writeln!(w)?;
     }
     if opts.color {
-        writeln!(w, "{}{}{}", ansi::BOLD, counts.summary_line(), ansi::RESET)
+        writeln!(w, "{}{}{}", ansi::BOLD, counts.summary_line(), ansi::RESET)?;
     } else {
-        writeln!(w, "{}", counts.summary_line())
+        writeln!(w, "{}", counts.summary_line())?;
     }
+    if counts.total() > 0 {
+        // The links above need the docs site; this works offline.
+        writeln!(w, "{OFFLINE_DOCS_HINT}")?;
+    }
+    Ok(())
 }
+
+/// The last line of output with findings: where a rule's documentation is without network.
+pub const OFFLINE_DOCS_HINT: &str = "a rule's documentation, offline: `edgelint explain <rule>`";
 
 /// Frames for consecutive findings of one file, separated by blank lines.
 fn render_chunk(
@@ -411,7 +419,12 @@ mod tests {
         assert!(out.contains("mutable-image-tag (https://edgelint.dev/rules/mutable-image-tag)"));
         assert!(out.contains("help: use `apk add --no-cache`"));
         assert!(!out.contains("\u{1b}"), "no escape sequences without colour (no OSC 8 links)");
-        assert!(out.ends_with("\n2 errors, 2 warnings, 1 info in 2 files\n"), "{out}");
+        assert!(
+            out.ends_with(&format!(
+                "\n2 errors, 2 warnings, 1 info in 2 files\n{OFFLINE_DOCS_HINT}\n"
+            )),
+            "{out}"
+        );
         assert_eq!(human(&[], RenderOptions::default()), "no findings\n");
     }
 
@@ -502,6 +515,6 @@ mod tests {
             vec![FileReport { source, kind: None, diagnostics, unknown_platforms: Vec::new() }];
         let out = human(&reports, RenderOptions::default());
         assert!(out.contains("[big.yaml:5000:1]"));
-        assert!(out.ends_with("5000 warnings in 1 file\n"));
+        assert!(out.ends_with(&format!("5000 warnings in 1 file\n{OFFLINE_DOCS_HINT}\n")));
     }
 }
