@@ -62,7 +62,9 @@ fn main() {
     for (path, bytes) in &texts {
         let Ok(text) = std::str::from_utf8(bytes) else { continue };
         match classify(path, text) {
-            Classification::Dockerfile => docker.push(SourceFile::new(path.to_string_lossy(), text)),
+            Classification::Dockerfile => {
+                docker.push(SourceFile::new(path.to_string_lossy(), text))
+            }
             Classification::Compose | Classification::Kubernetes => {
                 yaml.push(SourceFile::new(path.to_string_lossy(), text));
             }
