@@ -21,7 +21,9 @@ pub mod ephemeral_storage_for_data;
 pub mod invalid_suppression;
 pub mod missing_cpu_limit;
 pub mod missing_memory_limit;
+pub mod missing_restart_policy;
 pub mod shared;
+pub mod short_unreachable_toleration;
 pub mod single_arch_image;
 pub mod unknown_rule;
 pub mod unused_suppression;
@@ -574,6 +576,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &invalid_suppression::InvalidSuppression,
         &missing_cpu_limit::MissingCpuLimit,
         &missing_memory_limit::MissingMemoryLimit,
+        &missing_restart_policy::MissingRestartPolicy,
+        &short_unreachable_toleration::ShortUnreachableToleration,
         &single_arch_image::SingleArchImage,
         &unknown_rule::UnknownRule,
         &unused_suppression::UnusedSuppression,

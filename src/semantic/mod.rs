@@ -18,6 +18,7 @@ pub mod probe;
 pub mod published;
 pub mod stateful;
 pub mod targets;
+pub mod tolerations;
 
 use crate::document::Document;
 use crate::model::container::{ContainerView, Pod};
