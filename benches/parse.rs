@@ -63,7 +63,7 @@ fn main() {
         let Ok(text) = std::str::from_utf8(bytes) else { continue };
         match classify(path, text) {
             Classification::Dockerfile => {
-                docker.push(SourceFile::new(path.to_string_lossy(), text))
+                docker.push(SourceFile::new(path.to_string_lossy(), text));
             }
             Classification::Compose | Classification::Kubernetes => {
                 yaml.push(SourceFile::new(path.to_string_lossy(), text));

@@ -42,7 +42,8 @@ fn strings(v: &Value) -> Vec<String> {
 /// The content rules these tests do not exercise: they would fire on the small inputs below.
 const OTHER_RULES: &str =
     "missing-memory-limit,missing-cpu-limit,ephemeral-storage-for-data,aggressive-probe-timing,arch-specific-command,\
-     mutable-image-tag,pull-policy-always,missing-cpu-request,runs-as-root,privileged-container,cronjob-missed-schedules";
+     mutable-image-tag,pull-policy-always,missing-cpu-request,runs-as-root,privileged-container,cronjob-missed-schedules,\
+     missing-restart-policy,short-unreachable-toleration";
 
 /// The concise findings as `line:col: severity[rule]`, per file.
 fn findings(o: &Output) -> Vec<String> {

@@ -176,6 +176,7 @@ spec:
           image: prometheuscommunity/postgres-exporter:v0.15.0
           resources:
             limits: {cpu: 100m}
+      tolerations: [{operator: Exists, effect: NoExecute}]
 ";
 
 #[test]
@@ -266,7 +267,7 @@ fn columns_with_non_ascii_text_before_a_finding() {
     // `é` is one UTF-16 unit, `😀` two: the image starts one UTF-16 unit later than its
     // character column.
     let compose =
-        "services:\n  app: {labels: {x: \"é😀\"}, image: \"mysql:8.4\", mem_limit: 1g, cpus: 1}\n";
+        "services:\n  app: {labels: {x: \"é😀\"}, image: \"mysql:8.4\", mem_limit: 1g, cpus: 1, restart: always}\n";
     std::fs::write(dir.join("compose.yaml"), compose).unwrap();
     let concise = report(
         "concise",
@@ -329,7 +330,7 @@ fn columns_with_non_ascii_text_before_a_finding() {
 #[test]
 fn user_text_is_escaped_in_every_format() {
     let dir = temp_dir("formats-escaping");
-    let compose = "services:\n  app:\n    # edgelint: ignore[a%b<&>\"x\"] -- 100% sure\n    image: nginx:1.27\n    mem_limit: 1g\n    cpus: 1\n";
+    let compose = "services:\n  app:\n    # edgelint: ignore[a%b<&>\"x\"] -- 100% sure\n    image: nginx:1.27\n    mem_limit: 1g\n    cpus: 1\n    restart: always\n";
     std::fs::write(dir.join("compose.yaml"), compose).unwrap();
     let github = report("github", &["--select", "unknown-rule", "compose.yaml"], &dir);
     assert!(github.starts_with("::error file=compose.yaml,line=3,endLine=3,"), "{github}");

@@ -45,6 +45,14 @@ pub struct Service {
     pub extends_other_file: bool,
     /// The fields about privileges and identity.
     pub security: ServiceSecurity,
+    /// `deploy.restart_policy`, if written.
+    pub restart_policy: Option<RestartPolicy>,
+    /// `depends_on` entries with their `condition` (long syntax; `None` in the short syntax).
+    pub dependencies: Vec<Dependency>,
+    /// `profiles`.
+    pub profiles: Vec<Spanned<String>>,
+    /// `labels` (mapping or `KEY=VALUE` list), as written.
+    pub labels: Vec<(String, Option<String>)>,
 }
 
 /// A service's fields about privileges and identity, as written (after same-file `extends`
@@ -58,6 +66,23 @@ pub struct ServiceSecurity {
     pub network_mode: Option<Spanned<String>>,
     pub cap_add: Vec<Spanned<String>>,
     pub security_opt: Vec<Spanned<String>>,
+}
+
+/// `deploy.restart_policy`.
+#[derive(Debug, Clone)]
+pub struct RestartPolicy {
+    /// The `restart_policy` key.
+    pub key_span: Span,
+    pub condition: Option<Spanned<String>>,
+    pub max_attempts: Option<Spanned<String>>,
+}
+
+/// One `depends_on` entry.
+#[derive(Debug, Clone)]
+pub struct Dependency {
+    pub name: Spanned<String>,
+    /// `condition` of the long syntax (`service_started` when absent).
+    pub condition: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -251,6 +276,14 @@ fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
             cap_add: f("cap_add").map(|e| string_or_list(e.value)).unwrap_or_default(),
             security_opt: f("security_opt").map(|e| string_or_list(e.value)).unwrap_or_default(),
         },
+        restart_policy: deploy.and_then(|d| d.get("restart_policy")).map(|e| RestartPolicy {
+            key_span: e.key.span(),
+            condition: scalar(e.value.get("condition")),
+            max_attempts: scalar(e.value.get("max_attempts")),
+        }),
+        dependencies: f("depends_on").map(|e| dependencies(e.value)).unwrap_or_default(),
+        profiles: f("profiles").map(|e| string_or_list(e.value)).unwrap_or_default(),
+        labels: f("labels").map(|e| labels(e.value)).unwrap_or_default(),
     })
 }
 
@@ -343,6 +376,45 @@ fn configs(v: NodeRef<'_>) -> Vec<Spanned<String>> {
             Some(Spanned::new(name.as_str()?.to_string(), name.span()))
         })
         .collect()
+}
+
+fn dependencies(v: NodeRef<'_>) -> Vec<Dependency> {
+    if v.is_mapping() {
+        v.entries()
+            .into_iter()
+            .filter_map(|e| {
+                Some(Dependency {
+                    name: Spanned::new(e.key.as_str()?.to_string(), e.key.span()),
+                    condition: e
+                        .value
+                        .get("condition")
+                        .and_then(|c| c.value.as_str())
+                        .map(str::to_string),
+                })
+            })
+            .collect()
+    } else {
+        string_or_list(v).into_iter().map(|name| Dependency { name, condition: None }).collect()
+    }
+}
+
+fn labels(v: NodeRef<'_>) -> Vec<(String, Option<String>)> {
+    if v.is_mapping() {
+        v.entries()
+            .into_iter()
+            .filter_map(|e| {
+                Some((e.key.as_str()?.to_string(), e.value.as_str().map(str::to_string)))
+            })
+            .collect()
+    } else {
+        string_or_list(v)
+            .into_iter()
+            .map(|t| match t.value.split_once('=') {
+                Some((k, val)) => (k.to_string(), Some(val.to_string())),
+                None => (t.value, None),
+            })
+            .collect()
+    }
 }
 
 fn depends_on(v: NodeRef<'_>) -> Vec<Spanned<String>> {

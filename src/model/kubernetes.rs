@@ -82,6 +82,8 @@ pub struct PodTemplate {
     pub node: NodeId,
     /// Span of the PodSpec mapping.
     pub span: Span,
+    /// Span of the key the PodSpec is the value of (`spec` in `template.spec`), when it has one.
+    pub key_span: Option<Span>,
     /// Found structurally in a kind edgelint does not know.
     pub inferred: bool,
     /// `metadata.annotations` of the pod template (for Pods: of the object).
@@ -396,6 +398,17 @@ fn get_scalar(node: NodeRef<'_>, key: &str) -> Option<Spanned<Scalar>> {
     node.get(key).map(|e| Spanned::new(Scalar::of(e.value), e.value.span()))
 }
 
+/// The span of the key at the end of `path` (`spec.template.spec`), if no step of the path is a
+/// list item.
+fn spec_key_span(object: NodeRef<'_>, path: &str) -> Option<Span> {
+    if path.contains('[') {
+        return None;
+    }
+    let steps: Vec<&str> = path.split('.').collect();
+    let (last, parent) = steps.split_last()?;
+    Some(path_get(object, parent)?.get(last)?.key.span())
+}
+
 fn path_get<'a>(node: NodeRef<'a>, path: &[&str]) -> Option<NodeRef<'a>> {
     let mut cur = node;
     for key in path {
@@ -431,14 +444,18 @@ fn collect_object(doc: usize, node: NodeRef<'_>, out: &mut Vec<Object>, depth: u
                     .map(|m| annotations(m.value))
                     .unwrap_or_default()
             };
-            pod_templates.push(pod_template(path.join("."), spec, annotations, false));
+            let mut template = pod_template(path.join("."), spec, annotations, false);
+            template.key_span = spec_key_span(node, &template.path);
+            pod_templates.push(template);
         }
     } else if !NOT_WORKLOADS.contains(&kind.value.as_str()) {
         let mut found = Vec::new();
         find_pod_specs(node, &mut Vec::new(), &mut found, 0, &mut { MAX_SEARCH_NODES });
         for (path, spec, meta) in found {
             let annotations = meta.map(annotations).unwrap_or_default();
-            pod_templates.push(pod_template(path, spec, annotations, true));
+            let mut template = pod_template(path, spec, annotations, true);
+            template.key_span = spec_key_span(node, &template.path);
+            pod_templates.push(template);
         }
     }
     let cron_job = if kind.value == "CronJob" { cron_job(node) } else { None };
@@ -572,6 +589,7 @@ fn pod_template(
         path,
         node: spec.id(),
         span: spec.span(),
+        key_span: None,
         inferred,
         annotations,
         containers,

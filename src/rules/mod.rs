@@ -24,6 +24,7 @@ pub mod missing_arch_selector;
 pub mod missing_cpu_limit;
 pub mod missing_cpu_request;
 pub mod missing_memory_limit;
+pub mod missing_restart_policy;
 pub mod mutable_image_tag;
 pub mod platform_pinned;
 pub mod privileged_container;
@@ -31,6 +32,7 @@ pub mod pull_policy_always;
 pub mod runs_as_root;
 pub mod runtime_socket_mount;
 pub mod shared;
+pub mod short_unreachable_toleration;
 pub mod single_arch_image;
 pub mod target_arch_arg_undeclared;
 pub mod unknown_rule;
@@ -587,12 +589,14 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &missing_cpu_limit::MissingCpuLimit,
         &missing_cpu_request::MissingCpuRequest,
         &missing_memory_limit::MissingMemoryLimit,
+        &missing_restart_policy::MissingRestartPolicy,
         &mutable_image_tag::MutableImageTag,
         &platform_pinned::PlatformPinned,
         &privileged_container::PrivilegedContainer,
         &pull_policy_always::PullPolicyAlways,
         &runs_as_root::RunsAsRoot,
         &runtime_socket_mount::RuntimeSocketMount,
+        &short_unreachable_toleration::ShortUnreachableToleration,
         &single_arch_image::SingleArchImage,
         &target_arch_arg_undeclared::TargetArchArgUndeclared,
         &unknown_rule::UnknownRule,

@@ -20,6 +20,7 @@ pub mod pull;
 pub mod security;
 pub mod stateful;
 pub mod targets;
+pub mod tolerations;
 
 use crate::document::Document;
 use crate::model::container::{ContainerView, Pod};
