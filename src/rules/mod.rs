@@ -23,6 +23,7 @@ pub mod missing_cpu_limit;
 pub mod missing_memory_limit;
 pub mod shared;
 pub mod single_arch_image;
+pub mod suspicious_memory_quantity;
 pub mod unbounded_emptydir;
 pub mod unknown_rule;
 pub mod unused_suppression;
@@ -576,6 +577,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &missing_cpu_limit::MissingCpuLimit,
         &missing_memory_limit::MissingMemoryLimit,
         &single_arch_image::SingleArchImage,
+        &suspicious_memory_quantity::SuspiciousMemoryQuantity,
         &unbounded_emptydir::UnboundedEmptydir,
         &unknown_rule::UnknownRule,
         &unused_suppression::UnusedSuppression,
