@@ -19,6 +19,7 @@ pub mod aggressive_probe_timing;
 pub mod arch_specific_command;
 pub mod ephemeral_storage_for_data;
 pub mod invalid_suppression;
+pub mod memory_overcommit;
 pub mod missing_cpu_limit;
 pub mod missing_memory_limit;
 pub mod shared;
@@ -574,6 +575,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &arch_specific_command::ArchSpecificCommand,
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &invalid_suppression::InvalidSuppression,
+        &memory_overcommit::MemoryOvercommit,
         &missing_cpu_limit::MissingCpuLimit,
         &missing_memory_limit::MissingMemoryLimit,
         &single_arch_image::SingleArchImage,
