@@ -20,6 +20,7 @@ pub mod arch_specific_command;
 pub mod cronjob_missed_schedules;
 pub mod ephemeral_storage_for_data;
 pub mod invalid_suppression;
+pub mod memory_overcommit;
 pub mod missing_arch_selector;
 pub mod missing_cpu_limit;
 pub mod missing_cpu_request;
@@ -34,7 +35,9 @@ pub mod runtime_socket_mount;
 pub mod shared;
 pub mod short_unreachable_toleration;
 pub mod single_arch_image;
+pub mod suspicious_memory_quantity;
 pub mod target_arch_arg_undeclared;
+pub mod unbounded_emptydir;
 pub mod unknown_rule;
 pub mod unused_suppression;
 
@@ -585,6 +588,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cronjob_missed_schedules::CronjobMissedSchedules,
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &invalid_suppression::InvalidSuppression,
+        &memory_overcommit::MemoryOvercommit,
         &missing_arch_selector::MissingArchSelector,
         &missing_cpu_limit::MissingCpuLimit,
         &missing_cpu_request::MissingCpuRequest,
@@ -598,7 +602,9 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &runtime_socket_mount::RuntimeSocketMount,
         &short_unreachable_toleration::ShortUnreachableToleration,
         &single_arch_image::SingleArchImage,
+        &suspicious_memory_quantity::SuspiciousMemoryQuantity,
         &target_arch_arg_undeclared::TargetArchArgUndeclared,
+        &unbounded_emptydir::UnboundedEmptydir,
         &unknown_rule::UnknownRule,
         &unused_suppression::UnusedSuppression,
     ]

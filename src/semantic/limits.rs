@@ -11,7 +11,7 @@
 use crate::model::kubernetes::{Manifests, Object};
 use crate::values::bytes::{parse_compose_bytes, parse_compose_cpus};
 use crate::values::interpolate::substitute;
-use crate::values::quantity::{parse_quantity, QuantityError};
+use crate::values::quantity::{parse_quantity, Quantity, QuantityError};
 
 /// How a Compose value is parsed .
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +77,22 @@ pub fn judge_compose(value: &str, how: ComposeValue) -> Verdict {
         Err(_) if interpolated => Verdict::Unknown,
         Err(e) => Verdict::Invalid(e),
     }
+}
+
+/// A Kubernetes limit value that is a working limit ([`Verdict::Bounded`] by
+/// [`judge_quantity`]), parsed; `None` for no limit, an invalid value or a value not in the file.
+pub fn bounded_quantity(value: &str) -> Option<Quantity> {
+    match judge_quantity(value) {
+        Verdict::Bounded => parse_quantity(value.trim()).ok(),
+        _ => None,
+    }
+}
+
+/// The sum of working Kubernetes limits in milli-units, or `None` when one of them is not a
+/// working limit (absent, zero, invalid or not in the file): then the sum is unbounded or
+/// unknown.
+pub fn sum_bounded<'v>(values: impl IntoIterator<Item = Option<&'v str>>) -> Option<i128> {
+    values.into_iter().try_fold(0i128, |acc, v| acc.checked_add(bounded_quantity(v?)?.milli()))
 }
 
 /// A LimitRange `type: Container` item that supplies a default limit.
@@ -293,5 +309,18 @@ mod tests {
             Some("8Mi")
         );
         assert!(facts.default_for("memory", range).is_none());
+    }
+
+    #[test]
+    fn bounded_quantities_and_sums() {
+        assert_eq!(bounded_quantity("1Gi").map(|q| q.value_ceil()), Some(1 << 30));
+        assert_eq!(bounded_quantity(" 64Mi ").map(|q| q.value_ceil()), Some(64 << 20));
+        assert_eq!(bounded_quantity("0"), None);
+        assert_eq!(bounded_quantity("1K"), None);
+        assert_eq!(bounded_quantity("${MEM}"), None);
+        assert_eq!(sum_bounded([Some("1Mi"), Some("1k")]), Some(((1 << 20) + 1000) * 1000));
+        assert_eq!(sum_bounded([Some("1Mi"), None]), None);
+        assert_eq!(sum_bounded([Some("1Mi"), Some("0")]), None);
+        assert_eq!(sum_bounded(std::iter::empty()), Some(0));
     }
 }
