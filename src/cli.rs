@@ -3,7 +3,9 @@
 //! returns the exit code; `main` only calls it.
 
 use crate::config::{self, Overrides};
-use crate::diagnostic::{Diagnostic, FileReport, Severity, FILE_TOO_LARGE, PARSE_ERROR};
+use crate::diagnostic::{
+    Diagnostic, FileReport, OncePerRun, Severity, FILE_TOO_LARGE, PARSE_ERROR,
+};
 use crate::discover::{self, DiscoverOptions, Origin};
 use crate::document::{Document, FileKind};
 use crate::render::{self, Format, RenderOptions};
@@ -452,7 +454,13 @@ fn lint(args: LintArgs) -> i32 {
     let mut reports = Vec::new();
     let mut helm = Vec::new();
     let mut kept = Vec::new();
-    for o in outcomes {
+    // Findings reported once per run (`single-arch-image`'s unknown platforms) stay at their
+    // first file, in path order (the order of `outcomes`; standard input last).
+    let mut once = OncePerRun::default();
+    for mut o in outcomes {
+        if let Outcome::Report(r, _, _) = &mut o {
+            once.filter(&mut r.diagnostics);
+        }
         match o {
             Outcome::Report(r, threshold, Some(document)) => kept.push((r, threshold, document)),
             // Only files with findings keep their text (memory stays flat on large trees); a
@@ -490,7 +498,7 @@ fn lint(args: LintArgs) -> i32 {
         }
     }
     let failed = reports.iter().any(|(r, threshold)| {
-        threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))
+        threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.fails_at(t)))
     });
     let mut reports: Vec<FileReport> = reports.into_iter().map(|(r, _)| r).collect();
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));

@@ -6,7 +6,7 @@
 //!
 //! See `docs/architecture.md` for the layers and the data flow.
 
-use crate::diagnostic::{Diagnostic, FileReport, Severity, PARSE_ERROR};
+use crate::diagnostic::{Diagnostic, FileReport, OncePerRun, Severity, PARSE_ERROR};
 use crate::document::{Document, FileKind};
 use crate::model::compose::ComposeFile;
 use crate::model::container::{service_path, ContainerView, Pod};
@@ -75,6 +75,8 @@ pub fn lint_document(
         suppress::apply(&doc, &semantic, &source, &ran, &mut diagnostics);
     }
     finish(&mut diagnostics, settings);
+    // Once per file here; the command line also keeps them once per run (`OncePerRun`).
+    OncePerRun::default().filter(&mut diagnostics);
     unknown_platforms.sort_unstable();
     unknown_platforms.dedup();
     (FileReport { source, kind: Some(kind), diagnostics, unknown_platforms }, doc)

@@ -212,14 +212,15 @@ fn examples_show_every_core_rule() {
     assert!(!rules.contains("parse-error"));
 }
 
-/// Image references whose platforms no source knows give no finding, but `--statistics` and
-/// the JSON summary count them: distinct references over the run.
+/// Image references whose platforms no source knows: `--statistics` and the JSON summary count
+/// them (distinct references over the run), and `single-arch-image` reports each once per run,
+/// at info level and at its first use in path order; `report-unknown: false` turns that off.
 #[test]
-fn unknown_platforms_are_counted_not_reported() {
+fn unknown_platforms_are_counted_and_reported_once_per_run() {
     let dir = temp_dir("unknown-platforms");
-    // Counted: an unknown registry image (twice, in two files), a COPY --from image, an
-    // official image's tag that neither the tables nor a version line know. Not counted: a
-    // variable, a digest, `scratch`, a stage, a known tag.
+    // Unknown: a registry image (twice, in two files), a COPY --from image, an official
+    // image's tag that neither the tables nor a version line know. Not unknown: a variable, a
+    // digest, `scratch`, a stage, a known tag, a bake named context (`FROM deps`).
     std::fs::write(
         dir.join("Dockerfile"),
         "FROM example.com/team/base:2 AS base\nFROM base\n\
@@ -236,17 +237,45 @@ fn unknown_platforms_are_counted_not_reported() {
     )
     .unwrap();
     std::fs::write(dir.join("scratch.Dockerfile"), "FROM scratch\nCOPY a /a\n").unwrap();
+    std::fs::write(dir.join("z.Dockerfile"), "FROM deps\nCOPY a /a\n").unwrap();
     let args = ["--select", "single-arch-image", "--isolated"];
-    let files = ["Dockerfile", "compose.yaml", "scratch.Dockerfile"];
+    let files = ["Dockerfile", "compose.yaml", "scratch.Dockerfile", "z.Dockerfile"];
+    let o = run(&[&args[..], &["--format", "json"], &files[..]].concat(), &dir);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(json["summary"]["unknown_platforms"], 3, "{json}");
+    assert_eq!(json["summary"]["diagnostics"], 3, "{json}");
+    assert_eq!(json["summary"]["by_severity"]["info"], 3, "{json}");
+
+    let o = run(&[&args[..], &["--format", "concise"], &files[..]].concat(), &dir);
+    // `example.com/team/base:2` is in both files: reported in `Dockerfile` (first in path
+    // order) only. Info findings do not fail the run.
+    assert_eq!(
+        stdout(&o),
+        "Dockerfile:1:6: info[single-arch-image] platforms unknown for `example.com/team/base:2`: run `edgelint images lock`\n\
+         Dockerfile:3:13: info[single-arch-image] platforms unknown for `ghcr.io/example/tools:1`: run `edgelint images lock`\n\
+         compose.yaml:5:12: info[single-arch-image] platforms unknown for `python:2.7.18`: run `edgelint images lock`\n"
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let o = run(&[&args[..], &["--format", "concise", "--statistics"], &files[..]].concat(), &dir);
+    assert!(
+        stdout(&o).ends_with("    3  image references with unknown platforms (not checked)\n"),
+        "{}",
+        stdout(&o)
+    );
+
+    // Turned off: counted, not reported.
+    std::fs::write(
+        dir.join(".edgelint.yaml"),
+        "rules:\n  single-arch-image:\n    report-unknown: false\n",
+    )
+    .unwrap();
+    let args = ["--select", "single-arch-image"];
     let o = run(&[&args[..], &["--format", "json"], &files[..]].concat(), &dir);
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(json["summary"]["unknown_platforms"], 3, "{json}");
     assert_eq!(json["summary"]["diagnostics"], 0, "{json}");
+    std::fs::remove_file(dir.join(".edgelint.yaml")).unwrap();
 
-    let o = run(&[&args[..], &["--format", "concise", "--statistics"], &files[..]].concat(), &dir);
-    assert_eq!(stdout(&o), "    3  image references with unknown platforms (not checked)\n");
-    let o = run(&[&args[..], &["--format", "concise"], &files[..]].concat(), &dir);
-    assert_eq!(stdout(&o), "");
     // Without single-arch-image nothing is looked up, so nothing is counted.
     let o = run(
         &["--select", "missing-memory-limit", "--isolated", "--format", "json", "compose.yaml"],

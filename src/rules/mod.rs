@@ -573,6 +573,13 @@ impl Report<'_> {
         self
     }
 
+    /// Reports this finding once per run, at its first occurrence: later findings of the rule
+    /// with the same `key`, in this file or the files after it, are dropped.
+    pub fn once_per_run(self, key: impl Into<String>) -> Self {
+        self.diag.once_per_run = Some(key.into());
+        self
+    }
+
     /// Replaces the logical path the entity gave (for a finding about a part of it).
     pub fn logical_path(self, path: impl Into<String>) -> Self {
         self.diag.logical_path = Some(path.into());
