@@ -192,8 +192,9 @@ pub struct RunFile<'a> {
 /// least one file, and returns its findings with the index of the file each is in. A finding
 /// is kept when its rule runs for that file, with that file's configured severity.
 ///
-/// Suppressions written in the files are not applied to these findings yet: no rule uses this
-/// phase so far, and the first one will decide how a suppression names a pair of files.
+/// A finding is suppressed by the suppressions written in the file it is reported in (where
+/// the fix belongs), as in the per-file pass; a suppression of a rule that uses this phase is
+/// never reported unused, since whether it is used depends on the other files of the run.
 pub fn cross_file(files: &[RunFile<'_>]) -> Vec<(usize, Diagnostic)> {
     cross_file_with(rules::all(), files)
 }
@@ -213,6 +214,10 @@ pub fn cross_file_with(rules: &[&dyn Rule], files: &[RunFile<'_>]) -> Vec<(usize
             if !file.settings.rule_enabled(name) {
                 continue;
             }
+            let mut one = vec![d];
+            suppress::apply_cross_file(file.document, file.source, file.settings, &mut one);
+            let Some(kept) = one.pop() else { continue };
+            d = kept;
             if let Some(severity) = file.settings.rule_severity(name) {
                 d.severity = severity;
             }

@@ -27,6 +27,7 @@ pub mod missing_cpu_request;
 pub mod missing_memory_limit;
 pub mod missing_restart_policy;
 pub mod mutable_image_tag;
+pub mod pdb_blocks_drain;
 pub mod platform_pinned;
 pub mod privileged_container;
 pub mod pull_policy_always;
@@ -602,6 +603,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &missing_memory_limit::MissingMemoryLimit,
         &missing_restart_policy::MissingRestartPolicy,
         &mutable_image_tag::MutableImageTag,
+        &pdb_blocks_drain::PdbBlocksDrain,
         &platform_pinned::PlatformPinned,
         &privileged_container::PrivilegedContainer,
         &pull_policy_always::PullPolicyAlways,

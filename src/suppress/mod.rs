@@ -174,7 +174,7 @@ fn split_names(
 mod collect;
 mod resolve;
 pub use collect::collect;
-pub use resolve::{apply, resolve};
+pub use resolve::{apply, apply_cross_file, resolve};
 // The tests reach the private helpers of both.
 #[cfg(test)]
 use collect::*;

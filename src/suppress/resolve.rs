@@ -11,6 +11,37 @@ pub(super) fn is_hygiene(name: &str) -> bool {
     [INVALID.name, UNKNOWN.name, UNUSED.name].contains(&name)
 }
 
+/// Whether the rule `name` also reports in the cross-file phase.
+fn uses_cross_file(name: &str) -> bool {
+    rules::all().iter().any(|r| r.meta().name == name && r.uses_cross_file())
+}
+
+/// Drops the findings of the cross-file phase (`crate::engine::cross_file`) that a
+/// suppression written in their file covers. The hygiene findings are the per-file pass's; a
+/// suppression of a cross-file rule is never reported unused there.
+pub fn apply_cross_file(
+    doc: &Document,
+    source: &SourceFile,
+    settings: &Settings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let collected = collect(doc, source);
+    if collected.suppressions.is_empty() {
+        return;
+    }
+    let mut states: Vec<State<'_>> = collected
+        .suppressions
+        .iter()
+        .map(|s| State {
+            s,
+            active: !(settings.require_reason && s.reason.is_none()),
+            usable: s.names.iter().map(|n| n.value != PARSE_ERROR).collect(),
+            used: vec![false; s.names.len()],
+        })
+        .collect();
+    diagnostics.retain(|d| !suppressed(&mut states, d));
+}
+
 pub(super) fn reason_help(form: Form) -> &'static str {
     match form {
         Form::Comment | Form::FileComment => {
@@ -207,7 +238,10 @@ pub fn resolve(
             let mut out = Vec::new();
             for st in states.iter().filter(|st| st.active) {
                 for (i, n) in st.s.names.iter().enumerate() {
-                    if st.usable[i] && !st.used[i] && (n.value == UNUSED.name) == last {
+                    // A cross-file rule's finding may come from a file not in this run (or
+                    // not linted yet): its suppressions are never reported unused.
+                    let later = uses_cross_file(&n.value);
+                    if st.usable[i] && !st.used[i] && !later && (n.value == UNUSED.name) == last {
                         out.push(hygiene(
                             &UNUSED,
                             n.span,
