@@ -115,7 +115,16 @@ fn render_chunk(
     for (i, d) in chunk.iter().enumerate() {
         let span = display_span(clamp_span(d.span, &file.text), file);
         let column = cursor.position(span.start).column.saturating_sub(1);
-        let frame = Frame::new(d, source, span, column);
+        let mut frame = Frame::new(d, source, span, column);
+        // Secondary places (a first definition, the other uses of one cause) in the same frame.
+        frame.labels = d
+            .labels
+            .iter()
+            .map(|l| {
+                let span = display_span(clamp_span(l.span, &file.text), file);
+                (SourceSpan::new(span.start.into(), span.len()), terminal_safe(&l.message, true))
+            })
+            .collect();
         if i > 0 {
             out.push('\n');
         }
@@ -322,6 +331,8 @@ struct Frame<'a> {
     url: String,
     severity: miette::Severity,
     span: SourceSpan,
+    /// Secondary labels: span and message.
+    labels: Vec<(SourceSpan, Cow<'a, str>)>,
     source: FrameSource<'a>,
 }
 
@@ -338,6 +349,7 @@ impl<'a> Frame<'a> {
                 Severity::Info => miette::Severity::Advice,
             },
             span: SourceSpan::new(span.start.into(), span.len()),
+            labels: Vec::new(),
             source: FrameSource { file, start: span.start, column },
         }
     }
@@ -379,7 +391,12 @@ impl miette::Diagnostic for Frame<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(None, self.span))))
+        let primary = LabeledSpan::new_primary_with_span(None, self.span);
+        let others = self
+            .labels
+            .iter()
+            .map(|(span, message)| LabeledSpan::new_with_span(Some(message.to_string()), *span));
+        Some(Box::new(std::iter::once(primary).chain(others)))
     }
 }
 
