@@ -35,6 +35,36 @@ impl Rule for PdbBlocksDrain {
     fn kubernetes(&self, stream: &Manifests, cx: &mut Ctx) {
         for pdb in &stream.objects {
             let Some(budget) = stream.disruption_budget(pdb) else { continue };
+            // Blocks whatever it selects: said once, on the budget alone (its workloads may be
+            // in other files); a budget without a selector selects no pod.
+            if let (Some((span, why)), true) = (blocks_always(&budget), selects_some(pdb, &budget))
+            {
+                let selected: Vec<&Object> = stream
+                    .objects
+                    .iter()
+                    .filter(|w| selects(pdb, &budget, stream, w) == Some(true))
+                    .collect();
+                // What it selects here is only pods a drain does not wait for (a DaemonSet's).
+                let drained = |w: &&Object| stream.workload_pods(w).is_some_and(|p| p.drained);
+                if !selected.is_empty() && !selected.iter().any(drained) {
+                    continue;
+                }
+                let mut report = cx
+                    .report(
+                        span,
+                        format!(
+                            "disruption budget `{}` allows no voluntary eviction of any pod it selects: {why}",
+                            name(pdb)
+                        ),
+                    )
+                    .help(HELP)
+                    .logical_path(pdb.logical_name());
+                for workload in selected.into_iter().filter(drained) {
+                    let label = workload.name.as_ref().map_or(workload.kind.span, |n| n.span);
+                    report = report.label(label, "a workload it selects");
+                }
+                continue;
+            }
             for workload in &stream.objects {
                 if let Some(blocked) = judge(pdb, &budget, stream, workload) {
                     let label = workload.name.as_ref().map_or(workload.kind.span, |n| n.span);
@@ -75,8 +105,9 @@ impl Rule for PdbBlocksDrain {
                             None if stream.workload_pods(workload).is_some() => undecided = true,
                             _ => {}
                         }
-                        // Pairs in one file are the per-file hook's.
-                        if file == pdb_file {
+                        // Pairs in one file, and budgets that block anything, are the
+                        // per-file hook's.
+                        if file == pdb_file || blocks_always(&budget).is_some() {
                             continue;
                         }
                         if let Some(blocked) = judge(pdb, &budget, stream, workload) {
@@ -161,6 +192,14 @@ fn same_namespace(a: &Object, b: &Object) -> bool {
     }
 }
 
+/// Whether the budget can select any pod: not without a selector (`policy/v1`), nor with an
+/// empty one in `policy/v1beta1`.
+fn selects_some(pdb: &Object, budget: &DisruptionBudget) -> bool {
+    let Some(sel) = &budget.selector else { return false };
+    let beta = pdb.api_version.as_ref().is_some_and(|v| v.value == "policy/v1beta1");
+    !(beta && sel.match_labels.is_empty() && sel.match_expressions.is_empty())
+}
+
 /// Whether the budget selects the workload's pods: `Some(false)` when it does not or the
 /// workload runs no pods, `None` when it cannot be known (a selector or labels edgelint cannot
 /// read).
@@ -174,12 +213,9 @@ fn selects(
     if !same_namespace(pdb, workload) {
         return Some(false);
     }
-    // policy/v1: a missing selector selects no pod. policy/v1beta1: an empty one neither.
-    let Some(sel) = &budget.selector else { return Some(false) };
-    let beta = pdb.api_version.as_ref().is_some_and(|v| v.value == "policy/v1beta1");
-    if beta && sel.match_labels.is_empty() && sel.match_expressions.is_empty() {
+    let Some(sel) = budget.selector.as_ref().filter(|_| selects_some(pdb, budget)) else {
         return Some(false);
-    }
+    };
     if pods.unreadable_labels {
         return None;
     }
@@ -204,7 +240,25 @@ fn scaled(percent: i64, replicas: i64) -> i64 {
     (percent * replicas + 99) / 100
 }
 
-/// The catalogue's trigger for one budget and one workload it selects.
+/// A budget that allows no eviction whatever the replica count (`maxUnavailable: 0` or `0%`,
+/// `minAvailable: 100%`): the field and how it is written. Not for a budget the API server
+/// rejects (both fields set).
+fn blocks_always(budget: &DisruptionBudget) -> Option<(Span, &'static str)> {
+    match (&budget.min_available, &budget.max_unavailable) {
+        (None, Some(max)) => match max.value {
+            IntOrPercent::Int(0) => Some((max.span, "`maxUnavailable: 0`")),
+            IntOrPercent::Percent(0) => Some((max.span, "`maxUnavailable: 0%`")),
+            _ => None,
+        },
+        (Some(min), None) if min.value == IntOrPercent::Percent(100) => {
+            Some((min.span, "`minAvailable: 100%`"))
+        }
+        _ => None,
+    }
+}
+
+/// The catalogue's trigger for one budget that does not [`blocks_always`] and one workload it
+/// selects: a `minAvailable` that covers every replica.
 fn judge(
     pdb: &Object,
     budget: &DisruptionBudget,
@@ -231,19 +285,11 @@ fn judge(
         }
     };
     let (span, why) = match (&budget.min_available, &budget.max_unavailable) {
-        // Both set: the API server rejects the budget.
-        (Some(_), Some(_)) | (None, None) => return None,
-        (None, Some(max)) => match max.value {
-            IntOrPercent::Int(0) => (max.span, "`maxUnavailable: 0`".to_string()),
-            IntOrPercent::Percent(0) => (max.span, "`maxUnavailable: 0%`".to_string()),
-            _ => return None,
-        },
         (Some(min), None) => match (&min.value, n) {
-            (IntOrPercent::Percent(100), _) => (min.span, "`minAvailable: 100%`".to_string()),
             (IntOrPercent::Int(m), Some(n)) if *m >= n => {
                 (min.span, format!("`minAvailable: {m}` with {}", replica_text(n)))
             }
-            (IntOrPercent::Percent(p), Some(n)) if *p > 0 && scaled(*p, n) >= n => (
+            (IntOrPercent::Percent(p), Some(n)) if *p > 0 && *p < 100 && scaled(*p, n) >= n => (
                 min.span,
                 format!(
                     "`minAvailable: {p}%` of {} rounds up to {}",
@@ -253,6 +299,9 @@ fn judge(
             ),
             _ => return None,
         },
+        // `maxUnavailable` blocks only at 0 ([`blocks_always`]); both set: the API server
+        // rejects the budget.
+        _ => return None,
     };
     let workload = format!("{} `{}`", workload.kind.value, name(workload));
     Some(Blocked { span, budget: name(pdb).to_string(), workload, why })

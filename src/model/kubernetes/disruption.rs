@@ -109,10 +109,20 @@ impl Manifests {
         } else {
             return None;
         };
-        let (labels, unreadable_labels) = match metadata.and_then(|m| m.get("labels")) {
+        let (mut labels, unreadable_labels) = match metadata.and_then(|m| m.get("labels")) {
             Some(e) => string_map(e.value),
             None => (Vec::new(), false),
         };
+        // The API server requires the template's labels to satisfy `spec.selector`, so its
+        // `matchLabels` are labels of the pods too (a fragment may write only the selector).
+        if kind != "Pod" {
+            let selector = path_get(node, &["spec", "selector", "matchLabels"]);
+            for (k, v) in selector.map(|m| string_map(m).0).unwrap_or_default() {
+                if !labels.iter().any(|(key, _)| *key == k) {
+                    labels.push((k, v));
+                }
+            }
+        }
         Some(WorkloadPods { replicas, labels, unreadable_labels, drained })
     }
 
