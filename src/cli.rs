@@ -168,7 +168,8 @@ pub struct LintArgs {
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
 
-    /// Name for standard input, used for detection and output.
+    /// Name for standard input, used for detection, configuration and output; given without
+    /// paths, standard input is read.
     #[arg(long)]
     pub stdin_filename: Option<String>,
 
@@ -385,12 +386,29 @@ fn lint(args: LintArgs) -> i32 {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let stdin_count = paths.iter().filter(|p| p.as_os_str() == "-").count();
+    let mut stdin_count = paths.iter().filter(|p| p.as_os_str() == "-").count();
     if stdin_count > 1 {
         return usage_error("`-` (standard input) can be given only once");
     }
+    // `--stdin-filename` alone means standard input (as in ruff); with other paths it still
+    // needs `-` to say where standard input goes.
     if args.stdin_filename.is_some() && stdin_count == 0 {
-        return usage_error("--stdin-filename needs `-` among the paths");
+        if args.paths.is_empty() {
+            paths = vec![PathBuf::from("-")];
+            stdin_count = 1;
+        } else {
+            return usage_error("--stdin-filename with paths needs `-` among them");
+        }
+    }
+    // An invalid `--exclude` stops the run before anything is linted, as an invalid `exclude`
+    // in a configuration file does: linting everything would hide the mistake.
+    let mut exclude_errors = Vec::new();
+    let excludes = discover::Excludes::new(&args.exclude, &mut exclude_errors);
+    if !exclude_errors.is_empty() {
+        for e in &exclude_errors {
+            say(format_args!("{e}"));
+        }
+        return EXIT_ERROR;
     }
     let file_paths: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
 
@@ -422,11 +440,20 @@ fn lint(args: LintArgs) -> i32 {
         }
         jobs.push((c, resolved.settings_for(Some(&abs))));
     }
-    let stdin_settings = (stdin_count == 1).then(|| {
+    let stdin_settings = if stdin_count == 1 {
         let name = args.stdin_filename.as_deref().map(std::path::Path::new);
         let abs = name.map(|n| resolver.absolute(n));
-        resolver.for_path(name).settings_for(abs.as_deref())
-    });
+        let resolved = resolver.for_path(name);
+        // `--force-exclude` applies to the name editors give standard input, as to a named file.
+        let excluded = args.force_exclude
+            && name.is_some_and(|n| {
+                excludes.matches_explicit(&discover::without_leading_cur_dir(n))
+                    || abs.as_deref().is_some_and(|a| resolved.excludes(a))
+            });
+        (!excluded).then(|| resolved.settings_for(abs.as_deref()))
+    } else {
+        None
+    };
     let config_errors = resolver.errors();
     if !config_errors.is_empty() {
         for e in &config_errors {
@@ -446,7 +473,12 @@ fn lint(args: LintArgs) -> i32 {
         })
         .collect();
     if let Some(settings) = stdin_settings {
-        outcomes.push(lint_stdin(args.stdin_filename.as_deref(), &settings, limit));
+        outcomes.push(lint_stdin(
+            args.stdin_filename.as_deref(),
+            &settings,
+            limit,
+            args.skip_unrecognised,
+        ));
     }
 
     let mut reports = Vec::new();
@@ -668,7 +700,10 @@ fn lint_file(path: &std::path::Path, origin: Origin, settings: &Settings, limit:
     lint_text(&shown, bytes, origin, settings)
 }
 
-fn lint_stdin(name: Option<&str>, settings: &Settings, limit: u64) -> Outcome {
+/// Standard input, read up to `limit`. Input of no known kind is an error (exit 2): a pipe
+/// such as `docker compose config | edgelint -` must not pass because nothing was linted.
+/// `--skip-unrecognised` (editors that send every YAML file) skips it silently instead.
+fn lint_stdin(name: Option<&str>, settings: &Settings, limit: u64, skip: bool) -> Outcome {
     let mut bytes = Vec::new();
     if let Err(e) = io::stdin().lock().take(limit.saturating_add(1)).read_to_end(&mut bytes) {
         return Outcome::Error(format!(
@@ -677,10 +712,21 @@ fn lint_stdin(name: Option<&str>, settings: &Settings, limit: u64) -> Outcome {
         ));
     }
     let path = name.unwrap_or("-");
-    if bytes.len() as u64 > limit {
-        return over_limit(path, None, &bytes[..], limit, Origin::Explicit, settings);
+    let origin = if skip { Origin::Walked } else { Origin::Explicit };
+    let outcome = if bytes.len() as u64 > limit {
+        over_limit(path, None, &bytes[..], limit, origin, settings)
+    } else {
+        lint_text(path, bytes, origin, settings)
+    };
+    match outcome {
+        Outcome::Note(_) => Outcome::Error(format!(
+            "edgelint: standard input{} is not a Dockerfile, Compose or Kubernetes file; \
+             nothing was linted (use --kind to say what it is{})",
+            name.map(|n| format!(" (`{n}`)")).unwrap_or_default(),
+            if name.is_some() { "" } else { ", or --stdin-filename to name it" }
+        )),
+        other => other,
     }
-    lint_text(path, bytes, Origin::Explicit, settings)
 }
 
 /// An input over the size limit: a `file-too-large` finding at 1:1, without reading it whole.

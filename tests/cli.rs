@@ -370,3 +370,64 @@ fn man_page_documents_the_options_and_commands() {
     }
     assert!(page.contains(env!("CARGO_PKG_VERSION")));
 }
+
+const COMPOSE_CONFIG: &str = "name: app\nservices:\n  db:\n    image: postgres:16\nnetworks:\n  default:\n    name: app_default\n";
+
+/// `docker compose config | edgelint -`: Compose is recognised by content on standard input,
+/// and standard input of no known kind is an error, never a silent pass.
+#[test]
+fn stdin_compose_by_content_and_unrecognised_stdin_fails() {
+    let dir = temp_dir("stdin-compose");
+    let args = ["--isolated", "--select", "missing-memory-limit", "-"];
+    let o = common::run_stdin(&args, &dir, COMPOSE_CONFIG);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "-:3:3: error[missing-memory-limit] service `db` has no memory limit\n");
+
+    let o = common::run_stdin(&["--isolated", "-"], &dir, "replicas: 3\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("standard input is not a Dockerfile, Compose or Kubernetes file"));
+    // A GitLab CI file (a `services` list) is not Compose on standard input either.
+    let o = common::run_stdin(&["--isolated", "-"], &dir, "services:\n  - docker:dind\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    // Editors that send every YAML file skip the others with --skip-unrecognised.
+    let args = ["--isolated", "--skip-unrecognised", "--stdin-filename", "values.yaml"];
+    let o = common::run_stdin(&args, &dir, "replicas: 3\n");
+    assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+}
+
+/// An invalid `--exclude` glob stops the run before linting, as an invalid configuration does.
+#[test]
+fn invalid_exclude_glob_lints_nothing() {
+    let dir = temp_dir("bad-exclude");
+    std::fs::write(dir.join("bad.yaml"), BROKEN_K8S).unwrap();
+    let o = run(&["--isolated", "--exclude", "a[", "bad.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "", "nothing is linted");
+    assert!(stderr(&o).contains("invalid --exclude pattern `a[`"), "{}", stderr(&o));
+}
+
+/// Editors pass `--stdin-filename` (alone: it implies `-`) with `--force-exclude`, which must
+/// apply to that name as to a named file, from `--exclude` and from the configuration.
+#[test]
+fn stdin_filename_implies_stdin_and_honours_force_exclude() {
+    let dir = temp_dir("stdin-force-exclude");
+    std::fs::create_dir_all(dir.join("vendor-x")).unwrap();
+    std::fs::write(dir.join(".edgelint.yaml"), "exclude: [\"gen/**\"]\n").unwrap();
+    let o = common::run_stdin(&["--stdin-filename", "deploy.yaml"], &dir, BROKEN_K8S);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("deploy.yaml:5:"), "{}", stdout(&o));
+
+    for args in [
+        &["--stdin-filename", "vendor-x/deploy.yaml", "--exclude", "vendor-x", "--force-exclude"][..],
+        &["--stdin-filename", "gen/deploy.yaml", "--force-exclude", "-"][..],
+    ] {
+        let o = common::run_stdin(args, &dir, BROKEN_K8S);
+        assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()), "{args:?}");
+    }
+    // Without --force-exclude the named input is linted, as a named file is.
+    let o = common::run_stdin(&["--stdin-filename", "gen/deploy.yaml"], &dir, BROKEN_K8S);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // With other paths, standard input must still be placed with `-`.
+    let o = common::run_stdin(&["--stdin-filename", "x.yaml", "."], &dir, BROKEN_K8S);
+    assert_eq!(o.status.code(), Some(2));
+}
