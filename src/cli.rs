@@ -315,7 +315,7 @@ fn overrides_from(args: &LintArgs) -> Result<Overrides, String> {
         let mut platforms = Vec::new();
         for p in &args.platforms {
             let parsed =
-                Platform::parse(p).map_err(|e| format!("invalid --platform `{p}`: {e}"))?;
+                Platform::parse_target(p).map_err(|e| format!("invalid --platform `{p}`: {e}"))?;
             if !platforms.contains(&parsed) {
                 platforms.push(parsed);
             }

@@ -431,3 +431,25 @@ fn stdin_filename_implies_stdin_and_honours_force_exclude() {
     let o = common::run_stdin(&["--stdin-filename", "x.yaml", "."], &dir, BROKEN_K8S);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A mistyped `--platform` is a usage error with the canonical name, not a target that turns
+/// every image into a `single-arch-image` error; `riscv64` (an official platform) is accepted.
+#[test]
+fn platforms_are_validated_with_the_canonical_name() {
+    let dir = temp_dir("platform-names");
+    std::fs::write(dir.join("compose.yaml"), "services:\n  db:\n    image: postgres:16\n").unwrap();
+    for (given, want) in [("linux/armv7", "linux/arm/v7"), ("linux/arm65", "linux/arm64")] {
+        let o = run(&["--isolated", "--platform", given, "compose.yaml"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{given}");
+        assert_eq!(stdout(&o), "", "{given}: nothing is linted");
+        assert!(
+            stderr(&o).contains(&format!("invalid --platform `{given}`: ")),
+            "{given}: {}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains(&format!("did you mean `{want}`?")), "{}", stderr(&o));
+    }
+    let args = ["--isolated", "--select", "single-arch-image", "--platform", "riscv64"];
+    let o = run(&[&args[..], &["compose.yaml"]].concat(), &dir);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()), "{}", stderr(&o));
+}

@@ -371,6 +371,14 @@ fn configuration_errors_point_at_line_and_column() {
             "3:5: invalid platform `linux`: `linux` names only an operating system; add the architecture, e.g. `linux/arm64`",
         ),
         (
+            "platforms: [linux/arm64, linux/arm65]\n",
+            "1:26: invalid platform `linux/arm65`: `linux/arm65` is not a platform edgelint knows as a target; did you mean `linux/arm64`?",
+        ),
+        (
+            "per-path:\n  \"edge/**\":\n    platforms: [linux/armv7]\n",
+            "3:17: invalid platform `linux/armv7`: `linux/armv7` is not a platform edgelint knows as a target; did you mean `linux/arm/v7`?",
+        ),
+        (
             "failure-threshold: high\n",
             "1:20: invalid `failure-threshold` `high`; expected error, warning, info or none",
         ),
