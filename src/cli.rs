@@ -630,11 +630,17 @@ fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
     }
 }
 
+/// Whether the report is that of a binary file (see [`crate::engine::parse`]).
+fn is_binary(report: &FileReport) -> bool {
+    report.source.text.contains('\0')
+}
+
 fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) -> Outcome {
     let (text, invalid_at) = decode(bytes);
     match crate::lint_source_document(path, text, settings) {
         Ok((mut report, document)) => {
-            if let Some(at) = invalid_at {
+            // A binary file already has its one `parse-error` (at its first NUL byte).
+            if let Some(at) = invalid_at.filter(|_| !is_binary(&report)) {
                 let span = crate::source::Span::new(at, at + '\u{FFFD}'.len_utf8());
                 report.diagnostics.push(crate::diagnostic::Diagnostic::new(
                     PARSE_ERROR,

@@ -453,3 +453,37 @@ fn platforms_are_validated_with_the_canonical_name() {
     let o = run(&[&args[..], &["compose.yaml"]].concat(), &dir);
     assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()), "{}", stderr(&o));
 }
+
+/// A binary file named `Dockerfile` gives one `parse-error` at its first NUL byte (not one per
+/// garbage line, nor an extra UTF-8 one), and no file gives more than 20 parse errors.
+#[test]
+fn binary_files_and_parse_error_floods_are_bounded() {
+    let dir = temp_dir("binary");
+    let mut bytes = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    for i in 0..20_000u32 {
+        bytes.extend_from_slice(&[0xff, 0xfe, b'\n', (i % 250) as u8, b' ', b'R', b'U', b'N']);
+    }
+    std::fs::write(dir.join("Dockerfile"), &bytes).unwrap();
+    let o = run(&["--isolated", "Dockerfile"], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "Dockerfile:1:8: error[parse-error] file is binary (a NUL byte at offset 7), not a \
+         Dockerfile; it was not linted\n"
+    );
+
+    let garbage: String = (0..100).map(|i| format!("FROMX a{i}\n")).collect();
+    std::fs::write(dir.join("x.Dockerfile"), garbage).unwrap();
+    let o = run(&["--isolated", "--select", "parse-error", "x.Dockerfile"], &dir);
+    let out = stdout(&o);
+    // "no FROM" and 100 unknown instructions: the first 20 are shown, the last says the rest.
+    assert_eq!(out.lines().count(), 20, "{out}");
+    assert!(out.lines().all(|l| l.contains("error[parse-error]")), "{out}");
+    assert!(
+        out.lines().last().unwrap().ends_with(
+            "x.Dockerfile:19:1: error[parse-error] unknown instruction 'FROMX' (81 more parse \
+             errors after this one not shown)"
+        ),
+        "{out}"
+    );
+}
