@@ -142,7 +142,9 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
 
-    /// Run only these rules (comma-separated or repeated).
+    /// Run only these rules (comma-separated or repeated). `parse-error` and `file-too-large`
+    /// are still reported (a file that cannot be read is never a silent pass); `--ignore`
+    /// them to hide them.
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
 
@@ -155,7 +157,7 @@ pub struct LintArgs {
     #[arg(long, value_enum)]
     pub failure_threshold: Option<ThresholdArg>,
 
-    /// Exit 0 even when there are findings (errors still exit 2).
+    /// Exit 0 even when there are findings (usage and I/O errors still exit 2).
     #[arg(long)]
     pub exit_zero: bool,
 
@@ -526,6 +528,9 @@ fn lint(args: LintArgs) -> i32 {
     });
     let mut reports: Vec<FileReport> = reports.into_iter().map(|(r, _)| r).collect();
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    if let Some(note) = select_note(&args.select, &reports) {
+        say(format_args!("{note}"));
+    }
 
     let stdout = io::stdout();
     let is_tty = stdout.is_terminal();
@@ -579,6 +584,30 @@ fn lint(args: LintArgs) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// With `--select`, built-in findings (`parse-error`, `file-too-large`) are still reported:
+/// a note on stderr says so when the run shows one that `--select` did not name.
+fn select_note(select: &[String], reports: &[FileReport]) -> Option<String> {
+    if select.is_empty() {
+        return None;
+    }
+    let mut shown: Vec<&str> = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .map(|d| d.rule)
+        .filter(|rule| {
+            crate::diagnostic::BUILT_IN_RULES.contains(rule) && !select.iter().any(|s| s == rule)
+        })
+        .collect();
+    shown.sort_unstable();
+    shown.dedup();
+    let first = shown.first()?;
+    let names: Vec<String> = shown.iter().map(|r| format!("`{r}`")).collect();
+    Some(format!(
+        "edgelint: note: {} findings are reported whatever --select says; `--ignore {first}` hides them",
+        names.join(" and ")
+    ))
 }
 
 /// Writes the report for `--output FILE`.

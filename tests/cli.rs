@@ -487,3 +487,31 @@ fn binary_files_and_parse_error_floods_are_bounded() {
         "{out}"
     );
 }
+
+/// `--exit-zero` says which errors still exit 2; `--select` says that built-in findings are
+/// still reported, in its help and, when one is shown, in a note.
+#[test]
+fn exit_zero_and_select_say_what_they_do_not_cover() {
+    let dir = temp_dir("select-note");
+    let o = run(&["--help"], &dir);
+    let help = stdout(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("(usage and I/O errors still exit 2)"), "{help}");
+    assert!(help.contains("`parse-error` and `file-too-large` are still reported"), "{help}");
+
+    std::fs::write(dir.join("bad.yaml"), BROKEN_K8S).unwrap();
+    let o = run(&["--isolated", "--select", "missing-memory-limit", "bad.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("error[parse-error]"), "{}", stdout(&o));
+    assert_eq!(
+        stderr(&o),
+        "edgelint: note: `parse-error` findings are reported whatever --select says; \
+         `--ignore parse-error` hides them\n"
+    );
+    let o = run(&["--isolated", "--select", "missing-memory-limit,parse-error", "bad.yaml"], &dir);
+    assert_eq!(stderr(&o), "", "selected by name: no note");
+    let o = run(
+        &["--isolated", "--select", "missing-memory-limit", "--ignore", "parse-error", "bad.yaml"],
+        &dir,
+    );
+    assert_eq!((o.status.code(), stdout(&o), stderr(&o)), (Some(0), String::new(), String::new()));
+}
