@@ -891,11 +891,11 @@ fn print_json(value: &serde_json::Value) -> i32 {
 
 fn list_rules(format: ListFormat) -> i32 {
     let mut out = io::stdout().lock();
+    let metas = rules::all_meta();
     let result = match format {
         ListFormat::Table => {
             let mut s = String::new();
-            for r in rules::all() {
-                let m = r.meta();
+            for m in &metas {
                 let formats: Vec<&str> = m.formats.iter().map(|f| f.as_str()).collect();
                 s.push_str(&format!(
                     "{:<28} {:<8} {:<30} {}\n",
@@ -908,10 +908,9 @@ fn list_rules(format: ListFormat) -> i32 {
             out.write_all(s.as_bytes())
         }
         ListFormat::Json => {
-            let list: Vec<serde_json::Value> = rules::all()
+            let list: Vec<serde_json::Value> = metas
                 .iter()
-                .map(|r| {
-                    let m = r.meta();
+                .map(|m| {
                     serde_json::json!({
                         "name": m.name,
                         "summary": m.summary,
@@ -919,6 +918,7 @@ fn list_rules(format: ListFormat) -> i32 {
                         "formats": m.formats,
                         "equivalents": m.equivalents,
                         "doc_url": crate::diagnostic::doc_url(m.name),
+                        "built_in": crate::diagnostic::BUILT_IN_RULES.contains(&m.name),
                     })
                 })
                 .collect();
@@ -932,11 +932,19 @@ fn list_rules(format: ListFormat) -> i32 {
     }
 }
 
+/// A rule's documentation as `explain` prints it: without the test-harness lines of its
+/// examples (`# fixture: platforms=…`, read by the registry test).
+fn doc_for_reader(doc: &str) -> String {
+    doc.lines()
+        .filter(|l| !l.trim_start().starts_with("# fixture:"))
+        .flat_map(|l| [l, "\n"])
+        .collect()
+}
+
 fn explain(name: &str) -> i32 {
-    let Some(rule) = rules::find(name) else {
+    let Some(m) = rules::find_meta(name) else {
         return usage_error(&unknown_rule_message(name));
     };
-    let m = rule.meta();
     let formats: Vec<&str> = m.formats.iter().map(|f| f.as_str()).collect();
     let mut s = format!(
         "{}: {}\nseverity: {}\nformats: {}\n",
@@ -949,12 +957,51 @@ fn explain(name: &str) -> i32 {
         s.push_str(&format!("equivalents: {}\n", m.equivalents.join(", ")));
     }
     s.push_str(&format!("docs: {}\n\n", crate::diagnostic::doc_url(m.name)));
-    s.push_str(m.doc);
+    s.push_str(&doc_for_reader(m.doc));
+    if io::stdout().is_terminal() && page(&s) {
+        return EXIT_OK;
+    }
     match io::stdout().lock().write_all(s.as_bytes()) {
         Ok(()) => EXIT_OK,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(e) => usage_error(&format!("cannot write output: {e}")),
     }
+}
+
+/// Shows `text` through `$PAGER` (default `less -R`) when it is longer than the terminal
+/// (`LINES`, else 24 rows). Only called when standard output is a terminal. Returns whether
+/// a pager showed it; `false` (print it directly) when it is short or no pager can be run.
+fn page(text: &str) -> bool {
+    let rows = std::env::var("LINES").ok().and_then(|l| l.parse::<usize>().ok()).unwrap_or(24);
+    if text.lines().count() < rows {
+        return false;
+    }
+    let pager = match std::env::var("PAGER") {
+        Ok(p) if !p.trim().is_empty() => p,
+        Ok(_) => return false,
+        Err(_) if on_path("less") => "less -R".to_string(),
+        Err(_) => return false,
+    };
+    let Ok(mut child) = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&pager)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+    else {
+        return false;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        // A pager quit early closes the pipe: not an error.
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    // 127: the shell found no such command, so nothing was shown.
+    matches!(child.wait(), Ok(status) if status.code() != Some(127))
+}
+
+/// Whether an executable named `name` is in a directory of `PATH`.
+fn on_path(name: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
 }
 
 fn inspect(file: &std::path::Path, kind: Option<FileKind>) -> i32 {

@@ -152,13 +152,45 @@ fn rules_and_explain_list_the_registry() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     let names: Vec<&str> =
         v.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
-    let want: Vec<&str> = edgelint::rules::all().iter().map(|r| r.meta().name).collect();
+    let mut want: Vec<&str> = edgelint::rules::all().iter().map(|r| r.meta().name).collect();
+    want.extend(["parse-error", "file-too-large"]);
+    want.sort_unstable();
     assert_eq!(names, want);
+    let built_in: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["built_in"] == true)
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(built_in, ["file-too-large", "parse-error"]);
     for name in want {
         let o = run(&["explain", name], &dir);
-        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
         assert!(stdout(&o).contains(&format!("# {name}")));
+        // The test-harness lines of the examples are not shown.
+        assert!(!stdout(&o).contains("# fixture:"), "{name}");
     }
+    let o = run(&["rules"], &dir);
+    assert!(stdout(&o).lines().any(|l| l.starts_with("parse-error ")), "{}", stdout(&o));
+}
+
+/// `explain` pages only on a terminal: in a pipe the text is printed even with a pager set.
+#[test]
+fn explain_in_a_pipe_is_not_paged() {
+    let dir = temp_dir("explain-pipe");
+    let o = edgelint()
+        .args(["explain", "single-arch-image"])
+        .current_dir(&dir)
+        .env("PAGER", "echo paged")
+        .env("LINES", "2")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.starts_with("single-arch-image: "), "{out}");
+    assert!(out.contains("## Example"), "{out}");
+    assert!(!out.contains("# fixture:") && !out.contains("paged\n"), "{out}");
 }
 
 #[test]
@@ -514,4 +546,24 @@ fn exit_zero_and_select_say_what_they_do_not_cover() {
         &dir,
     );
     assert_eq!((o.status.code(), stdout(&o), stderr(&o)), (Some(0), String::new(), String::new()));
+}
+
+/// On a terminal (`script` gives one), a doc longer than `LINES` goes through `$PAGER`.
+#[test]
+fn explain_on_a_terminal_is_paged() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("no `script`: skipped");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_edgelint");
+    let o = Command::new("script")
+        .args(["-qc", &format!("{bin} explain single-arch-image"), "/dev/null"])
+        .env("PAGER", "sed -n 1p")
+        .env("LINES", "10")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let out = stdout(&o).replace('\r', "");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("single-arch-image: "), "{out}");
 }
