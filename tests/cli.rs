@@ -567,3 +567,34 @@ fn explain_on_a_terminal_is_paged() {
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.starts_with("single-arch-image: "), "{out}");
 }
+
+/// `# edgelint ignore[…]` (no colon) is an `invalid-suppression`, not a silent no-op; an
+/// unknown rule in a suppression suggests the closest name.
+#[test]
+fn near_miss_suppressions_and_misspelt_rules_are_reported_with_help() {
+    let dir = temp_dir("near-miss");
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "# edgelint ignore[runs-as-root]\nFROM alpine:3.20.3\n# edgelint: ignore[runs-as-rot]\nRUN true\nUSER app\n",
+    )
+    .unwrap();
+    let o = run(&["--isolated", "--format", "json", "Dockerfile"], &dir);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let found: Vec<(String, u64, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["start"]["line"].as_u64().unwrap(),
+                d["help"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!((found[0].0.as_str(), found[0].1), ("invalid-suppression", 1));
+    assert_eq!((found[1].0.as_str(), found[1].1), ("unknown-rule", 3));
+    assert!(found[1].2.starts_with("did you mean `runs-as-root`?"), "{found:?}");
+    assert!(v["diagnostics"][0]["message"].as_str().unwrap().contains("needs a colon"));
+}

@@ -49,6 +49,41 @@ fn directive_grammar() {
         err(" edgelint: ignore[a] because"),
         "expected `-- reason` after the list, found `because`"
     );
+    // Near misses: the colon is missing, so it would suppress nothing silently.
+    for (text, word) in [
+        (" edgelint ignore[x]", "ignore"),
+        (" edgelint  ignore [x] -- why", "ignore"),
+        (" edgelint-ignore[x]", "ignore"),
+        (" edgelint = ignore-file[x]", "ignore-file"),
+        ("edgelint ignore-file[x, y]", "ignore-file"),
+    ] {
+        assert_eq!(
+            err(text),
+            format!(
+                "`edgelint` needs a colon before `{word}`: write `# edgelint: {word}[…]`; \
+                 without it the comment suppresses nothing"
+            ),
+            "{text}"
+        );
+    }
+    // Prose about edgelint is not a directive.
+    for text in
+        [" edgelint ignores this file", " edgelint ignore list: see docs", " edgelintignore[x]"]
+    {
+        assert!(parse_directive(text, 1).is_none(), "{text}");
+    }
+}
+
+#[test]
+fn near_miss_directives_are_invalid_suppressions_in_every_format() {
+    let (_, c) = lint(FileKind::Dockerfile, "# edgelint ignore[mutable-image-tag]\nFROM alpine\n");
+    assert_eq!(c.problems.len(), 1, "{c:?}");
+    assert!(c.problems[0].message.contains("needs a colon"), "{c:?}");
+    assert!(c.suppressions.is_empty());
+    let compose =
+        "services:\n  db:\n    # edgelint ignore[missing-memory-limit]\n    image: postgres:16\n";
+    let (_, c) = lint(FileKind::Compose, compose);
+    assert_eq!(c.problems.len(), 1, "{c:?}");
 }
 
 fn lint(kind: FileKind, text: &str) -> (SourceFile, Collected) {
