@@ -598,3 +598,38 @@ fn near_miss_suppressions_and_misspelt_rules_are_reported_with_help() {
     assert!(found[1].2.starts_with("did you mean `runs-as-root`?"), "{found:?}");
     assert!(v["diagnostics"][0]["message"].as_str().unwrap().contains("needs a colon"));
 }
+
+/// The adoption issue's Compose case: a suppression as the first line inside a service covers
+/// the finding on the service's key; a misplaced one says where the finding is instead of
+/// telling the user to delete it.
+#[test]
+fn a_suppression_opening_a_service_covers_its_key() {
+    let dir = temp_dir("compose-block-suppression");
+    let args = ["--isolated", "--select", "missing-memory-limit,unused-suppression"];
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  db:\n    # edgelint: ignore[missing-memory-limit] -- sized by the vendor\n    image: postgres:16\n",
+    )
+    .unwrap();
+    let o = run(&[&args[..], &["compose.yaml"]].concat(), &dir);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()), "{}", stderr(&o));
+
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  db:\n    image: postgres:16\n    # edgelint: ignore[missing-memory-limit]\n    restart: always\n",
+    )
+    .unwrap();
+    let o = run(&[&args[..], &["--format", "json", "compose.yaml"]].concat(), &dir);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let unused = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "unused-suppression")
+        .expect("unused-suppression");
+    let help = unused["help"].as_str().unwrap();
+    assert!(
+        help.starts_with("the `missing-memory-limit` finding is on line 2, which this comment does not cover: move the comment to the line above line 2"),
+        "{help}"
+    );
+}
