@@ -347,7 +347,16 @@ enum Outcome {
     /// A message for stderr that leaves the exit code alone.
     Note(String),
     HelmTemplate(String),
-    Skipped,
+    /// Not linted, silently: of no known kind (walked), or over the size limit with
+    /// `file-too-large` ignored.
+    Skipped(Skip),
+}
+
+/// Why a file was skipped silently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Skip {
+    Unrecognised,
+    TooLarge,
 }
 
 /// A report without findings kept only for its image references of unknown platforms: its
@@ -486,6 +495,22 @@ fn lint(args: LintArgs) -> i32 {
     let mut reports = Vec::new();
     let mut helm = Vec::new();
     let mut kept = Vec::new();
+    let mut run_stats = render::RunStats::default();
+    let mut noted = false;
+    for o in &outcomes {
+        match o {
+            Outcome::Report(r, _, _) if r.diagnostics.iter().any(|d| d.rule == FILE_TOO_LARGE) => {
+                run_stats.skipped_too_large += 1;
+            }
+            Outcome::Report(..) => run_stats.checked += 1,
+            Outcome::Note(_) | Outcome::Skipped(Skip::Unrecognised) => {
+                run_stats.skipped_unrecognised += 1;
+            }
+            Outcome::Skipped(Skip::TooLarge) => run_stats.skipped_too_large += 1,
+            Outcome::HelmTemplate(_) => run_stats.skipped_helm_template += 1,
+            Outcome::Error(_) => {}
+        }
+    }
     for o in outcomes {
         match o {
             Outcome::Report(r, threshold, Some(document)) => kept.push((r, threshold, document)),
@@ -502,9 +527,12 @@ fn lint(args: LintArgs) -> i32 {
                 say(format_args!("{m}"));
                 exit_error = true;
             }
-            Outcome::Note(m) => say(format_args!("{m}")),
+            Outcome::Note(m) => {
+                say(format_args!("{m}"));
+                noted = true;
+            }
             Outcome::HelmTemplate(p) => helm.push(p),
-            Outcome::Skipped => {}
+            Outcome::Skipped(_) => {}
         }
     }
     if let Some(first) = helm.first() {
@@ -544,7 +572,24 @@ fn lint(args: LintArgs) -> i32 {
         ColorArg::Never => false,
         ColorArg::Auto => is_tty && std::env::var_os("NO_COLOR").is_none(),
     };
-    let opts = RenderOptions { color, statistics: args.statistics, root: Some(root) };
+    let opts = RenderOptions {
+        color,
+        statistics: args.statistics,
+        root: Some(root),
+        run: Some(run_stats),
+    };
+    // Nothing linted at all (a mistyped or empty directory): said on stderr, since a pipe
+    // reading concise output would see an empty, passing run. The human summary says it too.
+    let said_why = noted || !helm.is_empty();
+    if run_stats.checked == 0
+        && run_stats.skipped_too_large == 0
+        && !said_why
+        && !exit_error
+        && !args.skip_unrecognised
+        && stdout_format_of(&args, format, terminal_format) != Format::Human
+    {
+        say(format_args!("edgelint: {}", render::NOTHING_LINTED));
+    }
     // `--output FILE`: the report goes to the file (never coloured), and standard output gets
     // what it would show without `--format`, then one summary line. The exit code is the same.
     let stdout_format = match &args.output {
@@ -608,6 +653,15 @@ fn select_note(select: &[String], reports: &[FileReport]) -> Option<String> {
         "edgelint: note: {} findings are reported whatever --select says; `--ignore {first}` hides them",
         names.join(" and ")
     ))
+}
+
+/// The format standard output gets: `--format`, or with `--output FILE` the terminal's.
+fn stdout_format_of(args: &LintArgs, format: Format, terminal_format: Format) -> Format {
+    if args.output.is_some() {
+        terminal_format
+    } else {
+        format
+    }
 }
 
 /// Writes the report for `--output FILE`.
@@ -691,7 +745,7 @@ fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) ->
                 "edgelint: {}: not a Dockerfile, Compose or Kubernetes file; skipped (use --kind to force)",
                 discover::shown(std::path::Path::new(path))
             )),
-            Origin::Walked => Outcome::Skipped,
+            Origin::Walked => Outcome::Skipped(Skip::Unrecognised),
         },
     }
 }
@@ -791,14 +845,14 @@ fn over_limit(
                     return Outcome::HelmTemplate(path.to_string())
                 }
                 crate::classify::Classification::Unrecognised if origin == Origin::Walked => {
-                    return Outcome::Skipped
+                    return Outcome::Skipped(Skip::Unrecognised)
                 }
                 crate::classify::Classification::Unrecognised => None,
             }
         }
     };
     if !settings.rule_enabled(FILE_TOO_LARGE) {
-        return Outcome::Skipped;
+        return Outcome::Skipped(Skip::TooLarge);
     }
     let message = match size {
         Some(size) => format!(

@@ -125,9 +125,14 @@ fn unrecognised_yaml_named_explicitly_is_said_walked_is_silent() {
     let o = run(&["values.yaml"], &dir);
     assert_eq!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("not a Dockerfile, Compose or Kubernetes file"), "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
     let o = run(&["."], &dir);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(stderr(&o), "");
+    // No note per walked file; only that the run linted nothing.
+    assert_eq!(
+        stderr(&o),
+        "edgelint: no file was linted: no Dockerfile, Compose file or Kubernetes manifest was found\n"
+    );
 }
 
 #[test]
@@ -276,7 +281,11 @@ fn unknown_platforms_are_counted_not_reported() {
     assert_eq!(json["summary"]["diagnostics"], 0, "{json}");
 
     let o = run(&[&args[..], &["--format", "concise", "--statistics"], &files[..]].concat(), &dir);
-    assert_eq!(stdout(&o), "    3  image references with unknown platforms (not checked)\n");
+    assert_eq!(
+        stdout(&o),
+        "    3  image references with unknown platforms (not checked)\n    3  files checked\n    \
+         0  files with findings\n"
+    );
     let o = run(&[&args[..], &["--format", "concise"], &files[..]].concat(), &dir);
     assert_eq!(stdout(&o), "");
     // Without single-arch-image nothing is looked up, so nothing is counted.
@@ -632,4 +641,77 @@ fn a_suppression_opening_a_service_covers_its_key() {
         help.starts_with("the `missing-memory-limit` finding is on line 2, which this comment does not cover: move the comment to the line above line 2"),
         "{help}"
     );
+}
+
+/// `docs/json-format.md`'s example is the real output of the command it shows (its rule exists,
+/// its message is the rule's), and the summary counts the files checked and skipped.
+#[test]
+fn the_json_format_doc_example_is_real_output() {
+    let doc = std::fs::read_to_string(common::root().join("docs/json-format.md")).unwrap();
+    let block = |tag: &str| {
+        let start = doc.find(&format!("```{tag}\n")).unwrap() + tag.len() + 4;
+        doc[start..start + doc[start..].find("```").unwrap()].to_string()
+    };
+    let want: serde_json::Value = serde_json::from_str(&block("json")).unwrap();
+    let dir = temp_dir("json-doc-example");
+    std::fs::create_dir_all(dir.join("deploy")).unwrap();
+    std::fs::write(dir.join("deploy/compose.yaml"), block("yaml")).unwrap();
+    std::fs::write(dir.join("deploy/values.yaml"), "replicaCount: 2\n").unwrap();
+    let command = "edgelint --select mutable-image-tag --statistics --format json deploy/";
+    assert!(doc.contains(&format!("`{command}`")), "the doc shows the command");
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let o = run(&[&["--isolated"], &args[..]].concat(), &dir);
+    let got: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(got, want);
+}
+
+/// `--statistics` counts files checked, with findings and skipped with the reason; a run that
+/// linted nothing says so (human summary, or a note on stderr for the other formats).
+#[test]
+fn statistics_count_files_and_an_empty_run_says_nothing_was_linted() {
+    let dir = temp_dir("file-statistics");
+    std::fs::create_dir_all(dir.join("chart/templates")).unwrap();
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    std::fs::write(dir.join("bad.yaml"), BROKEN_K8S).unwrap();
+    std::fs::write(dir.join("cm.yaml"), CLEAN_K8S).unwrap();
+    std::fs::write(dir.join("values.yaml"), "replicas: 3\n").unwrap();
+    std::fs::write(dir.join("big.yaml"), format!("{CLEAN_K8S}{}", "# pad\n".repeat(100))).unwrap();
+    std::fs::write(
+        dir.join("chart/templates/d.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: {{ .x }}}\n",
+    )
+    .unwrap();
+    let o = run(
+        &["--isolated", "--statistics", "--max-file-size", "300", "--format", "concise", "."],
+        &dir,
+    );
+    let out = stdout(&o);
+    let tail: Vec<&str> = out.lines().skip_while(|l| !l.ends_with("files checked")).collect();
+    assert_eq!(
+        tail,
+        [
+            "    2  files checked",
+            "    2  files with findings",
+            "    1  file skipped: not a Dockerfile, Compose file or Kubernetes manifest",
+            "    1  file skipped: Helm chart template",
+            "    1  file skipped: over --max-file-size, not read",
+        ],
+        "{out}"
+    );
+
+    let o = run(&["--isolated", "empty"], &dir);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()));
+    assert_eq!(
+        stderr(&o),
+        "edgelint: no file was linted: no Dockerfile, Compose file or Kubernetes manifest was found\n"
+    );
+    let o = run(&["--isolated", "--format", "human", "--color", "never", "empty"], &dir);
+    assert_eq!(
+        stdout(&o),
+        "no file was linted: no Dockerfile, Compose file or Kubernetes manifest was found\n"
+    );
+    assert_eq!(stderr(&o), "");
+    let o = run(&["--isolated", "--format", "json", "empty"], &dir);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["summary"]["files_checked"], 0);
 }

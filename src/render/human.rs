@@ -38,6 +38,10 @@ pub const MAX_LABEL_BYTES: usize = 1024;
 const MAX_SNIPPET_BYTES: usize = 8 * 1024;
 const LONG_LINE_WINDOW: usize = 160;
 
+/// The summary of a run that linted no file.
+pub const NOTHING_LINTED: &str =
+    "no file was linted: no Dockerfile, Compose file or Kubernetes manifest was found";
+
 /// Findings rendered per parallel task.
 const CHUNK: usize = 128;
 /// Tasks rendered before their text is written out (bounds the memory held).
@@ -76,21 +80,26 @@ pub(super) fn render(
         }
     }
     let counts = Counts::of(reports);
-    let statistics =
-        opts.statistics && (counts.total() > 0 || super::unknown_platforms(reports) > 0);
+    let statistics = opts.statistics
+        && (counts.total() > 0 || super::unknown_platforms(reports) > 0 || opts.run.is_some());
     if statistics {
         if counts.total() > 0 {
             writeln!(w)?;
         }
-        write_statistics(reports, w)?;
+        write_statistics(reports, opts, w)?;
     }
     if counts.total() > 0 || statistics {
         writeln!(w)?;
     }
+    // A run that linted nothing says so: a mistyped directory must not read as "no findings".
+    let summary = match opts.run {
+        Some(run) if run.checked == 0 && counts.total() == 0 => NOTHING_LINTED.to_string(),
+        _ => counts.summary_line(),
+    };
     if opts.color {
-        writeln!(w, "{}{}{}", ansi::BOLD, counts.summary_line(), ansi::RESET)?;
+        writeln!(w, "{}{summary}{}", ansi::BOLD, ansi::RESET)?;
     } else {
-        writeln!(w, "{}", counts.summary_line())?;
+        writeln!(w, "{summary}")?;
     }
     if counts.total() > 0 {
         // The links above need the docs site; this works offline.
@@ -398,7 +407,7 @@ mod tests {
     fn snapshot_without_color() {
         let out = human(
             &test_support::reports(),
-            RenderOptions { color: false, statistics: true, root: None },
+            RenderOptions { color: false, statistics: true, root: None, run: None },
         );
         insta::assert_snapshot!(out);
     }
@@ -432,7 +441,7 @@ mod tests {
     fn color_uses_ansi_but_no_hyperlinks() {
         let out = human(
             &test_support::reports(),
-            RenderOptions { color: true, statistics: false, root: None },
+            RenderOptions { color: true, statistics: false, root: None, run: None },
         );
         assert!(out.contains("\u{1b}["));
         assert!(!out.contains("\u{1b}]8;;"), "no OSC 8 hyperlinks");
