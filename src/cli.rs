@@ -60,7 +60,7 @@ pub enum Command {
     /// Print a rule's metadata and documentation.
     Explain { rule: String },
     /// Print what the parser understood of a file (stages, services, objects, containers,
-    /// images, each with line:col) as JSON.
+    /// images, each with line:col) as JSON. `-` reads standard input.
     Inspect {
         file: PathBuf,
         /// Read the file as this kind instead of detecting it.
@@ -885,22 +885,32 @@ fn suggest_limit(size: u64) -> String {
     format!("{mib}M")
 }
 
-/// A regular file's bytes, at most `limit` of them (for `inspect`).
+/// A regular file's bytes, at most `limit` of them (for `inspect`). The error is a whole
+/// message in the style of the lint run's (`no such file or directory: PATH`, `cannot read
+/// PATH: …`, `not a regular file: PATH`).
 fn read_bounded(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
+    let shown = discover::shown(path);
+    let cannot_read = |e: &io::Error| {
+        if e.kind() == io::ErrorKind::NotFound {
+            format!("no such file or directory: {shown}")
+        } else {
+            format!("cannot read {shown}: {}", discover::io_message(e))
+        }
+    };
+    let file = std::fs::File::open(path).map_err(|e| cannot_read(&e))?;
+    let meta = file.metadata().map_err(|e| cannot_read(&e))?;
     if !meta.is_file() {
-        return Err("not a regular file".to_string());
+        return Err(format!("not a regular file: {shown}"));
     }
     if meta.len() > limit {
         return Err(format!(
-            "{} is over the {} size limit",
+            "{shown}: {} is over the {} size limit",
             human_size(meta.len()),
             human_size(limit)
         ));
     }
     let mut bytes = Vec::new();
-    file.take(limit).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
+    file.take(limit).read_to_end(&mut bytes).map_err(|e| cannot_read(&e))?;
     Ok(bytes)
 }
 
@@ -1059,10 +1069,24 @@ fn on_path(name: &str) -> bool {
 }
 
 fn inspect(file: &std::path::Path, kind: Option<FileKind>) -> i32 {
+    let stdin = file.as_os_str() == "-";
     let shown = file.to_string_lossy().into_owned();
-    let bytes = match read_bounded(file, DEFAULT_MAX_FILE_SIZE) {
+    let read = if stdin {
+        let mut bytes = Vec::new();
+        match io::stdin().lock().take(DEFAULT_MAX_FILE_SIZE + 1).read_to_end(&mut bytes) {
+            Ok(_) if bytes.len() as u64 > DEFAULT_MAX_FILE_SIZE => Err(format!(
+                "standard input is over the {} size limit",
+                human_size(DEFAULT_MAX_FILE_SIZE)
+            )),
+            Ok(_) => Ok(bytes),
+            Err(e) => Err(format!("cannot read standard input: {}", discover::io_message(&e))),
+        }
+    } else {
+        read_bounded(file, DEFAULT_MAX_FILE_SIZE)
+    };
+    let bytes = match read {
         Ok(b) => b,
-        Err(e) => return usage_error(&format!("{shown}: {e}")),
+        Err(e) => return usage_error(&e),
     };
     let (text, _) = decode(bytes);
     let kind = match kind {

@@ -715,3 +715,24 @@ fn statistics_count_files_and_an_empty_run_says_nothing_was_linted() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["summary"]["files_checked"], 0);
 }
+
+/// `inspect -` reads standard input; a missing file is said the same way by `inspect` and the
+/// lint run.
+#[test]
+fn inspect_reads_stdin_and_missing_files_read_alike() {
+    let dir = temp_dir("inspect-stdin");
+    let o =
+        common::run_stdin(&["inspect", "-"], &dir, "services:\n  db:\n    image: postgres:16\n");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["kind"], "compose");
+    assert_eq!(v["model"]["services"][0]["name"]["value"], "db", "{v}");
+    let o = common::run_stdin(&["inspect", "--kind", "dockerfile", "-"], &dir, "FROM alpine\n");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let lint = run(&["--isolated", "nope.yaml"], &dir);
+    let inspect = run(&["inspect", "nope.yaml"], &dir);
+    assert_eq!(stderr(&lint), "edgelint: no such file or directory: nope.yaml\n");
+    assert_eq!(stderr(&inspect), stderr(&lint));
+    assert_eq!((lint.status.code(), inspect.status.code()), (Some(2), Some(2)));
+}
