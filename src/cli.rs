@@ -577,6 +577,8 @@ fn lint(args: LintArgs) -> i32 {
         statistics: args.statistics,
         root: Some(root),
         run: Some(run_stats),
+        // Only on a terminal: pipes and files stay unwrapped (and snapshots stable).
+        width: if is_tty { terminal_width() } else { None },
     };
     // Nothing linted at all (a mistyped or empty directory): said on stderr, since a pipe
     // reading concise output would see an empty, passing run. The human summary says it too.
@@ -594,7 +596,7 @@ fn lint(args: LintArgs) -> i32 {
     // what it would show without `--format`, then one summary line. The exit code is the same.
     let stdout_format = match &args.output {
         Some(file) => {
-            let file_opts = RenderOptions { color: false, ..opts.clone() };
+            let file_opts = RenderOptions { color: false, width: None, ..opts.clone() };
             if let Err(e) = write_report(file, format, &reports, &file_opts) {
                 say(format_args!("edgelint: cannot write {}: {e}", file.display()));
                 exit_error = true;
@@ -653,6 +655,15 @@ fn select_note(select: &[String], reports: &[FileReport]) -> Option<String> {
         "edgelint: note: {} findings are reported whatever --select says; `--ignore {first}` hides them",
         names.join(" and ")
     ))
+}
+
+/// The terminal's width in columns: `COLUMNS` when set to a number, else the size of the
+/// terminal on standard output.
+fn terminal_width() -> Option<usize> {
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok());
+    columns
+        .filter(|c| *c > 0)
+        .or_else(|| terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0)))
 }
 
 /// The format standard output gets: `--format`, or with `--output FILE` the terminal's.

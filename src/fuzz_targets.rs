@@ -215,6 +215,7 @@ pub fn lint_source(data: &[u8]) {
             statistics: selector & 0x80 != 0,
             root: None,
             run: None,
+            width: None,
         };
         render::render(format, &reports, &opts, &mut out).expect("render to memory");
     }

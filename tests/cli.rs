@@ -736,3 +736,42 @@ fn inspect_reads_stdin_and_missing_files_read_alike() {
     assert_eq!(stderr(&inspect), stderr(&lint));
     assert_eq!((lint.status.code(), inspect.status.code()), (Some(2), Some(2)));
 }
+
+/// Human output wraps its messages and help to the terminal's width (`COLUMNS` honoured) on a
+/// terminal only (`script` gives one); in a pipe it is unchanged.
+#[test]
+fn human_output_wraps_to_the_terminal_width_only_on_a_terminal() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("no `script`: skipped");
+        return;
+    }
+    let dir = temp_dir("terminal-width");
+    std::fs::write(dir.join("compose.yaml"), "services:\n  db:\n    image: postgres:16\n").unwrap();
+    let args = "--isolated --select missing-memory-limit --format human --color never compose.yaml";
+    let bin = env!("CARGO_BIN_EXE_edgelint");
+    let o = Command::new("script")
+        .args(["-qc", &format!("{bin} {args}"), "/dev/null"])
+        .current_dir(&dir)
+        .env("COLUMNS", "50")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let tty = stdout(&o).replace('\r', "");
+    let help: Vec<&str> = tty
+        .lines()
+        .skip_while(|l| !l.starts_with("  help:"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(help.len() > 2, "the help is wrapped: {tty}");
+    assert!(help.iter().all(|l| l.chars().count() <= 50), "{help:#?}");
+
+    let piped = run(&args.split(' ').collect::<Vec<_>>(), &dir);
+    let piped = stdout(&piped);
+    let help_line = piped.lines().find(|l| l.starts_with("  help:")).unwrap();
+    assert!(help_line.chars().count() > 50, "a pipe is not wrapped: {piped}");
+    assert_eq!(
+        help.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" "),
+        help_line.trim(),
+        "the same words"
+    );
+}

@@ -77,7 +77,8 @@ mod tests {
 
     #[test]
     fn statistics_follow_findings_and_no_summary() {
-        let opts = RenderOptions { color: false, statistics: true, root: None, run: None };
+        let opts =
+            RenderOptions { color: false, statistics: true, root: None, run: None, width: None };
         let out = concise(&test_support::reports(), opts);
         let lines: Vec<_> = out.lines().collect();
         assert_eq!(lines.len(), 5 + 5);
@@ -111,7 +112,7 @@ mod tests {
         assert_eq!(out, "a\\nb.yaml:1:4: error[r] bad\\nvalue \\u{1b}[31m\n");
         let coloured = concise(
             &reports,
-            RenderOptions { color: true, statistics: false, root: None, run: None },
+            RenderOptions { color: true, statistics: false, root: None, run: None, width: None },
         );
         assert_eq!(
             coloured,

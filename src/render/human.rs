@@ -54,10 +54,13 @@ pub(super) fn render(
 ) -> io::Result<()> {
     let theme =
         if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    // No wrapping: miette would wrap at a fixed 200 columns, not the terminal's width, and its
-    // Unicode line breaker is the largest cost per frame.
-    let handler =
-        GraphicalReportHandler::new_themed(theme).with_links(false).with_wrap_lines(false);
+    // No wrapping unless on a terminal (`opts.width`): miette would wrap at a fixed 200
+    // columns, and its Unicode line breaker is the largest cost per frame.
+    let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
+    let handler = match opts.width {
+        Some(width) => handler.with_width(width).with_wrap_lines(true),
+        None => handler.with_wrap_lines(false),
+    };
     // Frames are rendered in parallel, in chunks of consecutive findings of one file, and
     // written in the original order: the output does not depend on the thread count.
     let mut tasks = Vec::new();
@@ -407,7 +410,7 @@ mod tests {
     fn snapshot_without_color() {
         let out = human(
             &test_support::reports(),
-            RenderOptions { color: false, statistics: true, root: None, run: None },
+            RenderOptions { color: false, statistics: true, root: None, run: None, width: None },
         );
         insta::assert_snapshot!(out);
     }
@@ -441,7 +444,7 @@ mod tests {
     fn color_uses_ansi_but_no_hyperlinks() {
         let out = human(
             &test_support::reports(),
-            RenderOptions { color: true, statistics: false, root: None, run: None },
+            RenderOptions { color: true, statistics: false, root: None, run: None, width: None },
         );
         assert!(out.contains("\u{1b}["));
         assert!(!out.contains("\u{1b}]8;;"), "no OSC 8 hyperlinks");

@@ -178,7 +178,7 @@ mod tests {
 
     fn json_of(reports: &[FileReport], statistics: bool) -> (String, Value) {
         let mut out = Vec::new();
-        let opts = RenderOptions { color: true, statistics, root: None, run: None };
+        let opts = RenderOptions { color: true, statistics, root: None, run: None, width: None };
         render(Format::Json, reports, &opts, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let value = serde_json::from_str(&text).unwrap();

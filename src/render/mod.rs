@@ -87,6 +87,9 @@ pub struct RenderOptions {
     /// What happened to every file of the run (the reports hold only files with findings):
     /// the JSON summary and `--statistics` count it. `None` outside a command-line run.
     pub run: Option<RunStats>,
+    /// Wrap `human` messages and help to this many columns (the terminal's width); `None`
+    /// (pipes, files): no wrapping, so the output does not depend on where it goes.
+    pub width: Option<usize>,
 }
 
 /// The files of a run: linted, or skipped and why.
@@ -538,7 +541,8 @@ mod tests {
         }];
         for &f in Format::all() {
             for color in [false, true] {
-                let opts = RenderOptions { color, statistics: true, root: None, run: None };
+                let opts =
+                    RenderOptions { color, statistics: true, root: None, run: None, width: None };
                 let mut out = Vec::new();
                 render(f, &reports, &opts, &mut out).unwrap();
                 let s = String::from_utf8(out).unwrap();
