@@ -309,48 +309,31 @@ fn a_comment_that_opens_a_block_covers_its_key() {
     assert_eq!(got, ["rule-x@5", "rule-x@6"]);
 }
 
+/// The help of the `unused-suppression` in a Compose text with one `rule-x` finding on `db`.
+fn unused_help(text: &str) -> String {
+    let (source, collected) = lint(FileKind::Compose, text);
+    let mut diagnostics = vec![finding(text, "rule-x", "db", 0)];
+    let line_of = |offset: usize| source.position(offset).line;
+    let settings = Settings::default();
+    resolve(&collected, KNOWN, &settings, &["rule-x"], &mut diagnostics, |_| Vec::new(), &line_of);
+    let unused = diagnostics.iter().find(|d| d.rule == "unused-suppression").expect("unused");
+    unused.help.clone().unwrap_or_default()
+}
+
 #[test]
 fn an_unused_comment_next_to_its_finding_says_where_the_comment_must_go() {
     let text =
         "services:\n  db:\n    image: y\n    # edgelint: ignore[rule-x]\n    restart: always\n";
-    let (source, collected) = lint(FileKind::Compose, text);
-    let mut diagnostics = vec![finding(text, "rule-x", "db", 0)];
-    let line_of = |offset: usize| source.position(offset).line;
-    resolve(
-        &collected,
-        KNOWN,
-        &Settings::default(),
-        &["rule-x"],
-        &mut diagnostics,
-        |_| Vec::new(),
-        &line_of,
-    );
-    let unused = diagnostics.iter().find(|d| d.rule == "unused-suppression").expect("unused");
     assert_eq!(
-        unused.help.as_deref(),
-        Some(
-            "the `rule-x` finding is on line 2, which this comment does not cover: move the \
-             comment to the line above line 2 (a comment covers the next instruction or YAML \
-             entry, and the key of the block it opens), or remove `rule-x` from the comment (or \
-             the comment if it names nothing else)"
-        )
+        unused_help(text),
+        "the `rule-x` finding is on line 2, which this comment does not cover: move the \
+         comment to the line above line 2 (a comment covers the next instruction or YAML \
+         entry, and the key of the block it opens), or remove `rule-x` from the comment (or \
+         the comment if it names nothing else)"
     );
     // Far from any finding of its rule: only the removal.
     let text = "services:\n  db:\n    image: y\n    restart: always\n    user: app\n    init: true\n    # edgelint: ignore[rule-x]\n    tty: true\n";
-    let (source, collected) = lint(FileKind::Compose, text);
-    let mut diagnostics = vec![finding(text, "rule-x", "db", 0)];
-    let line_of = |offset: usize| source.position(offset).line;
-    resolve(
-        &collected,
-        KNOWN,
-        &Settings::default(),
-        &["rule-x"],
-        &mut diagnostics,
-        |_| Vec::new(),
-        &line_of,
-    );
-    let unused = diagnostics.iter().find(|d| d.rule == "unused-suppression").expect("unused");
-    assert!(unused.help.as_deref().unwrap().starts_with("remove `rule-x`"), "{unused:?}");
+    assert!(unused_help(text).starts_with("remove `rule-x`"), "{}", unused_help(text));
 }
 
 const TEMPLATE: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    edgelint.io/ignore: rule-x\nspec:\n  replicas: 1\n  template:\n    metadata:\n      annotations:\n        edgelint.io/ignore: rule-y\n    spec:\n      containers:\n        - name: app\n          image: nginx\n";
