@@ -582,15 +582,15 @@ fn lint(args: LintArgs) -> i32 {
     };
     // Nothing linted at all (a mistyped or empty directory): said on stderr, since a pipe
     // reading concise output would see an empty, passing run. The human summary says it too.
-    let said_why = noted || !helm.is_empty();
     if run_stats.checked == 0
         && run_stats.skipped_too_large == 0
-        && !said_why
+        && !noted
+        && helm.is_empty()
         && !exit_error
         && !args.skip_unrecognised
         && stdout_format_of(&args, format, terminal_format) != Format::Human
     {
-        say(format_args!("edgelint: {}", render::NOTHING_LINTED));
+        say(format_args!("edgelint: {}", run_stats.nothing_linted()));
     }
     // `--output FILE`: the report goes to the file (never coloured), and standard output gets
     // what it would show without `--format`, then one summary line. The exit code is the same.

@@ -128,10 +128,11 @@ fn unrecognised_yaml_named_explicitly_is_said_walked_is_silent() {
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
     let o = run(&["."], &dir);
     assert_eq!(o.status.code(), Some(0));
-    // No note per walked file; only that the run linted nothing.
+    // No note per walked file; only that the run linted nothing, and why.
     assert_eq!(
         stderr(&o),
-        "edgelint: no file was linted: no Dockerfile, Compose file or Kubernetes manifest was found\n"
+        "edgelint: no file was linted: 1 file skipped (not a Dockerfile, Compose file or \
+         Kubernetes manifest)\n"
     );
 }
 

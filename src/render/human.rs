@@ -38,10 +38,6 @@ pub const MAX_LABEL_BYTES: usize = 1024;
 const MAX_SNIPPET_BYTES: usize = 8 * 1024;
 const LONG_LINE_WINDOW: usize = 160;
 
-/// The summary of a run that linted no file.
-pub const NOTHING_LINTED: &str =
-    "no file was linted: no Dockerfile, Compose file or Kubernetes manifest was found";
-
 /// Findings rendered per parallel task.
 const CHUNK: usize = 128;
 /// Tasks rendered before their text is written out (bounds the memory held).
@@ -96,7 +92,7 @@ pub(super) fn render(
     }
     // A run that linted nothing says so: a mistyped directory must not read as "no findings".
     let summary = match opts.run {
-        Some(run) if run.checked == 0 && counts.total() == 0 => NOTHING_LINTED.to_string(),
+        Some(run) if run.checked == 0 && counts.total() == 0 => run.nothing_linted(),
         _ => counts.summary_line(),
     };
     if opts.color {

@@ -15,7 +15,6 @@ mod github;
 mod gitlab;
 mod human;
 pub mod json;
-pub use human::NOTHING_LINTED;
 mod junit;
 pub mod sarif;
 
@@ -109,6 +108,24 @@ impl RunStats {
     /// The stats of the given reports when no run counted them: each report is a file checked.
     fn of(reports: &[FileReport], opts: &RenderOptions) -> RunStats {
         opts.run.unwrap_or(RunStats { checked: reports.len(), ..RunStats::default() })
+    }
+
+    /// What a run that linted no file says: why, from the files it skipped.
+    pub fn nothing_linted(&self) -> String {
+        let skipped: Vec<String> = self
+            .skipped()
+            .iter()
+            .filter(|(n, _, _)| *n > 0)
+            .map(|(n, _, why)| {
+                format!("{n} file{} skipped ({why})", if *n == 1 { "" } else { "s" })
+            })
+            .collect();
+        if skipped.is_empty() {
+            "no file was linted: no Dockerfile, Compose file or Kubernetes manifest was found"
+                .to_string()
+        } else {
+            format!("no file was linted: {}", skipped.join(", "))
+        }
     }
 
     /// `(count, reason)` of each kind of skipped file, for JSON keys and `--statistics` lines.
@@ -443,6 +460,21 @@ mod tests {
                 assert_eq!(cursor.position(offset), file.position(offset), "offset {offset}");
             }
         }
+    }
+
+    #[test]
+    fn a_run_that_linted_nothing_says_why() {
+        let none = RunStats::default();
+        assert_eq!(
+            none.nothing_linted(),
+            "no file was linted: no Dockerfile, Compose file or Kubernetes manifest was found"
+        );
+        let some = RunStats { skipped_too_large: 1, skipped_helm_template: 2, ..none };
+        assert_eq!(
+            some.nothing_linted(),
+            "no file was linted: 2 files skipped (Helm chart template), 1 file skipped (over \
+             --max-file-size, not read)"
+        );
     }
 
     #[test]
