@@ -18,8 +18,44 @@ use crate::source::SourceFile;
 use crate::suppress;
 use crate::syntax::{dockerfile, yaml};
 
-/// Parse a text as the given kind. Returns the document and the parse errors as findings.
+/// At most this many `parse-error` findings per file: the last one shown says how many more
+/// there are (a file that is not of its kind at all would otherwise give one per line).
+pub const MAX_PARSE_ERRORS: usize = 20;
+
+/// Parse a text as the given kind. Returns the document and the parse errors as findings: at
+/// most [`MAX_PARSE_ERRORS`], and for a binary text (one with a NUL character) a single one
+/// at its first NUL, with an empty document.
 pub fn parse(source: &SourceFile, kind: FileKind) -> (Document, Vec<Diagnostic>) {
+    if let Some(at) = source.text.find('\0') {
+        let (doc, _) = parse(&SourceFile::new(&source.path, String::new()), kind);
+        let message = format!(
+            "file is binary (a NUL byte at offset {at}), not a {}; it was not linted",
+            match kind {
+                FileKind::Dockerfile => "Dockerfile",
+                FileKind::Compose => "Compose file",
+                FileKind::Kubernetes => "Kubernetes manifest",
+            }
+        );
+        let span = crate::source::Span::new(at, at + 1);
+        return (doc, vec![Diagnostic::new(PARSE_ERROR, Severity::Error, span, message)]);
+    }
+    let (doc, mut errors) = parse_text(source, kind);
+    if errors.len() > MAX_PARSE_ERRORS {
+        sort_diagnostics(&mut errors);
+        let more = errors.len() - MAX_PARSE_ERRORS;
+        errors.truncate(MAX_PARSE_ERRORS);
+        if let Some(last) = errors.last_mut() {
+            last.message = format!(
+                "{} ({more} more parse error{} after this one not shown)",
+                last.message,
+                if more == 1 { "" } else { "s" }
+            );
+        }
+    }
+    (doc, errors)
+}
+
+fn parse_text(source: &SourceFile, kind: FileKind) -> (Document, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let doc = match kind {
         FileKind::Dockerfile => {

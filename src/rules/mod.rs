@@ -624,6 +624,42 @@ pub fn find(name: &str) -> Option<&'static dyn Rule> {
     all().iter().copied().find(|r| r.meta().name == name)
 }
 
+/// The built-in findings, which edgelint reports itself (no hooks, always on under `--select`):
+/// documented, listed and explained like a rule.
+pub const BUILT_IN: [RuleMeta; 2] = [
+    RuleMeta {
+        name: crate::diagnostic::FILE_TOO_LARGE,
+        summary: "input over `--max-file-size`, which was not linted (built in)",
+        severity: Severity::Error,
+        formats: &FileKind::ALL,
+        equivalents: &[],
+        doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/file-too-large.md")),
+        options: &[],
+    },
+    RuleMeta {
+        name: crate::diagnostic::PARSE_ERROR,
+        summary: "input that cannot be parsed as its kind (built in)",
+        severity: Severity::Error,
+        formats: &FileKind::ALL,
+        equivalents: &[],
+        doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/parse-error.md")),
+        options: &[],
+    },
+];
+
+/// The metadata of every rule and built-in finding, in name order (`edgelint rules`, the index).
+pub fn all_meta() -> Vec<&'static RuleMeta> {
+    let mut metas: Vec<&'static RuleMeta> = all().iter().map(|r| r.meta()).collect();
+    metas.extend(BUILT_IN.iter());
+    metas.sort_by_key(|m| m.name);
+    metas
+}
+
+/// The metadata of a rule or built-in finding by name (`edgelint explain`).
+pub fn find_meta(name: &str) -> Option<&'static RuleMeta> {
+    all_meta().into_iter().find(|m| m.name == name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::option::Owned;

@@ -99,7 +99,9 @@ pub struct Directive {
 /// comment that cannot be read.
 pub fn parse_directive(text: &str, at: usize) -> Option<Result<Directive, String>> {
     let start = text.len() - text.trim_start().len();
-    let rest = text[start..].strip_prefix("edgelint:")?;
+    let Some(rest) = text[start..].strip_prefix("edgelint:") else {
+        return near_miss(&text[start..]).map(Err);
+    };
     let mut pos = start + "edgelint:".len();
     pos += rest.len() - rest.trim_start().len();
     let word_len = text[pos..]
@@ -145,6 +147,26 @@ pub fn parse_directive(text: &str, at: usize) -> Option<Result<Directive, String
         return Some(Err(format!("expected `-- reason` after the list, found `{tail}`")));
     };
     Some(Ok(Directive { file, names, reason }))
+}
+
+/// A comment that is meant as a suppression but lacks the `edgelint:` prefix's colon
+/// (`# edgelint ignore[rule]`, `# edgelint-ignore[rule]`, `# edgelint = ignore-file[rule]`):
+/// the message saying so. It would otherwise suppress nothing, silently. Prose
+/// (`# edgelint ignores this`) has no `[` after the directive and is left alone.
+fn near_miss(text: &str) -> Option<String> {
+    let rest = text.strip_prefix("edgelint")?;
+    let directive =
+        rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '=' | '_'));
+    if directive.len() == rest.len() {
+        return None;
+    }
+    let word = ["ignore-file", "ignore"].into_iter().find(|w| directive.starts_with(w))?;
+    if !directive[word.len()..].trim_start().starts_with('[') {
+        return None;
+    }
+    Some(format!(
+        "`edgelint` needs a colon before `{word}`: write `# edgelint: {word}[…]`; without it the comment suppresses nothing"
+    ))
 }
 
 /// Comma-separated names with their spans (from byte offsets in `list`). `Err` on an empty

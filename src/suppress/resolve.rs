@@ -62,6 +62,36 @@ pub(super) fn removal_help(form: Form, name: &str) -> String {
     }
 }
 
+/// The help of an `unused-suppression`: for a comment placed near a finding of its rule that
+/// it does not cover, where that finding is and where the comment must go (deleting it would
+/// bring the finding back); otherwise, remove the name.
+fn unused_help(
+    s: &Suppression,
+    rule: &str,
+    remaining: &[Diagnostic],
+    line_of: &dyn Fn(usize) -> usize,
+) -> String {
+    let removal = removal_help(s.form, rule);
+    if s.form != Form::Comment {
+        return removal;
+    }
+    let at = line_of(s.at.start);
+    let nearest = remaining
+        .iter()
+        .filter(|d| d.rule == rule)
+        .map(|d| line_of(d.span.start))
+        .min_by_key(|line| (line.abs_diff(at), *line));
+    match nearest {
+        // Near: within a few lines, as a comment misplaced in the finding's block is.
+        Some(line) if line.abs_diff(at) <= 3 => format!(
+            "the `{rule}` finding is on line {line}, which this comment does not cover: move the \
+             comment to the line above line {line} (a comment covers the next instruction or \
+             YAML entry, and the key of the block it opens), or {removal}"
+        ),
+        _ => removal,
+    }
+}
+
 /// One suppression's state during [`apply`].
 pub(super) struct State<'a> {
     pub(super) s: &'a Suppression,
@@ -139,7 +169,9 @@ pub fn apply(
         crate::engine::run_rules(&shadowed, doc, semantic, source, &mut out, &mut Vec::new());
         out
     };
-    resolve(&collected, &known, settings, ran, diagnostics, shadow);
+    resolve(&collected, &known, settings, ran, diagnostics, shadow, &|offset| {
+        source.position(offset).line
+    });
 }
 
 /// The suppression pass over what [`collect`] found. `known`: the rule names; `shadow` runs the
@@ -151,6 +183,7 @@ pub fn resolve(
     ran: &[&str],
     diagnostics: &mut Vec<Diagnostic>,
     shadow: impl FnOnce(&[&str]) -> Vec<Diagnostic>,
+    line_of: &dyn Fn(usize) -> usize,
 ) {
     let parse_failed = diagnostics.iter().any(|d| d.rule == PARSE_ERROR);
     let mut findings: Vec<Diagnostic> = collected
@@ -234,6 +267,7 @@ pub fn resolve(
     findings.retain(|d| !suppressed(&mut states, d));
 
     if report_unused {
+        let remaining: &[Diagnostic] = diagnostics;
         let unused = |states: &[State<'_>], last: bool| -> Vec<Diagnostic> {
             let mut out = Vec::new();
             for st in states.iter().filter(|st| st.active) {
@@ -246,7 +280,7 @@ pub fn resolve(
                             &UNUSED,
                             n.span,
                             format!("suppression of `{}` matches no finding", n.value),
-                            removal_help(st.s.form, &n.value),
+                            unused_help(st.s, &n.value, remaining, line_of),
                         ));
                     }
                 }
