@@ -6,7 +6,9 @@
 //! (syntax → model → semantic → rules → engine → render/cli) are drawn in
 //! `docs/architecture.md`.
 
+pub mod add_ignore;
 pub mod archdb;
+pub mod baseline;
 pub mod classify;
 pub mod cli;
 pub mod config;

@@ -87,10 +87,14 @@ pub(super) fn render(
     if counts.total() > 0 || statistics {
         writeln!(w)?;
     }
+    let mut summary = counts.summary_line();
+    if let Some(b) = &opts.baseline {
+        summary = format!("{summary}; {}", b.line());
+    }
     if opts.color {
-        writeln!(w, "{}{}{}", ansi::BOLD, counts.summary_line(), ansi::RESET)?;
+        writeln!(w, "{}{summary}{}", ansi::BOLD, ansi::RESET)?;
     } else {
-        writeln!(w, "{}", counts.summary_line())?;
+        writeln!(w, "{summary}")?;
     }
     if counts.total() > 0 {
         // The links above need the docs site; this works offline.
@@ -398,7 +402,7 @@ mod tests {
     fn snapshot_without_color() {
         let out = human(
             &test_support::reports(),
-            RenderOptions { color: false, statistics: true, root: None },
+            RenderOptions { color: false, statistics: true, root: None, baseline: None },
         );
         insta::assert_snapshot!(out);
     }
@@ -432,7 +436,7 @@ mod tests {
     fn color_uses_ansi_but_no_hyperlinks() {
         let out = human(
             &test_support::reports(),
-            RenderOptions { color: true, statistics: false, root: None },
+            RenderOptions { color: true, statistics: false, root: None, baseline: None },
         );
         assert!(out.contains("\u{1b}["));
         assert!(!out.contains("\u{1b}]8;;"), "no OSC 8 hyperlinks");

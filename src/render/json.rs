@@ -21,7 +21,10 @@
 //!   "summary": {
 //!     "files": 2,                     // files with at least one diagnostic
 //!     "diagnostics": 5,
-//!     "by_severity": {"error": 2, "warning": 2, "info": 1}
+//!     "by_severity": {"error": 2, "warning": 2, "info": 1},
+//!     "unknown_platforms": 0,         // image references whose platforms are unknown
+//!     "baselined": 12,                // only with a baseline: findings it held (not listed)
+//!     "stale_baseline_entries": 0     // only with a baseline: its entries that no longer occur
 //!   },
 //!   "statistics": {"mutable-image-tag": 2, "apk-index-kept": 1}   // only with --statistics
 //! }
@@ -79,6 +82,11 @@ struct Summary {
     diagnostics: usize,
     by_severity: BySeverity,
     unknown_platforms: usize,
+    /// Only when a baseline is in use: findings it dropped, and its stale entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselined: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stale_baseline_entries: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -140,6 +148,8 @@ pub(super) fn render(
                 info: counts.infos,
             },
             unknown_platforms: super::unknown_platforms(reports),
+            baselined: opts.baseline.map(|b| b.baselined),
+            stale_baseline_entries: opts.baseline.map(|b| b.stale),
         },
         statistics: opts.statistics.then(|| Statistics(rule_statistics(reports))),
     };
@@ -156,7 +166,7 @@ mod tests {
 
     fn json_of(reports: &[FileReport], statistics: bool) -> (String, Value) {
         let mut out = Vec::new();
-        let opts = RenderOptions { color: true, statistics, root: None };
+        let opts = RenderOptions { color: true, statistics, root: None, baseline: None };
         render(Format::Json, reports, &opts, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let value = serde_json::from_str(&text).unwrap();

@@ -83,6 +83,9 @@ pub struct RenderOptions {
     /// The scanned root (the current directory) the CI formats make paths relative to; `None`
     /// keeps paths as given (see [`ci::report_path`]).
     pub root: Option<std::path::PathBuf>,
+    /// What a baseline dropped, when one is in use: the human summary and the JSON `summary`
+    /// say it.
+    pub baseline: Option<crate::baseline::Summary>,
 }
 
 /// Writes `reports` to `out` in `format`. Returns the first I/O error (e.g. a broken pipe).
@@ -477,7 +480,7 @@ mod tests {
         }];
         for &f in Format::all() {
             for color in [false, true] {
-                let opts = RenderOptions { color, statistics: true, root: None };
+                let opts = RenderOptions { color, statistics: true, root: None, baseline: None };
                 let mut out = Vec::new();
                 render(f, &reports, &opts, &mut out).unwrap();
                 let s = String::from_utf8(out).unwrap();

@@ -174,6 +174,7 @@ fn split_names(
 mod collect;
 mod resolve;
 pub use collect::collect;
+pub(crate) use collect::yaml_extents;
 pub use resolve::{apply, resolve};
 // The tests reach the private helpers of both.
 #[cfg(test)]
