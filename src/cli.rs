@@ -81,6 +81,16 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff): `edgelint man > edgelint.1`.
     Man,
+    /// Write a commented `.edgelint.yaml` in the current directory with the fleet's platforms
+    /// (from `--platform`, asked on a terminal, else linux/amd64 and linux/arm64).
+    Init {
+        /// A platform the fleet runs (repeatable or comma-separated).
+        #[arg(long = "platform", value_delimiter = ',')]
+        platforms: Vec<String>,
+        /// Overwrite an existing `.edgelint.yaml`.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -287,6 +297,7 @@ pub fn run() -> i32 {
         Some(Command::Images(args)) => crate::images_cmd::run(args),
         Some(Command::Completions { shell }) => write_out(&crate::manual::completions(shell)),
         Some(Command::Man) => write_out(&crate::manual::man_page()),
+        Some(Command::Init { platforms, force }) => crate::init_cmd::run(&platforms, force),
         None => lint(cli.lint),
     }
 }

@@ -19,6 +19,7 @@ pub mod engine;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod images_cmd;
+pub mod init_cmd;
 pub mod inspect;
 pub mod lockfile;
 pub mod manual;

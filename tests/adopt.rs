@@ -354,3 +354,55 @@ fn add_ignore_leaves_alone_a_file_it_cannot_edit_safely() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("does not read standard input"), "{}", stderr(&o));
 }
+
+#[test]
+fn init_writes_a_configuration_the_loader_reads() {
+    let dir = repo("init-platform", &[("web.yaml", DEPLOYMENT)]);
+    let o = run(&["init", "--platform", "linux/arm64", "--platform", "linux/amd64,arm64"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = read(&dir, ".edgelint.yaml");
+    assert!(text.contains("\nplatforms: [linux/arm64, linux/amd64]\n"), "{text}");
+    assert!(text.lines().filter(|l| l.starts_with('#')).count() > 40, "fully commented");
+    // The configuration loader finds and reads it.
+    let o = run(&["--show-settings", "web.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let settings: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(settings["config-files"], serde_json::json!([".edgelint.yaml"]));
+    assert_eq!(settings["platforms"], serde_json::json!(["linux/arm64", "linux/amd64"]));
+    assert_eq!(settings["platforms-configured"], true);
+    assert_eq!(settings["failure-threshold"], "info", "the other keys keep their defaults");
+
+    // An invalid platform is refused by the platform parser; nothing is written.
+    let dir = repo("init-invalid", &[]);
+    let o = run(&["init", "--platform", "linux"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("invalid platform `linux`"), "{}", stderr(&o));
+    assert!(!dir.join(".edgelint.yaml").exists());
+}
+
+#[test]
+fn init_without_a_terminal_uses_the_offered_platforms_and_says_so() {
+    let dir = repo("init-default", &[]);
+    // `run` gives the binary no standard input (not a terminal).
+    let o = run(&["init"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a terminal: using the platforms linux/amd64, linux/arm64"));
+    assert!(read(&dir, ".edgelint.yaml").contains("\nplatforms: [linux/amd64, linux/arm64]\n"));
+}
+
+#[test]
+fn init_refuses_to_overwrite_without_force() {
+    let dir = repo("init-force", &[(".edgelint.yaml", "platforms: [linux/arm/v7]\n")]);
+    let o = run(&["init", "--platform", "linux/arm64"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists; use `edgelint init --force`"), "{}", stderr(&o));
+    assert_eq!(read(&dir, ".edgelint.yaml"), "platforms: [linux/arm/v7]\n");
+    let o = run(&["init", "--platform", "linux/arm64", "--force"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(read(&dir, ".edgelint.yaml").contains("\nplatforms: [linux/arm64]\n"));
+    // The other name in the same directory: a directory holds one configuration file.
+    let dir = repo("init-other-name", &[("edgelint.yaml", "platforms: [linux/arm64]\n")]);
+    let o = run(&["init", "--force"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.join(".edgelint.yaml").exists());
+}
