@@ -173,7 +173,9 @@ fn plan(report: &FileReport, document: &Document) -> Result<Plan, String> {
             let line = source.position(offset).line;
             return Err(format!("no place for a comment for `{}` at line {line}", d.rule));
         };
-        let line_start = source.index.line_start(source.index.line_of(anchor));
+        // After a byte order mark, which must stay first.
+        let bom = if source.text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+        let line_start = source.index.line_start(source.index.line_of(anchor)).max(bom);
         let prefix = &source.text[line_start..anchor];
         let indent: String = prefix.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
         plan.entry(line_start).or_insert_with(|| (indent, BTreeSet::new())).1.insert(d.rule);
@@ -184,7 +186,11 @@ fn plan(report: &FileReport, document: &Document) -> Result<Plan, String> {
 /// The start of the innermost entry or list item that holds `offset` and begins its line (only
 /// indentation and `- ` markers before it).
 fn yaml_anchor(stream: &YamlStream, source: &SourceFile, offset: usize) -> Option<usize> {
-    let doc = stream.documents.iter().find(|d| d.span.start <= offset && offset <= d.span.end)?;
+    let doc = stream
+        .documents
+        .iter()
+        .find(|d| d.span.start <= offset && offset < d.span.end)
+        .or_else(|| stream.documents.iter().rev().find(|d| d.span.start <= offset))?;
     crate::suppress::yaml_extents(doc)
         .into_iter()
         .filter(|e| e.start <= offset && (offset < e.end || e.start == offset))
@@ -257,6 +263,19 @@ mod tests {
             out,
             "# edgelint: ignore[mutable-image-tag, runs-as-root] -- adopted\nFROM alpine:3.19\n# edgelint: ignore[arch-specific-command] -- adopted\nRUN apk add curl && \\\n    wget https://example.com/tool-linux-amd64\n"
         );
+    }
+
+    #[test]
+    fn line_endings_and_a_byte_order_mark_are_kept() {
+        let text = "\u{feff}services:\r\n  web:\r\n    image: nginx:latest\r\n";
+        let (out, n) = edited("compose.yaml", FileKind::Compose, text).unwrap();
+        assert_eq!(n, 2);
+        assert!(
+            out.starts_with("\u{feff}services:\r\n  # edgelint: ignore[missing-cpu-limit, "),
+            "{out:?}"
+        );
+        assert!(out.ends_with("    # edgelint: ignore[mutable-image-tag] -- adopted\r\n    image: nginx:latest\r\n"), "{out:?}");
+        assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
     }
 
     /// The checks catch what a naive placement would break: a comment between continuation

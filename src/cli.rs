@@ -583,23 +583,8 @@ fn lint(args: LintArgs) -> i32 {
             EXIT_OK
         };
     }
-    let baseline_summary = (!baselines.loaded.is_empty()).then(|| {
-        let summary = crate::baseline::apply(
-            reports.iter_mut().map(|(r, _)| r),
-            &mut baselines.loaded,
-            |p| settings_of.get(p).and_then(|s| s.baseline.as_ref()).and_then(|b| baselines.index.get(b).copied()),
-            &linted,
-            &root,
-        );
-        reports.retain(|(r, _)| !r.diagnostics.is_empty() || !r.unknown_platforms.is_empty());
-        if summary.not_linted > 0 {
-            say(format_args!(
-                "edgelint: warning: {} of the baselined findings are parse errors or files over the size limit: those files are not linted at all",
-                summary.not_linted
-            ));
-        }
-        summary
-    });
+    let baseline_summary = (!baselines.loaded.is_empty())
+        .then(|| baselines.apply(&mut reports, &settings_of, &linted, &root));
     let failed = reports.iter().any(|(r, threshold)| {
         threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))
     });
@@ -690,6 +675,37 @@ impl Baselines {
         self.loaded.push(crate::baseline::Baseline::load(path)?);
         self.index.insert(path.to_path_buf(), self.loaded.len() - 1);
         Ok(())
+    }
+
+    /// Drops the baselined findings from `reports` (and the reports left with nothing to
+    /// show); says on stderr how many of them are files that were not linted.
+    fn apply(
+        &mut self,
+        reports: &mut Vec<(FileReport, Option<Severity>)>,
+        settings_of: &std::collections::HashMap<String, std::sync::Arc<Settings>>,
+        linted: &std::collections::HashSet<PathBuf>,
+        cwd: &std::path::Path,
+    ) -> crate::baseline::Summary {
+        let index = &self.index;
+        let baseline_of = |path: &str| {
+            let file = settings_of.get(path)?.baseline.as_ref()?;
+            index.get(file).copied()
+        };
+        let summary = crate::baseline::apply(
+            reports.iter_mut().map(|(r, _)| r),
+            &mut self.loaded,
+            baseline_of,
+            linted,
+            cwd,
+        );
+        reports.retain(|(r, _)| !r.diagnostics.is_empty() || !r.unknown_platforms.is_empty());
+        if summary.not_linted > 0 {
+            say(format_args!(
+                "edgelint: warning: {} of the baselined findings are parse errors or files over the size limit: those files are not linted at all",
+                summary.not_linted
+            ));
+        }
+        summary
     }
 }
 

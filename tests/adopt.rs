@@ -9,17 +9,8 @@ use common::{run, stderr, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// A fresh repository (with `.git`) under the target dir holding `files`.
 fn repo(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("adopt-tests").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join(".git")).unwrap();
-    for (path, text) in files {
-        let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
+    common::repo("adopt-tests", name, files)
 }
 
 fn read(dir: &Path, path: &str) -> String {
