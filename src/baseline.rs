@@ -249,6 +249,39 @@ mod tests {
         assert_eq!(stored_path("-", cwd, Path::new("/repo")), "-");
     }
 
+    /// Identical findings at one place are matched by count: a baseline holding one of them
+    /// lets the second through; a baselined finding that is gone is stale.
+    #[test]
+    fn counts_limit_matches_and_gone_findings_are_stale() {
+        use crate::diagnostic::{Diagnostic, Severity};
+        use crate::source::{SourceFile, Span};
+        let report = |text: &str, needles: &[&str]| FileReport {
+            diagnostics: needles
+                .iter()
+                .map(|n| {
+                    let at = text.find(n).unwrap();
+                    Diagnostic::new("r", Severity::Warning, Span::new(at, at + n.len()), "m")
+                })
+                .collect(),
+            source: SourceFile::new("Dockerfile", text),
+            kind: Some(crate::document::FileKind::Dockerfile),
+            unknown_platforms: Vec::new(),
+        };
+        let dir = Path::new("/repo");
+        let old = report("RUN a amd64\nRUN b\n", &["amd64", "b"]);
+        let written = entries(std::slice::from_ref(&old), dir, dir);
+        assert_eq!(written.len(), 2);
+        let remaining = written.into_iter().map(|e| ((e.path, e.rule, e.key), e.count)).collect();
+        let mut baselines = vec![Baseline { dir: dir.to_path_buf(), remaining }];
+        // `amd64` twice now, `b` fixed.
+        let mut new = [report("RUN x amd64\nRUN y amd64\n", &["amd64", "y amd64"])];
+        new[0].diagnostics[1].span.start += 2;
+        let linted: HashSet<PathBuf> = [dir.join("Dockerfile")].into_iter().collect();
+        let summary = apply(new.iter_mut(), &mut baselines, |_| Some(0), &linted, dir);
+        assert_eq!(summary, Summary { baselined: 1, not_linted: 0, stale: 1 });
+        assert_eq!(new[0].diagnostics.len(), 1, "the second `amd64` is new");
+    }
+
     #[test]
     fn text_is_one_entry_per_line_and_reads_back() {
         let entries = vec![

@@ -40,7 +40,7 @@ fn run_in(dir: &Path, platforms: &[String], force: bool, terminal: bool) -> i32 
     }
     let chosen = if platforms.is_empty() {
         if terminal {
-            match ask() {
+            match ask(&mut io::stdin().lock(), &mut io::stderr()) {
                 Ok(p) => p,
                 Err(e) => return fail(&e),
             }
@@ -87,27 +87,25 @@ fn parse_platforms<'a>(words: impl Iterator<Item = &'a str>) -> Result<Vec<Platf
     Ok(out)
 }
 
-/// Asks on the terminal (prompt on standard error); an empty answer takes [`OFFERED`]. Asks
-/// again after an invalid answer, three times at most.
-fn ask() -> Result<Vec<Platform>, String> {
-    let stdin = io::stdin();
+/// Asks on the terminal (`input`; the prompt on `prompt`, standard error); an empty answer
+/// takes [`OFFERED`]. Asks again after an invalid answer, three times at most.
+fn ask(input: &mut impl BufRead, prompt: &mut impl Write) -> Result<Vec<Platform>, String> {
     for _ in 0..3 {
-        let mut err = io::stderr().lock();
         let _ = write!(
-            err,
+            prompt,
             "Which platforms does your fleet run (e.g. linux/amd64, linux/arm64, linux/arm/v7)? [{}] ",
             OFFERED.join(", ")
         );
-        let _ = err.flush();
+        let _ = prompt.flush();
         let mut line = String::new();
-        if stdin.lock().read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+        if input.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
             return Err("no answer (end of input); pass --platform".to_string());
         }
         let answer = if line.trim().is_empty() { OFFERED.join(",") } else { line };
         match parse_platforms(std::iter::once(answer.as_str())) {
             Ok(p) => return Ok(p),
             Err(e) => {
-                let _ = writeln!(io::stderr().lock(), "edgelint: {e}");
+                let _ = writeln!(prompt, "edgelint: {e}");
             }
         }
     }
@@ -219,6 +217,23 @@ mod tests {
         assert_eq!(layer.failure_threshold, Some(Some(crate::diagnostic::Severity::Info)));
         assert_eq!(layer.require_reason, Some(false));
         assert!(layer.device.is_some() && layer.baseline.is_some() && !layer.per_path.is_empty());
+    }
+
+    #[test]
+    fn the_question_takes_the_offer_on_enter_and_asks_again_after_a_bad_answer() {
+        let answer = |input: &str| {
+            let mut prompt = Vec::new();
+            let got = ask(&mut input.as_bytes(), &mut prompt);
+            (got, String::from_utf8(prompt).unwrap())
+        };
+        let (got, prompt) = answer("\n");
+        assert_eq!(got.unwrap(), platforms(&OFFERED));
+        assert!(prompt.ends_with("[linux/amd64, linux/arm64] "), "{prompt}");
+        let (got, prompt) = answer("linux\narm64 linux/arm/v7\r\n");
+        assert_eq!(got.unwrap(), platforms(&["linux/arm64", "linux/arm/v7"]));
+        assert!(prompt.contains("edgelint: invalid platform `linux`"), "{prompt}");
+        assert!(answer("").0.unwrap_err().contains("end of input"));
+        assert!(answer("x\ny\nz\nlinux/arm64\n").0.unwrap_err().contains("no valid platform"));
     }
 
     #[test]
