@@ -83,6 +83,16 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff): `edgelint man > edgelint.1`.
     Man,
+    /// Write a commented `.edgelint.yaml` in the current directory with the fleet's platforms
+    /// (from `--platform`, asked on a terminal, else linux/amd64 and linux/arm64).
+    Init {
+        /// A platform the fleet runs (repeatable or comma-separated).
+        #[arg(long = "platform", value_delimiter = ',')]
+        platforms: Vec<String>,
+        /// Overwrite an existing `.edgelint.yaml`.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -211,6 +221,27 @@ pub struct LintArgs {
     /// `file-too-large`. Bytes, or with a binary suffix: `512K`, `8M`, `1G` (also `MiB`, `MB`).
     #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_size)]
     pub max_file_size: u64,
+
+    /// Report only the findings the baseline FILE does not hold (see `--write-baseline`);
+    /// overrides `baseline:` in the configuration.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["write_baseline", "add_ignore"])]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in the baseline FILE (by rule, path and place in the file,
+    /// not line) and report nothing.
+    #[arg(long, value_name = "FILE", conflicts_with = "add_ignore")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Write `# edgelint: ignore[rule] -- REASON` comments at every current finding, leaving
+    /// untouched any file that would not parse the same after the edit.
+    #[arg(
+        long,
+        value_name = "REASON",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = ""
+    )]
+    pub add_ignore: Option<String>,
 }
 
 /// A size for `--max-file-size`: a whole number of bytes, optionally followed by `K`, `M` or
@@ -271,6 +302,7 @@ pub fn run() -> i32 {
         Some(Command::Images(args)) => crate::images_cmd::run(args),
         Some(Command::Completions { shell }) => write_out(&crate::manual::completions(shell)),
         Some(Command::Man) => write_out(&crate::manual::man_page()),
+        Some(Command::Init { platforms, force }) => crate::init_cmd::run(&platforms, force),
         None => lint(cli.lint),
     }
 }
@@ -383,6 +415,8 @@ fn lint(args: LintArgs) -> i32 {
         (None, false) => config::Mode::Discover,
     };
     let root = cwd.clone();
+    let mut overrides = overrides;
+    overrides.baseline = args.baseline.as_ref().map(|b| config::normalize(&cwd.join(b)));
     let mut resolver = config::Resolver::new(mode, cwd, overrides);
     if args.show_settings {
         return show_settings(&args, &mut resolver);
@@ -424,6 +458,12 @@ fn lint(args: LintArgs) -> i32 {
         return EXIT_ERROR;
     }
     let file_paths: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    if args.add_ignore.is_some() && stdin_count > 0 {
+        return usage_error("--add-ignore edits files in place; it does not read standard input");
+    }
+    if args.add_ignore.as_deref().is_some_and(|r| r.contains(['\n', '\r'])) {
+        return usage_error("the --add-ignore reason must be one line");
+    }
 
     let discovery = if file_paths.is_empty() {
         discover::Discovery { candidates: Vec::new(), errors: Vec::new() }
@@ -445,12 +485,14 @@ fn lint(args: LintArgs) -> i32 {
     // Configuration is resolved for every input first (cached per directory), then the files
     // are linted in parallel, each with its own settings.
     let mut jobs = Vec::with_capacity(discovery.candidates.len());
+    let mut linted = std::collections::HashSet::new();
     for c in &discovery.candidates {
         let abs = resolver.absolute(&c.path);
         let resolved = resolver.for_path(Some(&c.path));
         if resolved.excludes(&abs) && (c.origin == Origin::Walked || args.force_exclude) {
             continue;
         }
+        linted.insert(abs.clone());
         jobs.push((c, resolved.settings_for(Some(&abs))));
     }
     let stdin_settings = if stdin_count == 1 {
@@ -463,6 +505,9 @@ fn lint(args: LintArgs) -> i32 {
                 excludes.matches_explicit(&discover::without_leading_cur_dir(n))
                     || abs.as_deref().is_some_and(|a| resolved.excludes(a))
             });
+        if !excluded {
+            linted.extend(abs.clone());
+        }
         (!excluded).then(|| resolved.settings_for(abs.as_deref()))
     } else {
         None
@@ -473,6 +518,33 @@ fn lint(args: LintArgs) -> i32 {
             eprintln!("edgelint: {e}");
         }
         return EXIT_ERROR;
+    }
+    // Each report's settings, by its path as shown, for the baseline and `--add-ignore`.
+    let mut settings_of: std::collections::HashMap<String, std::sync::Arc<Settings>> =
+        jobs.iter().map(|(c, s)| (c.path.to_string_lossy().into_owned(), s.clone())).collect();
+    if let Some(s) = &stdin_settings {
+        settings_of.insert(args.stdin_filename.clone().unwrap_or_else(|| "-".into()), s.clone());
+    }
+    // Baselines are read before linting: one that cannot be read is an error, like a
+    // configuration's. `--write-baseline` and `--add-ignore` act on every finding.
+    let mut baselines = Baselines::default();
+    if args.write_baseline.is_none() && args.add_ignore.is_none() {
+        let mut errors = Vec::new();
+        for s in settings_of.values() {
+            if let Some(path) = &s.baseline {
+                if let Err(e) = baselines.load(path) {
+                    errors.push(e);
+                }
+            }
+        }
+        errors.sort();
+        errors.dedup();
+        if !errors.is_empty() {
+            for e in &errors {
+                say(format_args!("edgelint: {e}"));
+            }
+            return EXIT_ERROR;
+        }
     }
 
     let limit = args.max_file_size;
@@ -559,6 +631,32 @@ fn lint(args: LintArgs) -> i32 {
             reports.push((without_text(r), None));
         }
     }
+    if let Some(file) = &args.write_baseline {
+        let all: Vec<FileReport> = reports.into_iter().map(|(r, _)| r).collect();
+        return match write_baseline(file, &all, &root) {
+            Ok(()) if exit_error => EXIT_ERROR,
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                say(format_args!("edgelint: cannot write {}: {e}", file.display()));
+                EXIT_ERROR
+            }
+        };
+    }
+    if let Some(reason) = &args.add_ignore {
+        let all: Vec<FileReport> = reports.into_iter().map(|(r, _)| r).collect();
+        let reason = Some(reason.trim()).filter(|r| !r.is_empty());
+        let done = crate::add_ignore::run(&all, reason, |p| settings_of.get(p).cloned());
+        return if exit_error || done.failed > 0 {
+            EXIT_ERROR
+        } else if done.untouched > 0 && !args.exit_zero {
+            // Findings remain in the files left untouched.
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        };
+    }
+    let baseline_summary = (!baselines.loaded.is_empty())
+        .then(|| baselines.apply(&mut reports, &settings_of, &linted, &root));
     let failed = reports.iter().any(|(r, threshold)| {
         threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.fails_at(t)))
     });
@@ -587,6 +685,7 @@ fn lint(args: LintArgs) -> i32 {
         run: Some(run_stats),
         // Only on a terminal: pipes and files stay unwrapped (and snapshots stable).
         width: if is_tty { terminal_width() } else { None },
+        baseline: baseline_summary,
     };
     // Nothing linted at all (a mistyped or empty directory): said on stderr, since a pipe
     // reading concise output would see an empty, passing run. The human summary says it too.
@@ -599,6 +698,12 @@ fn lint(args: LintArgs) -> i32 {
         && stdout_format_of(&args, format, terminal_format) != Format::Human
     {
         say(format_args!("edgelint: {}", run_stats.nothing_linted()));
+    }
+    // The human and JSON formats say what the baseline held; the others on standard error.
+    if let Some(b) = &baseline_summary {
+        if args.output.is_none() && !matches!(format, Format::Human | Format::Json) {
+            say(format_args!("edgelint: {}", b.line()));
+        }
     }
     // `--output FILE`: the report goes to the file (never coloured), and standard output gets
     // what it would show without `--format`, then one summary line. The exit code is the same.
@@ -616,7 +721,10 @@ fn lint(args: LintArgs) -> i32 {
     let mut out = io::BufWriter::new(stdout.lock());
     let mut written = render::render(stdout_format, &reports, &opts, &mut out);
     if let (Some(file), Ok(())) = (&args.output, &written) {
-        let summary = render::Counts::of(&reports).summary_line();
+        let mut summary = render::Counts::of(&reports).summary_line();
+        if let Some(b) = &baseline_summary {
+            summary = format!("{summary}; {}", b.line());
+        }
         written = writeln!(
             out,
             "edgelint: {summary}; {} report written to {}",
@@ -681,6 +789,89 @@ fn stdout_format_of(args: &LintArgs, format: Format, terminal_format: Format) ->
     } else {
         format
     }
+}
+
+/// The baselines of a run, each read once.
+#[derive(Default)]
+struct Baselines {
+    loaded: Vec<crate::baseline::Baseline>,
+    /// Absolute path → index in `loaded`.
+    index: std::collections::HashMap<PathBuf, usize>,
+}
+
+impl Baselines {
+    fn load(&mut self, path: &std::path::Path) -> Result<(), String> {
+        if self.index.contains_key(path) {
+            return Ok(());
+        }
+        self.loaded.push(crate::baseline::Baseline::load(path)?);
+        self.index.insert(path.to_path_buf(), self.loaded.len() - 1);
+        Ok(())
+    }
+
+    /// Drops the baselined findings from `reports` (and the reports left with nothing to
+    /// show); says on stderr how many of them are files that were not linted.
+    fn apply(
+        &mut self,
+        reports: &mut Vec<(FileReport, Option<Severity>)>,
+        settings_of: &std::collections::HashMap<String, std::sync::Arc<Settings>>,
+        linted: &std::collections::HashSet<PathBuf>,
+        cwd: &std::path::Path,
+    ) -> crate::baseline::Summary {
+        let index = &self.index;
+        let baseline_of = |path: &str| {
+            let file = settings_of.get(path)?.baseline.as_ref()?;
+            index.get(file).copied()
+        };
+        let summary = crate::baseline::apply(
+            reports.iter_mut().map(|(r, _)| r),
+            &mut self.loaded,
+            baseline_of,
+            linted,
+            cwd,
+        );
+        reports.retain(|(r, _)| !r.diagnostics.is_empty() || !r.unknown_platforms.is_empty());
+        if summary.not_linted > 0 {
+            say(format_args!(
+                "edgelint: warning: {} of the baselined findings are parse errors or files over the size limit: those files are not linted at all",
+                summary.not_linted
+            ));
+        }
+        summary
+    }
+}
+
+/// `--write-baseline FILE`: every finding of the run, keyed relative to FILE's directory.
+fn write_baseline(
+    file: &std::path::Path,
+    reports: &[FileReport],
+    cwd: &std::path::Path,
+) -> io::Result<()> {
+    let abs = config::normalize(&cwd.join(file));
+    let dir = abs.parent().unwrap_or(std::path::Path::new("/"));
+    let entries = crate::baseline::entries(reports, cwd, dir);
+    std::fs::write(&abs, crate::baseline::to_text(&entries))?;
+    let findings: usize = entries.iter().map(|e| e.count).sum();
+    let files = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
+    say(format_args!(
+        "edgelint: wrote {} ({findings} finding{} in {files} file{}, {} entr{})",
+        file.display(),
+        if findings == 1 { "" } else { "s" },
+        if files == 1 { "" } else { "s" },
+        entries.len(),
+        if entries.len() == 1 { "y" } else { "ies" }
+    ));
+    let not_linted = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| d.rule == PARSE_ERROR || d.rule == FILE_TOO_LARGE)
+        .count();
+    if not_linted > 0 {
+        say(format_args!(
+            "edgelint: warning: {not_linted} of them are parse errors or files over the size limit: those files are not linted at all"
+        ));
+    }
+    Ok(())
 }
 
 /// Writes the report for `--output FILE`.

@@ -216,6 +216,7 @@ pub fn lint_source(data: &[u8]) {
             root: None,
             run: None,
             width: None,
+            baseline: None,
         };
         render::render(format, &reports, &opts, &mut out).expect("render to memory");
     }

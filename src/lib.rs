@@ -6,7 +6,9 @@
 //! (syntax → model → semantic → rules → engine → render/cli) are drawn in
 //! `docs/architecture.md`.
 
+pub mod add_ignore;
 pub mod archdb;
+pub mod baseline;
 pub mod classify;
 pub mod cli;
 pub mod config;
@@ -17,6 +19,7 @@ pub mod engine;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod images_cmd;
+pub mod init_cmd;
 pub mod inspect;
 pub mod lockfile;
 pub mod manual;

@@ -39,6 +39,9 @@ pub struct Settings {
     /// The nearest `edgelint.lock` (see [`crate::lockfile`]), the most specific knowledge of
     /// image platforms.
     pub lockfile: Option<std::sync::Arc<crate::lockfile::Lockfile>>,
+    /// The baseline file (absolute) from `baseline:` or `--baseline`: findings it holds are
+    /// not reported (see [`crate::baseline`]).
+    pub baseline: Option<std::path::PathBuf>,
 }
 
 /// A rule's configured level.
@@ -190,6 +193,7 @@ impl Default for Settings {
             registries_local: Vec::new(),
             device: None,
             lockfile: None,
+            baseline: None,
         }
     }
 }

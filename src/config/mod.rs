@@ -90,6 +90,9 @@ pub struct Layer {
     pub images: Vec<ImageEntry>,
     pub registries_local: Option<Vec<String>>,
     pub device: Option<Device>,
+    /// `baseline`: as written by the parser, made absolute (against the file's directory)
+    /// when the file is loaded.
+    pub baseline: Option<PathBuf>,
 }
 
 fn merge_rules(settings: &mut Settings, rules: &[(String, RuleSettings)]) {
@@ -118,6 +121,9 @@ impl Layer {
         }
         if self.device.is_some() {
             settings.device = self.device;
+        }
+        if let Some(b) = &self.baseline {
+            settings.baseline = Some(b.clone());
         }
     }
 }
@@ -177,6 +183,8 @@ pub struct Overrides {
     /// `Some(None)`: `--failure-threshold none`.
     pub failure_threshold: Option<Option<Severity>>,
     pub kind: Option<crate::document::FileKind>,
+    /// `--baseline FILE`, absolute.
+    pub baseline: Option<PathBuf>,
 }
 
 impl Overrides {
@@ -191,6 +199,9 @@ impl Overrides {
             settings.failure_threshold = t;
         }
         settings.kind = self.kind;
+        if let Some(b) = &self.baseline {
+            settings.baseline = Some(b.clone());
+        }
     }
 }
 
@@ -454,7 +465,10 @@ impl Resolver {
                     self.errors.extend(errors);
                     None
                 }
-                Ok(layer) => {
+                Ok(mut layer) => {
+                    // `baseline:` is relative to the file itself, whatever `--config` says.
+                    let dir = path.parent().unwrap_or(Path::new("/"));
+                    layer.baseline = layer.baseline.map(|b| normalize(&dir.join(b)));
                     let base = match &self.mode {
                         Mode::Explicit(p) if self.absolute(p) == path => self.cwd.clone(),
                         _ => path.parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -580,6 +594,7 @@ pub fn settings_json(
     ordered.insert("images", serde_json::Value::Object(images));
     ordered.insert("registries", json!({"local": settings.registries_local}));
     ordered.insert("device", json!(device));
+    ordered.insert("baseline", json!(settings.baseline.as_ref().map(|b| b.to_string_lossy())));
     json!(ordered)
 }
 

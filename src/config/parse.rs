@@ -149,6 +149,11 @@ impl Cx<'_> {
                     layer.extends = Some((s.to_string(), at.line, at.column));
                 }
             }
+            Spec::Baseline => match cx.string(value, "`baseline`") {
+                Some("") => cx.error(value.span(), "`baseline` must be a path"),
+                Some(s) => layer.baseline = Some(std::path::PathBuf::from(s)),
+                None => {}
+            },
             Spec::Platforms => layer.platforms = cx.targets(value, "`platforms`"),
             Spec::Threshold => layer.failure_threshold = cx.threshold(value),
             Spec::Bool => {

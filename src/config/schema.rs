@@ -20,6 +20,8 @@ pub struct Key {
 pub enum Spec {
     /// A path to another configuration file.
     Extends,
+    /// A path to a baseline file (`--write-baseline`), relative to the configuration file.
+    Baseline,
     /// A list of platforms (`linux/arm64`).
     Platforms,
     /// `error`, `warning`, `info` or `none`.
@@ -83,6 +85,11 @@ pub const TOP: &[Key] = &[
         help: "platforms of images the built-in knowledge base cannot know: image name or glob to a list of platforms",
         spec: Spec::Images,
     },
+    Key {
+        name: "baseline",
+        help: "a baseline file (written by `edgelint --write-baseline FILE`, a path relative to this file): only findings it does not hold are reported",
+        spec: Spec::Baseline,
+    },
     Key { name: "registries", help: "container registries", spec: Spec::Table(REGISTRIES) },
     Key { name: "device", help: "the device the workloads run on", spec: Spec::Table(DEVICE) },
 ];
@@ -133,7 +140,7 @@ const QUANTITY_PATTERN: &str =
 
 fn spec_schema(spec: Spec, help: &str) -> Value {
     let mut v = match spec {
-        Spec::Extends => json!({"type": "string", "minLength": 1}),
+        Spec::Extends | Spec::Baseline => json!({"type": "string", "minLength": 1}),
         Spec::Platforms => json!({"$ref": "#/$defs/platforms"}),
         Spec::Threshold => json!({"enum": THRESHOLDS}),
         Spec::Bool => json!({"type": "boolean"}),

@@ -162,49 +162,60 @@ pub(crate) fn region(report: &FileReport, d: &Diagnostic, columns: Columns) -> R
 /// Two findings with the same key (the same rule at the same place) are told apart by their
 /// order: the second gets `#2`.
 pub(crate) fn fingerprints(report: &FileReport, path: &str) -> Vec<String> {
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    finding_places(report)
+        .iter()
+        .zip(&report.diagnostics)
+        .map(|(place, d)| {
+            let key = format!("{}\0{}\0{}", d.rule, path, place.join("\0"));
+            let n = seen.entry(key.clone()).or_default();
+            *n += 1;
+            let key = if *n > 1 { format!("{key}\0#{n}") } else { key };
+            format!("{:032x}", fnv1a_128(key.as_bytes()))
+        })
+        .collect()
+}
+
+/// The place of every finding of `report` in the file's structure, in order, as the parts
+/// [`fingerprints`] describes (the logical path, then the YAML key chain; or the collapsed
+/// text; or the parse message): **never a line or column**. Fingerprints (SARIF, GitLab) and
+/// baselines (`crate::baseline`) key on it with the rule and the path, so both follow a
+/// finding across edits above it in the same way.
+pub(crate) fn finding_places(report: &FileReport) -> Vec<Vec<String>> {
     let yaml_kind = matches!(report.kind, Some(FileKind::Compose | FileKind::Kubernetes));
     let needs_yaml = yaml_kind
         && report.diagnostics.iter().any(|d| d.rule != PARSE_ERROR && d.rule != FILE_TOO_LARGE);
     let stream =
         needs_yaml.then(|| yaml::parse_stream(&report.source.text, &yaml::Limits::default()));
-    let mut seen: std::collections::HashMap<String, usize> = Default::default();
     report
         .diagnostics
         .iter()
-        .map(|d| {
-            let place = match d.rule {
-                PARSE_ERROR => d.message.clone(),
-                FILE_TOO_LARGE => String::new(),
-                _ => {
-                    let span = clamp_span(d.span, &report.source.text);
-                    let tree = stream
-                        .as_ref()
-                        .map(|s| yaml_logical_path(&s.documents, span.start))
-                        .unwrap_or_default();
-                    let parts: Vec<String> = d
-                        .logical_path
-                        .iter()
-                        .cloned()
-                        .chain(Some(tree).filter(|t| !t.is_empty()))
-                        .collect();
-                    if parts.is_empty() {
-                        let text = report.source.text.get(span.start..span.end).unwrap_or("");
-                        let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-                        if collapsed.is_empty() {
-                            d.message.clone()
-                        } else {
-                            collapsed
-                        }
-                    } else {
-                        parts.join("\0")
-                    }
+        .map(|d| match d.rule {
+            PARSE_ERROR => vec![d.message.clone()],
+            FILE_TOO_LARGE => Vec::new(),
+            _ => {
+                let span = clamp_span(d.span, &report.source.text);
+                let tree = stream
+                    .as_ref()
+                    .map(|s| yaml_logical_path(&s.documents, span.start))
+                    .unwrap_or_default();
+                let parts: Vec<String> = d
+                    .logical_path
+                    .iter()
+                    .cloned()
+                    .chain(Some(tree).filter(|t| !t.is_empty()))
+                    .collect();
+                if !parts.is_empty() {
+                    return parts;
                 }
-            };
-            let key = format!("{}\0{}\0{}", d.rule, path, place);
-            let n = seen.entry(key.clone()).or_default();
-            *n += 1;
-            let key = if *n > 1 { format!("{key}\0#{n}") } else { key };
-            format!("{:032x}", fnv1a_128(key.as_bytes()))
+                let text = report.source.text.get(span.start..span.end).unwrap_or("");
+                let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                if collapsed.is_empty() {
+                    vec![d.message.clone()]
+                } else {
+                    vec![collapsed]
+                }
+            }
         })
         .collect()
 }

@@ -77,8 +77,14 @@ mod tests {
 
     #[test]
     fn statistics_follow_findings_and_no_summary() {
-        let opts =
-            RenderOptions { color: false, statistics: true, root: None, run: None, width: None };
+        let opts = RenderOptions {
+            color: false,
+            statistics: true,
+            root: None,
+            run: None,
+            width: None,
+            baseline: None,
+        };
         let out = concise(&test_support::reports(), opts);
         let lines: Vec<_> = out.lines().collect();
         assert_eq!(lines.len(), 5 + 5);
@@ -112,7 +118,14 @@ mod tests {
         assert_eq!(out, "a\\nb.yaml:1:4: error[r] bad\\nvalue \\u{1b}[31m\n");
         let coloured = concise(
             &reports,
-            RenderOptions { color: true, statistics: false, root: None, run: None, width: None },
+            RenderOptions {
+                color: true,
+                statistics: false,
+                root: None,
+                run: None,
+                width: None,
+                baseline: None,
+            },
         );
         assert_eq!(
             coloured,

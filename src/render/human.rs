@@ -91,10 +91,13 @@ pub(super) fn render(
         writeln!(w)?;
     }
     // A run that linted nothing says so: a mistyped directory must not read as "no findings".
-    let summary = match opts.run {
+    let mut summary = match opts.run {
         Some(run) if run.checked == 0 && counts.total() == 0 => run.nothing_linted(),
         _ => counts.summary_line(),
     };
+    if let Some(b) = &opts.baseline {
+        summary = format!("{summary}; {}", b.line());
+    }
     if opts.color {
         writeln!(w, "{}{summary}{}", ansi::BOLD, ansi::RESET)?;
     } else {
@@ -423,7 +426,14 @@ mod tests {
     fn snapshot_without_color() {
         let out = human(
             &test_support::reports(),
-            RenderOptions { color: false, statistics: true, root: None, run: None, width: None },
+            RenderOptions {
+                color: false,
+                statistics: true,
+                root: None,
+                run: None,
+                width: None,
+                baseline: None,
+            },
         );
         insta::assert_snapshot!(out);
     }
@@ -457,7 +467,14 @@ mod tests {
     fn color_uses_ansi_but_no_hyperlinks() {
         let out = human(
             &test_support::reports(),
-            RenderOptions { color: true, statistics: false, root: None, run: None, width: None },
+            RenderOptions {
+                color: true,
+                statistics: false,
+                root: None,
+                run: None,
+                width: None,
+                baseline: None,
+            },
         );
         assert!(out.contains("\u{1b}["));
         assert!(!out.contains("\u{1b}]8;;"), "no OSC 8 hyperlinks");

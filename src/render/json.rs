@@ -25,7 +25,9 @@
 //!     "unknown_platforms": 0,         // image references single-arch-image could not check
 //!     "files_checked": 3,             // files read and linted
 //!     "files_with_findings": 2,
-//!     "files_skipped": {"unrecognised": 1, "helm_template": 0, "too_large": 0}
+//!     "files_skipped": {"unrecognised": 1, "helm_template": 0, "too_large": 0},
+//!     "baselined": 12,                // only with a baseline: findings it held (not listed)
+//!     "stale_baseline_entries": 0     // only with a baseline: its entries that no longer occur
 //!   },
 //!   "statistics": {"mutable-image-tag": 2, "missing-memory-limit": 1}   // only with --statistics
 //! }
@@ -86,6 +88,11 @@ struct Summary {
     files_checked: usize,
     files_with_findings: usize,
     files_skipped: FilesSkipped,
+    /// Only when a baseline is in use: findings it dropped, and its stale entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselined: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stale_baseline_entries: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -162,6 +169,8 @@ pub(super) fn render(
                 helm_template: run.skipped_helm_template,
                 too_large: run.skipped_too_large,
             },
+            baselined: opts.baseline.map(|b| b.baselined),
+            stale_baseline_entries: opts.baseline.map(|b| b.stale),
         },
         statistics: opts.statistics.then(|| Statistics(rule_statistics(reports))),
     };
@@ -178,7 +187,14 @@ mod tests {
 
     fn json_of(reports: &[FileReport], statistics: bool) -> (String, Value) {
         let mut out = Vec::new();
-        let opts = RenderOptions { color: true, statistics, root: None, run: None, width: None };
+        let opts = RenderOptions {
+            color: true,
+            statistics,
+            root: None,
+            run: None,
+            width: None,
+            baseline: None,
+        };
         render(Format::Json, reports, &opts, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let value = serde_json::from_str(&text).unwrap();

@@ -89,6 +89,9 @@ pub struct RenderOptions {
     /// Wrap `human` messages and help to this many columns (the terminal's width); `None`
     /// (pipes, files): no wrapping, so the output does not depend on where it goes.
     pub width: Option<usize>,
+    /// What a baseline dropped, when one is in use: the human summary and the JSON `summary`
+    /// say it.
+    pub baseline: Option<crate::baseline::Summary>,
 }
 
 /// The files of a run: linted, or skipped and why.
@@ -573,8 +576,14 @@ mod tests {
         }];
         for &f in Format::all() {
             for color in [false, true] {
-                let opts =
-                    RenderOptions { color, statistics: true, root: None, run: None, width: None };
+                let opts = RenderOptions {
+                    color,
+                    statistics: true,
+                    root: None,
+                    run: None,
+                    width: None,
+                    baseline: None,
+                };
                 let mut out = Vec::new();
                 render(f, &reports, &opts, &mut out).unwrap();
                 let s = String::from_utf8(out).unwrap();

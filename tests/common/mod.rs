@@ -125,6 +125,19 @@ pub fn render_human(reports: &[edgelint::diagnostic::FileReport]) -> String {
     String::from_utf8(out).expect("utf-8")
 }
 
+/// A fresh repository (with `.git`) at `<target tmp>/<group>/<name>` holding `files`.
+pub fn repo(group: &str, name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(group).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".git")).expect("create the repository");
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().expect("a parent")).expect("create its directory");
+        std::fs::write(p, text).expect("write a file");
+    }
+    dir
+}
+
 /// Run the real binary in `cwd` with no standard input.
 pub fn run(args: &[&str], cwd: &Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_edgelint"))
