@@ -7,7 +7,7 @@ use crate::declare_rule;
 use crate::diagnostic::Severity;
 use crate::document::FileKind;
 use crate::model::container::ContainerView;
-use crate::rules::shared::arch_scan::{self, Hazard, Hit, Piece, Role, Syntax};
+use crate::rules::shared::arch_scan::{self, Hazard, Hit, Known, Piece, Role, Syntax};
 use crate::rules::{Ctx, Rule};
 use crate::semantic::StagePin;
 use crate::source::Spanned;
@@ -65,13 +65,13 @@ impl Group {
         self.texts.push((text, syntax));
     }
 
-    fn scan(&self, role: Role) -> Vec<Hit> {
+    fn scan(&self, role: Role, known: &Known) -> Vec<Hit> {
         let pieces: Vec<Piece<'_>> = self
             .texts
             .iter()
             .map(|(t, syntax)| Piece { text: &t.value, syntax: *syntax })
             .collect();
-        arch_scan::scan(&pieces, role)
+        arch_scan::scan_with(&pieces, role, known)
     }
 }
 
@@ -87,6 +87,76 @@ struct StageInfo {
     targets: Vec<Platform>,
 }
 
+/// Whether a text runs or installs a full-system emulator (`qemu-system-x86_64`).
+fn system_emulator(text: &str) -> bool {
+    text.match_indices("qemu-system-").any(|(i, _)| {
+        text[..i].chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric() && c != '-')
+    })
+}
+
+/// The variables each stage's ENV and ARG instructions set to a constant architecture, as
+/// seen by each instruction: ENV is inherited by `FROM <earlier stage>`, ARG is not (a
+/// global ARG counts where the stage redeclares it).
+fn arch_vars_per_instruction(df: &Dockerfile) -> Vec<Vec<(String, Platform)>> {
+    let mut per_stage_env: Vec<Vec<(String, Platform)>> = Vec::new();
+    let mut out = Vec::with_capacity(df.instructions.len());
+    let mut env: Vec<(String, Option<Platform>)> = Vec::new();
+    let mut args: Vec<(String, Option<Platform>)> = Vec::new();
+    let set = |list: &mut Vec<(String, Option<Platform>)>, name: &str, p: Option<Platform>| {
+        list.retain(|(n, _)| n != name);
+        list.push((name.to_string(), p));
+    };
+    let mut current: Option<usize> = None;
+    for (index, ins) in df.instructions.iter().enumerate() {
+        if ins.stage != current {
+            if let Some(c) = current {
+                per_stage_env.resize(c + 1, Vec::new());
+                per_stage_env[c] =
+                    env.iter().filter_map(|(n, p)| Some((n.clone(), p.clone()?))).collect();
+            }
+            current = ins.stage;
+            let base = ins.stage.and_then(|s| df.stages.get(s)).and_then(|s| s.base_stage);
+            env = base
+                .and_then(|b| per_stage_env.get(b))
+                .map(|l| l.iter().map(|(n, p)| (n.clone(), Some(p.clone()))).collect())
+                .unwrap_or_default();
+            args.clear();
+        }
+        if let (Args::Pairs(pairs), Some(_)) = (&ins.args, ins.stage) {
+            for kv in pairs {
+                let name = kv.key.value.as_str();
+                match ins.keyword.as_str() {
+                    "ENV" => {
+                        let p = kv
+                            .value
+                            .as_ref()
+                            .and_then(|v| arch_scan::constant_arch(name, &v.value));
+                        set(&mut env, name, p);
+                    }
+                    "ARG" => {
+                        let value = match &kv.value {
+                            Some(v) => Some(v.value.clone()),
+                            None => df.arg_at(index, name).and_then(|b| b.value),
+                        };
+                        let p = value.and_then(|v| arch_scan::constant_arch(name, &v));
+                        set(&mut args, name, p);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // ENV shadows ARG of the same name.
+        let mut visible: Vec<(String, Platform)> = args
+            .iter()
+            .filter(|(n, _)| !env.iter().any(|(e, _)| e == n))
+            .filter_map(|(n, p)| Some((n.clone(), p.clone()?)))
+            .collect();
+        visible.extend(env.iter().filter_map(|(n, p)| Some((n.clone(), p.clone()?))));
+        out.push(visible);
+    }
+    out
+}
+
 fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
     let file_arch = file_name(&cx.source().path).and_then(arch_scan::name_arch);
     let infos: Vec<StageInfo> = df
@@ -96,11 +166,20 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
         .map(|(i, s)| stage_info(df, i, s, file_arch.as_ref(), cx))
         .collect();
     let escape = df.escape;
-    for ins in &df.instructions {
+    let emulator = df
+        .instructions
+        .iter()
+        .any(|i| cx.source().text.get(i.span.start..i.span.end).is_some_and(system_emulator));
+    let vars = arch_vars_per_instruction(df);
+    for (index, ins) in df.instructions.iter().enumerate() {
         let Some(info) = ins.stage.and_then(|s| infos.get(s)) else { continue };
         if info.skip {
             continue;
         }
+        let known = Known {
+            arch_vars: vars.get(index).cloned().unwrap_or_default(),
+            system_emulator: emulator,
+        };
         let place = if info.builder { Place::Builder } else { Place::Target };
         match ins.keyword.as_str() {
             "RUN" => {
@@ -108,13 +187,13 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
                 for h in &ins.heredocs {
                     g.push(Text::raw(h.body.value.clone(), h.body.span.start), Syntax::Shell);
                 }
-                report(cx, &g, g.scan(Role::Build), &info.targets, place);
+                report(cx, &g, g.scan(Role::Build, &known), &info.targets, place);
             }
             "CMD" | "ENTRYPOINT" => {
                 let reaches = ins.stage.is_some_and(|s| df.reaches_final(s));
                 if reaches {
                     let g = command_group(cx, ins, escape);
-                    report(cx, &g, g.scan(Role::Command), &info.targets, place);
+                    report(cx, &g, g.scan(Role::Command, &known), &info.targets, place);
                 }
             }
             "ENV" => {
@@ -129,16 +208,18 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
                 let values: Vec<String> = g.texts.iter().map(|(t, _)| t.value.clone()).collect();
                 let env: Vec<(&str, &str)> =
                     vars.iter().zip(&values).map(|(k, v)| (*k, v.as_str())).collect();
-                let hits = arch_scan::scan_env(&env);
+                let hits = arch_scan::scan_env(&env, &known);
                 report(cx, &g, hits, &info.targets, place);
             }
-            "ADD" => {
+            "ADD" | "COPY" => {
                 let Args::Copy { sources, .. } = &ins.args else { continue };
-                let mut g = Group::new();
-                for s in sources.iter().filter(|s| s.value.contains("://")) {
+                let (mut urls, mut files) = (Group::new(), Group::new());
+                for s in sources.iter().filter(|s| !s.value.starts_with("<<")) {
+                    let g = if s.value.contains("://") { &mut urls } else { &mut files };
                     g.push(spanned_text(&cx.source().text, s), Syntax::Plain);
                 }
-                report(cx, &g, g.scan(Role::Download), &info.targets, place);
+                report(cx, &urls, urls.scan(Role::Download, &known), &info.targets, place);
+                report(cx, &files, files.scan(Role::Copy, &known), &info.targets, place);
             }
             _ => {}
         }
@@ -267,7 +348,11 @@ fn check_container(container: &ContainerView<'_>, cx: &mut Ctx) {
                 .collect()
         }
     };
-    report(cx, &g, g.scan(Role::Command), &targets, place);
+    let known = Known {
+        system_emulator: g.texts.iter().any(|(t, _)| system_emulator(&t.value)),
+        ..Known::default()
+    };
+    report(cx, &g, g.scan(Role::Command, &known), &targets, place);
     env_group(cx, &env, &targets, place);
 }
 
@@ -277,7 +362,7 @@ fn env_group(cx: &mut Ctx, env: &[(&str, &Text)], targets: &[Platform], place: P
         g.push((*v).clone(), Syntax::Plain);
     }
     let vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.value.as_str())).collect();
-    let hits = arch_scan::scan_env(&vars);
+    let hits = arch_scan::scan_env(&vars, &Known::default());
     report(cx, &g, hits, targets, place);
 }
 
@@ -287,9 +372,22 @@ fn env_group(cx: &mut Ctx, env: &[(&str, &Text)], targets: &[Platform], place: P
 fn report(cx: &mut Ctx, g: &Group, hits: Vec<Hit>, targets: &[Platform], place: Place) {
     for hit in hits {
         let Some((text, _)) = g.texts.get(hit.piece) else { continue };
-        let span = text.locate(&cx.source().text, hit.start, hit.end);
+        let source = &cx.source().text;
+        let span = text.locate(source, hit.start, hit.end);
+        // The other places of the same cause (the artifact unpacked, moved…): labels.
+        let related: Vec<_> = hit
+            .related
+            .iter()
+            .filter_map(|&(piece, start, end)| {
+                g.texts.get(piece).map(|(other, _)| other.locate(source, start, end))
+            })
+            .collect();
         if let Some((severity, message, help)) = judge(&hit, targets, place) {
-            cx.report(span, message).severity(severity).help(help);
+            let mut r = cx.report(span, message).severity(severity).help(help);
+            for at in related {
+                r = r.label(at, "same architecture again here");
+            }
+            let _ = r;
         }
     }
 }
@@ -319,7 +417,8 @@ fn judge(hit: &Hit, targets: &[Platform], place: Place) -> Option<(Severity, Str
     // Builder stages: tools that run on the build machine, whatever the targets.
     if place == Place::Builder {
         let what = match &hit.hazard {
-            Hazard::Artifact { artifact } => Some(format!("artifact `{artifact}`")),
+            Hazard::Artifact { artifact, .. } => Some(format!("artifact `{artifact}`")),
+            Hazard::AptSource { .. } => Some(format!("apt source `[arch={token}]`")),
             Hazard::Executable { program } => Some(format!("program `{program}`")),
             Hazard::LibraryPath => Some(format!("path `{token}`")),
             Hazard::ForeignApt => Some(format!("multiarch package architecture `{token}`")),
@@ -340,9 +439,15 @@ fn judge(hit: &Hit, targets: &[Platform], place: Place) -> Option<(Severity, Str
             ));
         }
     }
-    let blocked = match arch {
-        Some(a) => unserved(targets, a),
-        None => Vec::new(),
+    let blocked = match (&hit.hazard, arch) {
+        // A target is served when one of the listed architectures runs natively on it.
+        (Hazard::AptSource { arches }, _) => targets
+            .iter()
+            .filter(|t| arches.iter().all(|a| compat(t, a) != Compat::Native))
+            .map(ToString::to_string)
+            .collect(),
+        (_, Some(a)) => unserved(targets, a),
+        (_, None) => Vec::new(),
     };
     if arch.is_some() && blocked.is_empty() {
         return None;
@@ -363,10 +468,28 @@ fn judge(hit: &Hit, targets: &[Platform], place: Place) -> Option<(Severity, Str
         }
     };
     let out = match &hit.hazard {
-        Hazard::Artifact { artifact } => (
+        Hazard::Artifact { artifact, via: None } => (
             Severity::Warning,
             format!("hard-coded {arch_name} artifact `{artifact}` cannot serve {on}"),
             derive_help.to_string(),
+        ),
+        Hazard::Artifact { artifact, via: Some(var) } => (
+            Severity::Warning,
+            format!(
+                "hard-coded {arch_name} artifact `{artifact}`: `{var}` is set to a constant \
+                 architecture, so it cannot serve {on}"
+            ),
+            format!("set `{var}` from the target instead: {derive_help}"),
+        ),
+        Hazard::AptSource { .. } => (
+            Severity::Warning,
+            format!(
+                "apt source limited to `arch={token}`: on {on} apt skips it and its packages \
+                 are not found"
+            ),
+            "list every target architecture (`[arch=amd64,arm64,armhf]`) or use \
+             `[arch=$(dpkg --print-architecture)]`, and check the vendor publishes them"
+                .to_string(),
         ),
         Hazard::Executable { program } => (
             Severity::Warning,
@@ -455,12 +578,23 @@ mod tests {
     }
 
     fn hit(hazard: Hazard, arch: Option<&str>) -> Hit {
-        Hit { piece: 0, start: 0, end: 5, text: "amd64".into(), hazard, arch: arch.map(p) }
+        Hit {
+            piece: 0,
+            start: 0,
+            end: 5,
+            text: "amd64".into(),
+            hazard,
+            arch: arch.map(p),
+            related: Vec::new(),
+        }
     }
 
     #[test]
     fn an_artifact_that_serves_every_target_is_fine() {
-        let h = hit(Hazard::Artifact { artifact: "t-amd64.tgz".into() }, Some("linux/amd64"));
+        let h = hit(
+            Hazard::Artifact { artifact: "t-amd64.tgz".into(), via: None },
+            Some("linux/amd64"),
+        );
         assert!(judge(&h, &[p("linux/amd64")], Place::Target).is_none());
         let (sev, msg, _) =
             judge(&h, &[p("linux/amd64"), p("linux/arm64")], Place::Target).expect("finding");
@@ -472,7 +606,7 @@ mod tests {
     fn a_32_bit_arm_artifact_does_not_serve_arm64() {
         // arm64 runs 32-bit ARM only with optional support (Compat::Fallback): not served.
         let h = hit(
-            Hazard::Artifact { artifact: "go.linux-armv6l.tar.gz".into() },
+            Hazard::Artifact { artifact: "go.linux-armv6l.tar.gz".into(), via: None },
             Some("linux/arm/v6"),
         );
         let (_, msg, _) =
@@ -482,7 +616,10 @@ mod tests {
 
     #[test]
     fn builder_stages_report_info_whatever_the_targets() {
-        let h = hit(Hazard::Artifact { artifact: "t-amd64.tgz".into() }, Some("linux/amd64"));
+        let h = hit(
+            Hazard::Artifact { artifact: "t-amd64.tgz".into(), via: None },
+            Some("linux/amd64"),
+        );
         let (sev, _, help) = judge(&h, &[p("linux/amd64")], Place::Builder).expect("finding");
         assert_eq!(sev, Severity::Info);
         assert!(help.contains("BUILDARCH"));
@@ -519,5 +656,25 @@ mod tests {
         let win = image_platforms("mcr.microsoft.com/windows/servercore:ltsc2022").expect("known");
         assert!(win.iter().all(|w| w.os == "windows"));
         assert_eq!(image_platforms("ghcr.io/x/y:${TAG}"), None);
+    }
+
+    #[test]
+    fn one_finding_per_cause_with_the_other_places_as_labels() {
+        let text = "FROM debian:bookworm-slim\nRUN curl -fsSLO https://x/t_linux_amd64.tgz \\\n && tar xf t_linux_amd64.tgz \\\n && rm t_linux_amd64.tgz\n";
+        let settings = crate::settings::Settings {
+            select: vec!["arch-specific-command".into()],
+            ..Default::default()
+        };
+        let report = crate::lint_as(
+            crate::source::SourceFile::new("Dockerfile", text),
+            FileKind::Dockerfile,
+            &settings,
+        );
+        assert_eq!(report.diagnostics.len(), 1);
+        let d = &report.diagnostics[0];
+        let lines: Vec<usize> =
+            d.labels.iter().map(|l| report.source.position(l.span.start).line).collect();
+        assert_eq!(lines, [3, 4]);
+        assert!(d.labels.iter().all(|l| &text[l.span.start..l.span.end] == "amd64"));
     }
 }
