@@ -158,13 +158,8 @@ fn arch_vars_per_instruction(df: &Dockerfile) -> Vec<Vec<(String, Platform)>> {
 }
 
 fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
-    let file_arch = file_name(&cx.source().path).and_then(arch_scan::name_arch);
-    let infos: Vec<StageInfo> = df
-        .stages
-        .iter()
-        .enumerate()
-        .map(|(i, s)| stage_info(df, i, s, file_arch.as_ref(), cx))
-        .collect();
+    let infos: Vec<StageInfo> =
+        df.stages.iter().enumerate().map(|(i, s)| stage_info(df, i, s, cx)).collect();
     let escape = df.escape;
     let emulator = df
         .instructions
@@ -261,20 +256,12 @@ fn spanned_text(source: &str, v: &Spanned<String>) -> Text {
     Text { value: v.value.clone(), span: v.span, raw_start }
 }
 
-fn file_name(path: &str) -> Option<&str> {
-    path.rsplit(['/', '\\']).next().filter(|n| !n.is_empty())
-}
-
 /// The targets of a stage: the platform it is pinned to (`FROM --platform=linux/arm64`) or
-/// named for (`AS build-arm64`, `Dockerfile.arm64`), else the configured targets; then only
-/// those its base image is published for.
-fn stage_info(
-    df: &Dockerfile,
-    index: usize,
-    stage: &Stage,
-    file_arch: Option<&Platform>,
-    cx: &Ctx,
-) -> StageInfo {
+/// named for (`AS build-arm64`), else the file's effective targets (the platform its path
+/// names, `Dockerfile.arm64` or `arm64/Dockerfile`; the platforms of an ARM-only final base
+/// image; else the configured targets: [`crate::semantic::Semantic::effective_targets`]);
+/// then only those its base image is published for.
+fn stage_info(df: &Dockerfile, index: usize, stage: &Stage, cx: &Ctx) -> StageInfo {
     let semantic = cx.semantic();
     let pin = semantic.stage_pin(index);
     let builder = pin == Some(&StagePin::Builder);
@@ -283,10 +270,9 @@ fn stage_info(
         _ => None,
     };
     let named = stage.name.as_ref().and_then(|n| arch_scan::name_arch(&n.value));
-    let declared = pinned.or(named).or_else(|| file_arch.cloned());
-    let mut targets = match declared {
+    let mut targets = match pinned.or(named) {
         Some(p) => vec![p],
-        None => semantic.targets().to_vec(),
+        None => semantic.effective_targets().to_vec(),
     };
     let mut skip = false;
     if let Some(base) = stage_base_platforms(cx, df, stage) {

@@ -16,6 +16,7 @@
 
 pub use crate::shell::Syntax;
 use crate::shell::{is_op, is_word, mask, tokenize, unquote, word, Kind, Tok};
+pub use crate::values::platform::name_arch;
 use crate::values::platform::Platform;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -423,36 +424,6 @@ pub fn scan_env(vars: &[(&str, &str)], known: &Known) -> Vec<Hit> {
     }
     hits.sort_by_key(|h| (h.piece, h.start));
     hits
-}
-
-/// The architecture a file or stage name says it is for (`Dockerfile.arm64`, `build-amd64`,
-/// `cross-builder-armv7`, `Dockerfile.x86`); `None` when it names none or several. A bare
-/// `x86` in a name means amd64 here (`Dockerfile.x86` next to `Dockerfile.arm64`).
-pub fn name_arch(name: &str) -> Option<Platform> {
-    static NAME_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(concat!(
-            r"(?i)(?:^|[-_.])(x86[-_]64|amd64|x64|aarch64|arm64|armv[5-8]l?|armhf|armel|arm32|arm|i[3-6]86|x86)",
-            r"(?:$|[-_.])"
-        ))
-        .expect("regex")
-    });
-    let mut found: Option<Platform> = None;
-    let mut at = 0;
-    while let Some(c) = NAME_TOKEN.captures_at(name, at) {
-        let m = c.get(1).expect("group");
-        let token = m.as_str().to_ascii_lowercase();
-        let p = if token == "x86" {
-            Platform::from_arch_name("amd64")
-        } else {
-            Platform::from_arch_name(&token)
-        }?;
-        if found.as_ref().is_some_and(|f| *f != p) {
-            return None;
-        }
-        found = Some(p);
-        at = m.end();
-    }
-    found
 }
 
 /// One hit per cause: the first place; the others become its `related` ranges.
