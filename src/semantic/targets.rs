@@ -502,29 +502,33 @@ mod tests {
 
     #[test]
     fn a_path_narrows_by_its_file_name_then_its_directory() {
-        let at = |path: &str| path_platform(path).map(|p| p.to_string());
-        assert_eq!(at("Dockerfile.arm64").as_deref(), Some("linux/arm64"));
-        assert_eq!(at("docker/Dockerfile.aarch64").as_deref(), Some("linux/arm64"));
-        assert_eq!(at("Dockerfile-armhf").as_deref(), Some("linux/arm/v7"));
-        assert_eq!(at("build/arm64/Dockerfile").as_deref(), Some("linux/arm64"));
-        assert_eq!(at("images\\arm32v7\\Dockerfile").as_deref(), Some("linux/arm/v7"));
-        assert_eq!(at("arm64v8/Dockerfile").as_deref(), Some("linux/arm64"));
-        // The file name wins over the directory.
-        assert_eq!(at("arm64/Dockerfile.amd64").as_deref(), Some("linux/amd64"));
-        // Only the file's own directory; only bounded, known names; one architecture.
-        assert_eq!(at("arm64/docker/Dockerfile"), None);
-        assert_eq!(at("armbian/Dockerfile"), None);
-        assert_eq!(at("charm/Dockerfile.x86info"), None);
-        assert_eq!(at("Dockerfile.amd64-arm64"), None);
-        assert_eq!(at("Dockerfile"), None);
-        assert_eq!(
-            names(&dockerfile_targets("x/Dockerfile", &default_platforms())),
-            ["linux/amd64", "linux/arm64", "linux/arm/v7"]
-        );
-        assert_eq!(
-            names(&dockerfile_targets("x/Dockerfile.arm64", &default_platforms())),
-            ["linux/arm64"]
-        );
+        // path, then the platform it names (`-` for none).
+        let table = r"
+            Dockerfile.arm64              linux/arm64
+            docker/Dockerfile.aarch64     linux/arm64
+            Dockerfile-armhf              linux/arm/v7
+            Dockerfile.x86                linux/amd64
+            cross-builder-armv7           linux/arm/v7
+            build_x86_64                  linux/amd64
+            Dockerfile.s390x              linux/s390x
+            build/arm64/Dockerfile        linux/arm64
+            images\arm32v7\Dockerfile   linux/arm/v7
+            arm64v8/Dockerfile            linux/arm64
+            arm64/Dockerfile.amd64        linux/amd64
+            arm64/docker/Dockerfile       -
+            armbian/Dockerfile            -
+            charm/Dockerfile.x86info      -
+            Dockerfile.amd64-arm64        -
+            Dockerfile                    -
+        ";
+        for line in table.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (path, want) = line.split_once(' ').expect("two columns");
+            let got = path_platform(path).map_or_else(|| "-".to_string(), |p| p.to_string());
+            assert_eq!(got, want.trim(), "{path}");
+        }
+        let all = default_platforms();
+        assert_eq!(names(&dockerfile_targets("x/Dockerfile", &all)).len(), 3);
+        assert_eq!(names(&dockerfile_targets("x/Dockerfile.arm64", &all)), ["linux/arm64"]);
     }
 
     #[test]

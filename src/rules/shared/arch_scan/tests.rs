@@ -220,18 +220,6 @@ fn program_names() {
 }
 
 #[test]
-fn names_for_one_architecture() {
-    let arch = |s: &str| name_arch(s).map(|p| p.to_string());
-    assert_eq!(arch("Dockerfile.arm64").as_deref(), Some("linux/arm64"));
-    assert_eq!(arch("Dockerfile.x86").as_deref(), Some("linux/amd64"));
-    assert_eq!(arch("cross-builder-armv7").as_deref(), Some("linux/arm/v7"));
-    assert_eq!(arch("build_x86_64").as_deref(), Some("linux/amd64"));
-    assert_eq!(arch("Dockerfile"), None);
-    assert_eq!(arch("charmed"), None);
-    assert_eq!(arch("tools-amd64-arm64"), None);
-}
-
-#[test]
 fn env_goarch() {
     let hits = scan_env(&[("CGO_ENABLED", "1"), ("GOARCH", "amd64")], &Known::default());
     assert_eq!(hits.len(), 1);
