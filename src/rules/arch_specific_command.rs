@@ -10,7 +10,7 @@ use crate::model::container::ContainerView;
 use crate::rules::shared::arch_scan::{self, Hazard, Hit, Known, Piece, Role, Syntax};
 use crate::rules::{Ctx, Rule};
 use crate::semantic::StagePin;
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 use crate::syntax::dockerfile::{Args, Dockerfile, Instruction, Stage};
 use crate::syntax::text::Text;
 use crate::values::platform::{compat, Compat, Platform};
@@ -94,64 +94,60 @@ fn system_emulator(text: &str) -> bool {
     })
 }
 
+/// A variable an ENV or ARG sets to a constant architecture, and where (`KEY=value`).
+#[derive(Clone)]
+struct ArchVar {
+    name: String,
+    platform: Platform,
+    span: Span,
+}
+
 /// The variables each stage's ENV and ARG instructions set to a constant architecture, as
 /// seen by each instruction: ENV is inherited by `FROM <earlier stage>`, ARG is not (a
-/// global ARG counts where the stage redeclares it).
-fn arch_vars_per_instruction(df: &Dockerfile) -> Vec<Vec<(String, Platform)>> {
-    let mut per_stage_env: Vec<Vec<(String, Platform)>> = Vec::new();
+/// global ARG counts where the stage redeclares it, `ARG NAME`).
+fn arch_vars_per_instruction(df: &Dockerfile) -> Vec<Vec<ArchVar>> {
+    // Per name, the constant it holds now (`None`: set to something else).
+    type Scope = Vec<(String, Option<ArchVar>)>;
+    fn set(scope: &mut Scope, name: &str, var: Option<ArchVar>) {
+        scope.retain(|(n, _)| n != name);
+        scope.push((name.to_string(), var));
+    }
+    let mut per_stage_env: Vec<Scope> = vec![Vec::new(); df.stages.len()];
     let mut out = Vec::with_capacity(df.instructions.len());
-    let mut env: Vec<(String, Option<Platform>)> = Vec::new();
-    let mut args: Vec<(String, Option<Platform>)> = Vec::new();
-    let set = |list: &mut Vec<(String, Option<Platform>)>, name: &str, p: Option<Platform>| {
-        list.retain(|(n, _)| n != name);
-        list.push((name.to_string(), p));
-    };
+    let (mut env, mut args): (Scope, Scope) = (Vec::new(), Vec::new());
     let mut current: Option<usize> = None;
-    for (index, ins) in df.instructions.iter().enumerate() {
+    for ins in &df.instructions {
         if ins.stage != current {
-            if let Some(c) = current {
-                per_stage_env.resize(c + 1, Vec::new());
-                per_stage_env[c] =
-                    env.iter().filter_map(|(n, p)| Some((n.clone(), p.clone()?))).collect();
+            if let Some(slot) = current.and_then(|c| per_stage_env.get_mut(c)) {
+                *slot = std::mem::take(&mut env);
             }
             current = ins.stage;
             let base = ins.stage.and_then(|s| df.stages.get(s)).and_then(|s| s.base_stage);
-            env = base
-                .and_then(|b| per_stage_env.get(b))
-                .map(|l| l.iter().map(|(n, p)| (n.clone(), Some(p.clone()))).collect())
-                .unwrap_or_default();
+            env = base.and_then(|b| per_stage_env.get(b)).cloned().unwrap_or_default();
             args.clear();
         }
         if let (Args::Pairs(pairs), Some(_)) = (&ins.args, ins.stage) {
             for kv in pairs {
                 let name = kv.key.value.as_str();
-                match ins.keyword.as_str() {
-                    "ENV" => {
-                        let p = kv
-                            .value
-                            .as_ref()
-                            .and_then(|v| arch_scan::constant_arch(name, &v.value));
-                        set(&mut env, name, p);
-                    }
-                    "ARG" => {
-                        let value = match &kv.value {
-                            Some(v) => Some(v.value.clone()),
-                            None => df.arg_at(index, name).and_then(|b| b.value),
-                        };
-                        let p = value.and_then(|v| arch_scan::constant_arch(name, &v));
-                        set(&mut args, name, p);
-                    }
-                    _ => {}
-                }
+                let value = match (&kv.value, ins.keyword.as_str()) {
+                    (Some(v), "ENV" | "ARG") => Some(v.value.clone()),
+                    (None, "ARG") => df.arg_value(None, name).and_then(|b| b.value),
+                    _ => continue,
+                };
+                let var = value
+                    .and_then(|v| arch_scan::constant_arch(name, &v))
+                    .map(|platform| ArchVar { name: name.to_string(), platform, span: kv.span });
+                set(if ins.keyword == "ENV" { &mut env } else { &mut args }, name, var);
             }
         }
         // ENV shadows ARG of the same name.
-        let mut visible: Vec<(String, Platform)> = args
+        let shadowed = |n: &String| env.iter().any(|(e, _)| e == n);
+        let visible = args
             .iter()
-            .filter(|(n, _)| !env.iter().any(|(e, _)| e == n))
-            .filter_map(|(n, p)| Some((n.clone(), p.clone()?)))
+            .filter(|(n, _)| !shadowed(n))
+            .chain(&env)
+            .filter_map(|(_, v)| v.clone())
             .collect();
-        visible.extend(env.iter().filter_map(|(n, p)| Some((n.clone(), p.clone()?))));
         out.push(visible);
     }
     out
@@ -171,8 +167,9 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
         if info.skip {
             continue;
         }
+        let defined: &[ArchVar] = vars.get(index).map_or(&[], Vec::as_slice);
         let known = Known {
-            arch_vars: vars.get(index).cloned().unwrap_or_default(),
+            arch_vars: defined.iter().map(|v| (v.name.clone(), v.platform.clone())).collect(),
             system_emulator: emulator,
         };
         let place = if info.builder { Place::Builder } else { Place::Target };
@@ -182,13 +179,14 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
                 for h in &ins.heredocs {
                     g.push(Text::raw(h.body.value.clone(), h.body.span.start), Syntax::Shell);
                 }
-                report(cx, &g, g.scan(Role::Build, &known), &info.targets, place);
+                report_with(cx, &g, g.scan(Role::Build, &known), &info.targets, place, defined);
             }
             "CMD" | "ENTRYPOINT" => {
                 let reaches = ins.stage.is_some_and(|s| df.reaches_final(s));
                 if reaches {
                     let g = command_group(cx, ins, escape);
-                    report(cx, &g, g.scan(Role::Command, &known), &info.targets, place);
+                    let hits = g.scan(Role::Command, &known);
+                    report_with(cx, &g, hits, &info.targets, place, defined);
                 }
             }
             "ENV" => {
@@ -204,7 +202,7 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
                 let env: Vec<(&str, &str)> =
                     vars.iter().zip(&values).map(|(k, v)| (*k, v.as_str())).collect();
                 let hits = arch_scan::scan_env(&env, &known);
-                report(cx, &g, hits, &info.targets, place);
+                report_with(cx, &g, hits, &info.targets, place, defined);
             }
             "ADD" | "COPY" => {
                 let Args::Copy { sources, .. } = &ins.args else { continue };
@@ -213,8 +211,10 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
                     let g = if s.value.contains("://") { &mut urls } else { &mut files };
                     g.push(spanned_text(&cx.source().text, s), Syntax::Plain);
                 }
-                report(cx, &urls, urls.scan(Role::Download, &known), &info.targets, place);
-                report(cx, &files, files.scan(Role::Copy, &known), &info.targets, place);
+                let hits = urls.scan(Role::Download, &known);
+                report_with(cx, &urls, hits, &info.targets, place, defined);
+                let hits = files.scan(Role::Copy, &known);
+                report_with(cx, &files, hits, &info.targets, place, defined);
             }
             _ => {}
         }
@@ -356,6 +356,19 @@ fn env_group(cx: &mut Ctx, env: &[(&str, &Text)], targets: &[Platform], place: P
 // Reporting
 
 fn report(cx: &mut Ctx, g: &Group, hits: Vec<Hit>, targets: &[Platform], place: Place) {
+    report_with(cx, g, hits, targets, place, &[]);
+}
+
+/// [`report`], with the ENV and ARG that set the architecture variables the hits expand
+/// (labelled `set here`).
+fn report_with(
+    cx: &mut Ctx,
+    g: &Group,
+    hits: Vec<Hit>,
+    targets: &[Platform],
+    place: Place,
+    defined: &[ArchVar],
+) {
     for hit in hits {
         let Some((text, _)) = g.texts.get(hit.piece) else { continue };
         let source = &cx.source().text;
@@ -368,8 +381,15 @@ fn report(cx: &mut Ctx, g: &Group, hits: Vec<Hit>, targets: &[Platform], place: 
                 g.texts.get(piece).map(|(other, _)| other.locate(source, start, end))
             })
             .collect();
+        let definition = match &hit.hazard {
+            Hazard::Artifact { via: Some(var), .. } => defined.iter().find(|d| d.name == *var),
+            _ => None,
+        };
         if let Some((severity, message, help)) = judge(&hit, targets, place) {
             let mut r = cx.report(span, message).severity(severity).help(help);
+            if let Some(d) = definition {
+                r = r.label(d.span, format!("`{}` set to {} here", d.name, d.platform));
+            }
             for at in related {
                 r = r.label(at, "same architecture again here");
             }
@@ -644,23 +664,38 @@ mod tests {
         assert_eq!(image_platforms("ghcr.io/x/y:${TAG}"), None);
     }
 
-    #[test]
-    fn one_finding_per_cause_with_the_other_places_as_labels() {
-        let text = "FROM debian:bookworm-slim\nRUN curl -fsSLO https://x/t_linux_amd64.tgz \\\n && tar xf t_linux_amd64.tgz \\\n && rm t_linux_amd64.tgz\n";
+    /// The one finding of the rule in a Dockerfile (through the engine): its text, and its
+    /// labels as (line, text, message).
+    fn one_finding(text: &str) -> (String, Vec<(usize, String, String)>) {
         let settings = crate::settings::Settings {
             select: vec!["arch-specific-command".into()],
             ..Default::default()
         };
-        let report = crate::lint_as(
-            crate::source::SourceFile::new("Dockerfile", text),
-            FileKind::Dockerfile,
-            &settings,
-        );
-        assert_eq!(report.diagnostics.len(), 1);
-        let d = &report.diagnostics[0];
-        let lines: Vec<usize> =
-            d.labels.iter().map(|l| report.source.position(l.span.start).line).collect();
-        assert_eq!(lines, [3, 4]);
-        assert!(d.labels.iter().all(|l| &text[l.span.start..l.span.end] == "amd64"));
+        let source = crate::source::SourceFile::new("Dockerfile", text);
+        let report = crate::lint_as(source, FileKind::Dockerfile, &settings);
+        let [d] = report.diagnostics.as_slice() else { panic!("{:?}", report.diagnostics) };
+        let at = |s: crate::source::Span| text[s.start..s.end].to_string();
+        let labels = d
+            .labels
+            .iter()
+            .map(|l| (report.source.position(l.span.start).line, at(l.span), l.message.clone()))
+            .collect();
+        (at(d.span), labels)
+    }
+
+    #[test]
+    fn one_finding_per_cause_with_the_other_places_as_labels() {
+        let (found, labels) = one_finding("FROM debian:bookworm-slim\nRUN curl -fsSLO https://x/t_linux_amd64.tgz \\\n && tar xf t_linux_amd64.tgz \\\n && rm t_linux_amd64.tgz\n");
+        assert_eq!(found, "amd64");
+        let again = "same architecture again here".to_string();
+        assert_eq!(labels, [(3, found.clone(), again.clone()), (4, found, again)]);
+    }
+
+    #[test]
+    fn a_constant_architecture_variable_is_labelled_where_it_is_set() {
+        let (found, labels) = one_finding("FROM debian:bookworm-slim\nENV XC_ARCH=\"amd64\"\nRUN curl -O https://x/c_linux_${XC_ARCH}.zip\n");
+        assert_eq!(found, "${XC_ARCH}");
+        let set = "`XC_ARCH` set to linux/amd64 here".to_string();
+        assert_eq!(labels, [(2, "XC_ARCH=\"amd64\"".to_string(), set)]);
     }
 }
