@@ -426,6 +426,12 @@ pub fn scan_env(vars: &[(&str, &str)], known: &Known) -> Vec<Hit> {
     hits
 }
 
+/// A library path without its `/usr` and `/local` prefixes.
+fn library_key(path: &str) -> &str {
+    let p = path.strip_prefix("/usr").unwrap_or(path);
+    p.strip_prefix("/local").unwrap_or(p)
+}
+
 /// One hit per cause: the first place; the others become its `related` ranges.
 fn dedup(hits: Vec<Hit>) -> Vec<Hit> {
     let mut out: Vec<Hit> = Vec::new();
@@ -435,6 +441,11 @@ fn dedup(hits: Vec<Hit>) -> Vec<Hit> {
                 Hazard::Artifact { .. } | Hazard::Executable { .. },
                 Hazard::Artifact { .. } | Hazard::Executable { .. },
             ) => o.arch == hit.arch,
+            // `/usr/lib/x86_64-linux-gnu`, `/lib/x86_64-linux-gnu` and
+            // `/usr/local/lib/x86_64-linux-gnu` are one multiarch directory.
+            (Hazard::LibraryPath, Hazard::LibraryPath) => {
+                library_key(&o.text).eq_ignore_ascii_case(library_key(&hit.text))
+            }
             (a, b) => {
                 std::mem::discriminant(a) == std::mem::discriminant(b)
                     && o.text.eq_ignore_ascii_case(&hit.text)

@@ -349,3 +349,13 @@ fn one_hit_per_cause_with_related_places() {
     // `wget https://x/t_linux_` is 23 bytes, `amd64.tgz && tar xf t_linux_` 28 more.
     assert_eq!(hits[0].related[0], (0, 51, 56));
 }
+
+#[test]
+fn one_multiarch_directory_is_one_cause() {
+    let hits = shell("ln -s /usr/lib/x86_64-linux-gnu/a.so /lib/x86_64-linux-gnu/a.so && cp b /usr/local/lib/x86_64-linux-gnu/");
+    assert_eq!(texts(&hits), ["/usr/lib/x86_64-linux-gnu"]);
+    assert_eq!(hits[0].related.len(), 2);
+    // A JDK home is another cause.
+    let hits = shell("cp -r /usr/lib/x86_64-linux-gnu/x /usr/lib/jvm/java-17-openjdk-amd64/lib/");
+    assert_eq!(hits.len(), 2);
+}
