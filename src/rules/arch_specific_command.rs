@@ -14,6 +14,7 @@ use crate::source::{Span, Spanned};
 use crate::syntax::dockerfile::{Args, Dockerfile, Instruction, Stage};
 use crate::syntax::text::Text;
 use crate::values::platform::{compat, Compat, Platform};
+use std::collections::HashMap;
 
 declare_rule! {
     /// See `rules/arch-specific-command.md`.
@@ -102,55 +103,95 @@ struct ArchVar {
     span: Span,
 }
 
-/// The variables each stage's ENV and ARG instructions set to a constant architecture, as
-/// seen by each instruction: ENV is inherited by `FROM <earlier stage>`, ARG is not (a
-/// global ARG counts where the stage redeclares it, `ARG NAME`).
-fn arch_vars_per_instruction(df: &Dockerfile) -> Vec<Vec<ArchVar>> {
-    // Per name, the constant it holds now (`None`: set to something else).
-    type Scope = Vec<(String, Option<ArchVar>)>;
-    fn set(scope: &mut Scope, name: &str, var: Option<ArchVar>) {
-        scope.retain(|(n, _)| n != name);
-        scope.push((name.to_string(), var));
-    }
-    let mut per_stage_env: Vec<Scope> = vec![Vec::new(); df.stages.len()];
-    let mut out = Vec::with_capacity(df.instructions.len());
-    let (mut env, mut args): (Scope, Scope) = (Vec::new(), Vec::new());
-    let mut current: Option<usize> = None;
-    for ins in &df.instructions {
-        if ins.stage != current {
-            if let Some(slot) = current.and_then(|c| per_stage_env.get_mut(c)) {
-                *slot = std::mem::take(&mut env);
-            }
-            current = ins.stage;
-            let base = ins.stage.and_then(|s| df.stages.get(s)).and_then(|s| s.base_stage);
-            env = base.and_then(|b| per_stage_env.get(b)).cloned().unwrap_or_default();
-            args.clear();
-        }
-        if let (Args::Pairs(pairs), Some(_)) = (&ins.args, ins.stage) {
-            for kv in pairs {
-                let name = kv.key.value.as_str();
-                let value = match (&kv.value, ins.keyword.as_str()) {
-                    (Some(v), "ENV" | "ARG") => Some(v.value.clone()),
-                    (None, "ARG") => df.arg_value(None, name).and_then(|b| b.value),
-                    _ => continue,
-                };
-                let var = value
-                    .and_then(|v| arch_scan::constant_arch(name, &v))
-                    .map(|platform| ArchVar { name: name.to_string(), platform, span: kv.span });
-                set(if ins.keyword == "ENV" { &mut env } else { &mut args }, name, var);
-            }
-        }
-        // ENV shadows ARG of the same name.
-        let shadowed = |n: &String| env.iter().any(|(e, _)| e == n);
-        let visible = args
+/// Per name, the constant architecture a variable holds (`None`: set to something else).
+type Scope = HashMap<String, Option<ArchVar>>;
+
+/// The variables ENV and ARG instructions set to a constant architecture, followed through the
+/// file in instruction order: ENV is inherited by `FROM <earlier stage>`, ARG is not (a global
+/// ARG counts where the stage redeclares it, `ARG NAME`). Lookups cost the length of the
+/// instruction's text, not the number of variables (a file may declare 100,000 ARGs).
+struct ArchVars<'d> {
+    df: &'d Dockerfile,
+    /// The global ARG defaults, as written (a later declaration wins).
+    globals: HashMap<&'d str, &'d str>,
+    /// The ENV scope of each finished stage.
+    finished: Vec<Scope>,
+    env: Scope,
+    args: Scope,
+    stage: Option<usize>,
+}
+
+impl<'d> ArchVars<'d> {
+    fn new(df: &'d Dockerfile) -> ArchVars<'d> {
+        let globals = df
+            .global_args
             .iter()
-            .filter(|(n, _)| !shadowed(n))
-            .chain(&env)
-            .filter_map(|(_, v)| v.clone())
+            .filter_map(|kv| Some((kv.key.value.as_str(), kv.value.as_ref()?.value.as_str())))
             .collect();
-        out.push(visible);
+        ArchVars {
+            df,
+            globals,
+            finished: vec![Scope::new(); df.stages.len()],
+            env: Scope::new(),
+            args: Scope::new(),
+            stage: None,
+        }
     }
-    out
+
+    /// The constant-architecture variables `text` (an instruction of stage `stage`) expands.
+    fn visible(&mut self, stage: Option<usize>, text: &str) -> Vec<ArchVar> {
+        self.enter(stage);
+        let mut names = arch_scan::var_names(text);
+        names.sort_unstable();
+        names.dedup();
+        names.into_iter().filter_map(|n| self.lookup(n)).collect()
+    }
+
+    /// ENV shadows ARG of the same name; an ENV not set in this stage comes from the stages it
+    /// is built `FROM`.
+    fn lookup(&self, name: &str) -> Option<ArchVar> {
+        if let Some(v) = self.env.get(name) {
+            return v.clone();
+        }
+        let mut base = self.stage.and_then(|s| self.df.stages.get(s)).and_then(|s| s.base_stage);
+        while let Some(b) = base {
+            if let Some(v) = self.finished.get(b).and_then(|scope| scope.get(name)) {
+                return v.clone();
+            }
+            base = self.df.stages.get(b).and_then(|s| s.base_stage);
+        }
+        self.args.get(name).cloned().flatten()
+    }
+
+    fn enter(&mut self, stage: Option<usize>) {
+        if stage == self.stage {
+            return;
+        }
+        if let Some(slot) = self.stage.and_then(|s| self.finished.get_mut(s)) {
+            *slot = std::mem::take(&mut self.env);
+        }
+        self.env.clear();
+        self.args.clear();
+        self.stage = stage;
+    }
+
+    /// Takes in what an ENV or ARG instruction sets.
+    fn update(&mut self, ins: &Instruction) {
+        let (Args::Pairs(pairs), Some(_)) = (&ins.args, ins.stage) else { return };
+        for kv in pairs {
+            let name = kv.key.value.as_str();
+            let value = match (&kv.value, ins.keyword.as_str()) {
+                (Some(v), "ENV" | "ARG") => Some(v.value.as_str()),
+                (None, "ARG") => self.globals.get(name).copied(),
+                _ => continue,
+            };
+            let var = value
+                .and_then(|v| arch_scan::constant_arch(name, v))
+                .map(|platform| ArchVar { name: name.to_string(), platform, span: kv.span });
+            let scope = if ins.keyword == "ENV" { &mut self.env } else { &mut self.args };
+            scope.insert(name.to_string(), var);
+        }
+    }
 }
 
 fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
@@ -161,13 +202,21 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
         .instructions
         .iter()
         .any(|i| cx.source().text.get(i.span.start..i.span.end).is_some_and(system_emulator));
-    let vars = arch_vars_per_instruction(df);
-    for (index, ins) in df.instructions.iter().enumerate() {
+    let mut vars = ArchVars::new(df);
+    for ins in &df.instructions {
+        let mut text =
+            cx.source().text.get(ins.span.start..ins.span.end).unwrap_or_default().to_string();
+        for h in &ins.heredocs {
+            text.push('\n');
+            text.push_str(&h.body.value);
+        }
+        let defined = vars.visible(ins.stage, &text);
+        let defined = defined.as_slice();
+        vars.update(ins);
         let Some(info) = ins.stage.and_then(|s| infos.get(s)) else { continue };
         if info.skip {
             continue;
         }
-        let defined: &[ArchVar] = vars.get(index).map_or(&[], Vec::as_slice);
         let known = Known {
             arch_vars: defined.iter().map(|v| (v.name.clone(), v.platform.clone())).collect(),
             system_emulator: emulator,

@@ -19,6 +19,7 @@ use crate::shell::{is_op, is_word, mask, tokenize, unquote, word, Kind, Tok};
 pub use crate::values::platform::name_arch;
 use crate::values::platform::Platform;
 use regex::Regex;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// What the instruction is for; some hazards only exist in some roles.
@@ -137,6 +138,11 @@ static DERIVED_VAR: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("regex")
 });
+
+/// The names of the variables `text` references (`$name`, `${name…`), in text order.
+pub fn var_names(text: &str) -> Vec<&str> {
+    VAR_REF.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str()).collect()
+}
 
 /// A variable reference (`$name`, `${name…`).
 static VAR_REF: LazyLock<Regex> =
@@ -297,7 +303,10 @@ pub fn scan_with(pieces: &[Piece<'_>], role: Role, known: &Known) -> Vec<Hit> {
             }
         })
         .collect();
-    let arch_vars = constant_arch_vars(pieces, &masked, &tokens, &regions, known, &derived_vars);
+    let arch_vars: ArchVars =
+        constant_arch_vars(pieces, &masked, &tokens, &regions, known, &derived_vars)
+            .into_iter()
+            .collect();
     let mut hits = Vec::new();
     for (i, text) in masked.iter().enumerate() {
         let toks = &tokens[i];
@@ -363,7 +372,8 @@ fn constant_arch_vars(
     known: &Known,
     derived: &[String],
 ) -> Vec<(String, Platform)> {
-    let mut assigned: Vec<(String, Option<Platform>)> = Vec::new();
+    // Per name, the one constant it is assigned, or `None`.
+    let mut assigned: HashMap<&str, Option<Platform>> = HashMap::new();
     for (i, text) in masked.iter().enumerate() {
         if pieces[i].syntax == Syntax::Plain {
             continue;
@@ -375,21 +385,25 @@ fn constant_arch_vars(
             }
             let branch = regions[i].iter().any(|r| r.0 <= t.start && t.end <= r.1);
             let p = if branch { None } else { constant_arch(name, value) };
-            match assigned.iter_mut().find(|(n, _)| n == name) {
-                Some((_, v)) if *v != p => *v = None,
-                Some(_) => {}
-                None => assigned.push((name.to_string(), p)),
-            }
+            assigned
+                .entry(name)
+                .and_modify(|v| {
+                    if *v != p {
+                        *v = None;
+                    }
+                })
+                .or_insert(p);
         }
     }
+    let derived: HashSet<&str> = derived.iter().map(String::as_str).collect();
     let mut out: Vec<(String, Platform)> = known
         .arch_vars
         .iter()
-        .filter(|(n, _)| !assigned.iter().any(|(a, _)| a == n))
+        .filter(|(n, _)| !assigned.contains_key(n.as_str()))
         .cloned()
         .collect();
-    out.extend(assigned.into_iter().filter_map(|(n, p)| Some((n, p?))));
-    out.retain(|(n, _)| !derived.contains(n));
+    out.extend(assigned.into_iter().filter_map(|(n, p)| Some((n.to_string(), p?))));
+    out.retain(|(n, _)| !derived.contains(n.as_str()));
     out
 }
 
@@ -460,6 +474,9 @@ fn dedup(hits: Vec<Hit>) -> Vec<Hit> {
 }
 
 type Found = Vec<(usize, usize, Hazard, Option<Platform>)>;
+
+/// The variables that hold a constant architecture, by name.
+type ArchVars = HashMap<String, Platform>;
 
 // -------------------------------------------------------------------------------------------
 // Suppression: derived architecture and arch-keyed regions
@@ -802,7 +819,7 @@ fn x86_tokens(name: &str) -> Vec<(usize, usize, Platform)> {
 }
 
 /// Expansions of `vars` (`$ARCH`, `${XC_ARCH}`) in `s`: (start, end, platform, name).
-fn var_tokens(s: &str, vars: &[(String, Platform)]) -> Vec<(usize, usize, Platform, String)> {
+fn var_tokens(s: &str, vars: &ArchVars) -> Vec<(usize, usize, Platform, String)> {
     if vars.is_empty() {
         return Vec::new();
     }
@@ -817,7 +834,7 @@ fn var_tokens(s: &str, vars: &[(String, Platform)]) -> Vec<(usize, usize, Platfo
             } else {
                 m.end()
             };
-            let (_, p) = vars.iter().find(|(n, _)| n == name)?;
+            let p = vars.get(name)?;
             Some((m.start(), end, p.clone(), name.to_string()))
         })
         .collect()
@@ -830,7 +847,7 @@ fn var_tokens(s: &str, vars: &[(String, Platform)]) -> Vec<(usize, usize, Platfo
 fn host_tokens(
     s: &str,
     name_start: usize,
-    vars: &[(String, Platform)],
+    vars: &ArchVars,
 ) -> Vec<(usize, usize, Platform, Option<String>)> {
     let mut out: Vec<(usize, usize, Platform, Option<String>)> =
         arch_tokens(s).into_iter().map(|(a, b, p)| (a, b, p, None)).collect();
@@ -849,7 +866,7 @@ fn artifacts(
     text: &str,
     role: Role,
     first_piece: bool,
-    vars: &[(String, Platform)],
+    vars: &ArchVars,
     known: &Known,
     found: &mut Found,
 ) {
@@ -921,7 +938,7 @@ fn artifacts(
 
 /// A file whose name (the last path segment) is named for an architecture
 /// (`/out/tool-linux-amd64`, `dist/*_linux_arm64`): the tokens of the name.
-fn named_file(path: &str, vars: &[(String, Platform)], found: &mut Found) {
+fn named_file(path: &str, vars: &ArchVars, found: &mut Found) {
     let trimmed = path.trim_end_matches('/');
     let name_start = trimmed.rfind('/').map_or(0, |p| p + 1);
     let name = &trimmed[name_start..];
@@ -950,7 +967,7 @@ fn binary_name(name: &str) -> bool {
 
 /// The sources of `mv`, `cp` and `install` (every operand but the last): an artifact named for
 /// an architecture moved into place (`mv tool-linux-amd64 /usr/local/bin/tool`).
-fn moved_files(text: &str, toks: &[Tok], vars: &[(String, Platform)], found: &mut Found) {
+fn moved_files(text: &str, toks: &[Tok], vars: &ArchVars, found: &mut Found) {
     for (i, t) in toks.iter().enumerate() {
         let command_position = i == 0
             || toks[i - 1].kind == Kind::Op
