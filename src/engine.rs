@@ -100,7 +100,7 @@ pub fn lint_document(
     let (doc, mut diagnostics) = parse(&source, kind);
     let mut unknown_platforms = Vec::new();
     {
-        let semantic = Semantic::new(&doc, settings);
+        let semantic = Semantic::for_path(&doc, settings, &source.path);
         let enabled: Vec<&dyn Rule> = rules::all()
             .iter()
             .copied()

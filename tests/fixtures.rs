@@ -28,7 +28,11 @@ fn fixtures() {
             let file_name = path.file_name().unwrap().to_string_lossy().into_owned();
             let text = std::fs::read_to_string(&path).expect("read fixture");
             let settings = common::fixture_settings(&text, name);
-            let shown = format!("fixtures/{name}/{file_name}");
+            // `# fixture: path=arm64/Dockerfile` lints the file as if it were at that path.
+            let shown = match fixture_path(&text) {
+                Some(p) => format!("fixtures/{name}/{p}"),
+                None => format!("fixtures/{name}/{file_name}"),
+            };
             let report = edgelint::lint_as(SourceFile::new(&shown, text.clone()), kind, &settings);
             let mut lines: Vec<usize> = report
                 .diagnostics
@@ -86,4 +90,12 @@ fn fixtures() {
     }
     assert!(failures.is_empty(), "fixture failures:\n{}", failures.join("\n"));
     eprintln!("checked {checked} fixture files");
+}
+
+/// The path a fixture asks to be linted at: `# fixture: path=arm64/Dockerfile`.
+fn fixture_path(text: &str) -> Option<&str> {
+    text.lines()
+        .filter_map(|l| l.trim_start().strip_prefix("# fixture:"))
+        .flat_map(str::split_whitespace)
+        .find_map(|s| s.strip_prefix("path="))
 }

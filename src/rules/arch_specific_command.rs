@@ -7,13 +7,14 @@ use crate::declare_rule;
 use crate::diagnostic::Severity;
 use crate::document::FileKind;
 use crate::model::container::ContainerView;
-use crate::rules::shared::arch_scan::{self, Hazard, Hit, Piece, Role, Syntax};
+use crate::rules::shared::arch_scan::{self, Hazard, Hit, Known, Piece, Role, Syntax};
 use crate::rules::{Ctx, Rule};
 use crate::semantic::StagePin;
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 use crate::syntax::dockerfile::{Args, Dockerfile, Instruction, Stage};
 use crate::syntax::text::Text;
 use crate::values::platform::{compat, Compat, Platform};
+use std::collections::HashMap;
 
 declare_rule! {
     /// See `rules/arch-specific-command.md`.
@@ -65,13 +66,13 @@ impl Group {
         self.texts.push((text, syntax));
     }
 
-    fn scan(&self, role: Role) -> Vec<Hit> {
+    fn scan(&self, role: Role, known: &Known) -> Vec<Hit> {
         let pieces: Vec<Piece<'_>> = self
             .texts
             .iter()
             .map(|(t, syntax)| Piece { text: &t.value, syntax: *syntax })
             .collect();
-        arch_scan::scan(&pieces, role)
+        arch_scan::scan_with(&pieces, role, known)
     }
 }
 
@@ -87,20 +88,139 @@ struct StageInfo {
     targets: Vec<Platform>,
 }
 
+/// Whether a text runs or installs a full-system emulator (`qemu-system-x86_64`).
+fn system_emulator(text: &str) -> bool {
+    text.match_indices("qemu-system-").any(|(i, _)| {
+        text[..i].chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric() && c != '-')
+    })
+}
+
+/// A variable an ENV or ARG sets to a constant architecture, and where (`KEY=value`).
+#[derive(Clone)]
+struct ArchVar {
+    name: String,
+    platform: Platform,
+    span: Span,
+}
+
+/// Per name, the constant architecture a variable holds (`None`: set to something else).
+type Scope = HashMap<String, Option<ArchVar>>;
+
+/// The variables ENV and ARG instructions set to a constant architecture, followed through the
+/// file in instruction order: ENV is inherited by `FROM <earlier stage>`, ARG is not (a global
+/// ARG counts where the stage redeclares it, `ARG NAME`). Lookups cost the length of the
+/// instruction's text, not the number of variables (a file may declare 100,000 ARGs).
+struct ArchVars<'d> {
+    df: &'d Dockerfile,
+    /// The global ARG defaults, as written (a later declaration wins).
+    globals: HashMap<&'d str, &'d str>,
+    /// The ENV scope of each finished stage.
+    finished: Vec<Scope>,
+    env: Scope,
+    args: Scope,
+    stage: Option<usize>,
+}
+
+impl<'d> ArchVars<'d> {
+    fn new(df: &'d Dockerfile) -> ArchVars<'d> {
+        let globals = df
+            .global_args
+            .iter()
+            .filter_map(|kv| Some((kv.key.value.as_str(), kv.value.as_ref()?.value.as_str())))
+            .collect();
+        ArchVars {
+            df,
+            globals,
+            finished: vec![Scope::new(); df.stages.len()],
+            env: Scope::new(),
+            args: Scope::new(),
+            stage: None,
+        }
+    }
+
+    /// The constant-architecture variables `text` (an instruction of stage `stage`) expands.
+    fn visible(&mut self, stage: Option<usize>, text: &str) -> Vec<ArchVar> {
+        self.enter(stage);
+        let mut names = arch_scan::var_names(text);
+        names.sort_unstable();
+        names.dedup();
+        names.into_iter().filter_map(|n| self.lookup(n)).collect()
+    }
+
+    /// ENV shadows ARG of the same name; an ENV not set in this stage comes from the stages it
+    /// is built `FROM`.
+    fn lookup(&self, name: &str) -> Option<ArchVar> {
+        if let Some(v) = self.env.get(name) {
+            return v.clone();
+        }
+        let mut base = self.stage.and_then(|s| self.df.stages.get(s)).and_then(|s| s.base_stage);
+        while let Some(b) = base {
+            if let Some(v) = self.finished.get(b).and_then(|scope| scope.get(name)) {
+                return v.clone();
+            }
+            base = self.df.stages.get(b).and_then(|s| s.base_stage);
+        }
+        self.args.get(name).cloned().flatten()
+    }
+
+    fn enter(&mut self, stage: Option<usize>) {
+        if stage == self.stage {
+            return;
+        }
+        if let Some(slot) = self.stage.and_then(|s| self.finished.get_mut(s)) {
+            *slot = std::mem::take(&mut self.env);
+        }
+        self.env.clear();
+        self.args.clear();
+        self.stage = stage;
+    }
+
+    /// Takes in what an ENV or ARG instruction sets.
+    fn update(&mut self, ins: &Instruction) {
+        let (Args::Pairs(pairs), Some(_)) = (&ins.args, ins.stage) else { return };
+        for kv in pairs {
+            let name = kv.key.value.as_str();
+            let value = match (&kv.value, ins.keyword.as_str()) {
+                (Some(v), "ENV" | "ARG") => Some(v.value.as_str()),
+                (None, "ARG") => self.globals.get(name).copied(),
+                _ => continue,
+            };
+            let var = value
+                .and_then(|v| arch_scan::constant_arch(name, v))
+                .map(|platform| ArchVar { name: name.to_string(), platform, span: kv.span });
+            let scope = if ins.keyword == "ENV" { &mut self.env } else { &mut self.args };
+            scope.insert(name.to_string(), var);
+        }
+    }
+}
+
 fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
-    let file_arch = file_name(&cx.source().path).and_then(arch_scan::name_arch);
-    let infos: Vec<StageInfo> = df
-        .stages
-        .iter()
-        .enumerate()
-        .map(|(i, s)| stage_info(df, i, s, file_arch.as_ref(), cx))
-        .collect();
+    let infos: Vec<StageInfo> =
+        df.stages.iter().enumerate().map(|(i, s)| stage_info(df, i, s, cx)).collect();
     let escape = df.escape;
+    let emulator = df
+        .instructions
+        .iter()
+        .any(|i| cx.source().text.get(i.span.start..i.span.end).is_some_and(system_emulator));
+    let mut vars = ArchVars::new(df);
     for ins in &df.instructions {
+        let mut text =
+            cx.source().text.get(ins.span.start..ins.span.end).unwrap_or_default().to_string();
+        for h in &ins.heredocs {
+            text.push('\n');
+            text.push_str(&h.body.value);
+        }
+        let defined = vars.visible(ins.stage, &text);
+        let defined = defined.as_slice();
+        vars.update(ins);
         let Some(info) = ins.stage.and_then(|s| infos.get(s)) else { continue };
         if info.skip {
             continue;
         }
+        let known = Known {
+            arch_vars: defined.iter().map(|v| (v.name.clone(), v.platform.clone())).collect(),
+            system_emulator: emulator,
+        };
         let place = if info.builder { Place::Builder } else { Place::Target };
         match ins.keyword.as_str() {
             "RUN" => {
@@ -108,13 +228,14 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
                 for h in &ins.heredocs {
                     g.push(Text::raw(h.body.value.clone(), h.body.span.start), Syntax::Shell);
                 }
-                report(cx, &g, g.scan(Role::Build), &info.targets, place);
+                report_with(cx, &g, g.scan(Role::Build, &known), &info.targets, place, defined);
             }
             "CMD" | "ENTRYPOINT" => {
                 let reaches = ins.stage.is_some_and(|s| df.reaches_final(s));
                 if reaches {
                     let g = command_group(cx, ins, escape);
-                    report(cx, &g, g.scan(Role::Command), &info.targets, place);
+                    let hits = g.scan(Role::Command, &known);
+                    report_with(cx, &g, hits, &info.targets, place, defined);
                 }
             }
             "ENV" => {
@@ -129,16 +250,20 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
                 let values: Vec<String> = g.texts.iter().map(|(t, _)| t.value.clone()).collect();
                 let env: Vec<(&str, &str)> =
                     vars.iter().zip(&values).map(|(k, v)| (*k, v.as_str())).collect();
-                let hits = arch_scan::scan_env(&env);
-                report(cx, &g, hits, &info.targets, place);
+                let hits = arch_scan::scan_env(&env, &known);
+                report_with(cx, &g, hits, &info.targets, place, defined);
             }
-            "ADD" => {
+            "ADD" | "COPY" => {
                 let Args::Copy { sources, .. } = &ins.args else { continue };
-                let mut g = Group::new();
-                for s in sources.iter().filter(|s| s.value.contains("://")) {
+                let (mut urls, mut files) = (Group::new(), Group::new());
+                for s in sources.iter().filter(|s| !s.value.starts_with("<<")) {
+                    let g = if s.value.contains("://") { &mut urls } else { &mut files };
                     g.push(spanned_text(&cx.source().text, s), Syntax::Plain);
                 }
-                report(cx, &g, g.scan(Role::Download), &info.targets, place);
+                let hits = urls.scan(Role::Download, &known);
+                report_with(cx, &urls, hits, &info.targets, place, defined);
+                let hits = files.scan(Role::Copy, &known);
+                report_with(cx, &files, hits, &info.targets, place, defined);
             }
             _ => {}
         }
@@ -180,20 +305,12 @@ fn spanned_text(source: &str, v: &Spanned<String>) -> Text {
     Text { value: v.value.clone(), span: v.span, raw_start }
 }
 
-fn file_name(path: &str) -> Option<&str> {
-    path.rsplit(['/', '\\']).next().filter(|n| !n.is_empty())
-}
-
 /// The targets of a stage: the platform it is pinned to (`FROM --platform=linux/arm64`) or
-/// named for (`AS build-arm64`, `Dockerfile.arm64`), else the configured targets; then only
-/// those its base image is published for.
-fn stage_info(
-    df: &Dockerfile,
-    index: usize,
-    stage: &Stage,
-    file_arch: Option<&Platform>,
-    cx: &Ctx,
-) -> StageInfo {
+/// named for (`AS build-arm64`), else the file's effective targets (the platform its path
+/// names, `Dockerfile.arm64` or `arm64/Dockerfile`; the platforms of an ARM-only final base
+/// image; else the configured targets: [`crate::semantic::Semantic::effective_targets`]);
+/// then only those its base image is published for.
+fn stage_info(df: &Dockerfile, index: usize, stage: &Stage, cx: &Ctx) -> StageInfo {
     let semantic = cx.semantic();
     let pin = semantic.stage_pin(index);
     let builder = pin == Some(&StagePin::Builder);
@@ -202,10 +319,9 @@ fn stage_info(
         _ => None,
     };
     let named = stage.name.as_ref().and_then(|n| arch_scan::name_arch(&n.value));
-    let declared = pinned.or(named).or_else(|| file_arch.cloned());
-    let mut targets = match declared {
+    let mut targets = match pinned.or(named) {
         Some(p) => vec![p],
-        None => semantic.targets().to_vec(),
+        None => semantic.effective_targets().to_vec(),
     };
     let mut skip = false;
     if let Some(base) = stage_base_platforms(cx, df, stage) {
@@ -267,7 +383,11 @@ fn check_container(container: &ContainerView<'_>, cx: &mut Ctx) {
                 .collect()
         }
     };
-    report(cx, &g, g.scan(Role::Command), &targets, place);
+    let known = Known {
+        system_emulator: g.texts.iter().any(|(t, _)| system_emulator(&t.value)),
+        ..Known::default()
+    };
+    report(cx, &g, g.scan(Role::Command, &known), &targets, place);
     env_group(cx, &env, &targets, place);
 }
 
@@ -277,7 +397,7 @@ fn env_group(cx: &mut Ctx, env: &[(&str, &Text)], targets: &[Platform], place: P
         g.push((*v).clone(), Syntax::Plain);
     }
     let vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.value.as_str())).collect();
-    let hits = arch_scan::scan_env(&vars);
+    let hits = arch_scan::scan_env(&vars, &Known::default());
     report(cx, &g, hits, targets, place);
 }
 
@@ -285,11 +405,44 @@ fn env_group(cx: &mut Ctx, env: &[(&str, &Text)], targets: &[Platform], place: P
 // Reporting
 
 fn report(cx: &mut Ctx, g: &Group, hits: Vec<Hit>, targets: &[Platform], place: Place) {
+    report_with(cx, g, hits, targets, place, &[]);
+}
+
+/// [`report`], with the ENV and ARG that set the architecture variables the hits expand
+/// (labelled `set here`).
+fn report_with(
+    cx: &mut Ctx,
+    g: &Group,
+    hits: Vec<Hit>,
+    targets: &[Platform],
+    place: Place,
+    defined: &[ArchVar],
+) {
     for hit in hits {
         let Some((text, _)) = g.texts.get(hit.piece) else { continue };
-        let span = text.locate(&cx.source().text, hit.start, hit.end);
+        let source = &cx.source().text;
+        let span = text.locate(source, hit.start, hit.end);
+        // The other places of the same cause (the artifact unpacked, moved…): labels.
+        let related: Vec<_> = hit
+            .related
+            .iter()
+            .filter_map(|&(piece, start, end)| {
+                g.texts.get(piece).map(|(other, _)| other.locate(source, start, end))
+            })
+            .collect();
+        let definition = match &hit.hazard {
+            Hazard::Artifact { via: Some(var), .. } => defined.iter().find(|d| d.name == *var),
+            _ => None,
+        };
         if let Some((severity, message, help)) = judge(&hit, targets, place) {
-            cx.report(span, message).severity(severity).help(help);
+            let mut r = cx.report(span, message).severity(severity).help(help);
+            if let Some(d) = definition {
+                r = r.label(d.span, format!("`{}` set to {} here", d.name, d.platform));
+            }
+            for at in related {
+                r = r.label(at, "same architecture again here");
+            }
+            let _ = r;
         }
     }
 }
@@ -319,7 +472,8 @@ fn judge(hit: &Hit, targets: &[Platform], place: Place) -> Option<(Severity, Str
     // Builder stages: tools that run on the build machine, whatever the targets.
     if place == Place::Builder {
         let what = match &hit.hazard {
-            Hazard::Artifact { artifact } => Some(format!("artifact `{artifact}`")),
+            Hazard::Artifact { artifact, .. } => Some(format!("artifact `{artifact}`")),
+            Hazard::AptSource { .. } => Some(format!("apt source `[arch={token}]`")),
             Hazard::Executable { program } => Some(format!("program `{program}`")),
             Hazard::LibraryPath => Some(format!("path `{token}`")),
             Hazard::ForeignApt => Some(format!("multiarch package architecture `{token}`")),
@@ -340,9 +494,15 @@ fn judge(hit: &Hit, targets: &[Platform], place: Place) -> Option<(Severity, Str
             ));
         }
     }
-    let blocked = match arch {
-        Some(a) => unserved(targets, a),
-        None => Vec::new(),
+    let blocked = match (&hit.hazard, arch) {
+        // A target is served when one of the listed architectures runs natively on it.
+        (Hazard::AptSource { arches }, _) => targets
+            .iter()
+            .filter(|t| arches.iter().all(|a| compat(t, a) != Compat::Native))
+            .map(ToString::to_string)
+            .collect(),
+        (_, Some(a)) => unserved(targets, a),
+        (_, None) => Vec::new(),
     };
     if arch.is_some() && blocked.is_empty() {
         return None;
@@ -363,10 +523,28 @@ fn judge(hit: &Hit, targets: &[Platform], place: Place) -> Option<(Severity, Str
         }
     };
     let out = match &hit.hazard {
-        Hazard::Artifact { artifact } => (
+        Hazard::Artifact { artifact, via: None } => (
             Severity::Warning,
             format!("hard-coded {arch_name} artifact `{artifact}` cannot serve {on}"),
             derive_help.to_string(),
+        ),
+        Hazard::Artifact { artifact, via: Some(var) } => (
+            Severity::Warning,
+            format!(
+                "hard-coded {arch_name} artifact `{artifact}`: `{var}` is set to a constant \
+                 architecture, so it cannot serve {on}"
+            ),
+            format!("set `{var}` from the target instead: {derive_help}"),
+        ),
+        Hazard::AptSource { .. } => (
+            Severity::Warning,
+            format!(
+                "apt source limited to `arch={token}`: on {on} apt skips it and its packages \
+                 are not found"
+            ),
+            "list every target architecture (`[arch=amd64,arm64,armhf]`) or use \
+             `[arch=$(dpkg --print-architecture)]`, and check the vendor publishes them"
+                .to_string(),
         ),
         Hazard::Executable { program } => (
             Severity::Warning,
@@ -455,12 +633,23 @@ mod tests {
     }
 
     fn hit(hazard: Hazard, arch: Option<&str>) -> Hit {
-        Hit { piece: 0, start: 0, end: 5, text: "amd64".into(), hazard, arch: arch.map(p) }
+        Hit {
+            piece: 0,
+            start: 0,
+            end: 5,
+            text: "amd64".into(),
+            hazard,
+            arch: arch.map(p),
+            related: Vec::new(),
+        }
     }
 
     #[test]
     fn an_artifact_that_serves_every_target_is_fine() {
-        let h = hit(Hazard::Artifact { artifact: "t-amd64.tgz".into() }, Some("linux/amd64"));
+        let h = hit(
+            Hazard::Artifact { artifact: "t-amd64.tgz".into(), via: None },
+            Some("linux/amd64"),
+        );
         assert!(judge(&h, &[p("linux/amd64")], Place::Target).is_none());
         let (sev, msg, _) =
             judge(&h, &[p("linux/amd64"), p("linux/arm64")], Place::Target).expect("finding");
@@ -472,7 +661,7 @@ mod tests {
     fn a_32_bit_arm_artifact_does_not_serve_arm64() {
         // arm64 runs 32-bit ARM only with optional support (Compat::Fallback): not served.
         let h = hit(
-            Hazard::Artifact { artifact: "go.linux-armv6l.tar.gz".into() },
+            Hazard::Artifact { artifact: "go.linux-armv6l.tar.gz".into(), via: None },
             Some("linux/arm/v6"),
         );
         let (_, msg, _) =
@@ -482,7 +671,10 @@ mod tests {
 
     #[test]
     fn builder_stages_report_info_whatever_the_targets() {
-        let h = hit(Hazard::Artifact { artifact: "t-amd64.tgz".into() }, Some("linux/amd64"));
+        let h = hit(
+            Hazard::Artifact { artifact: "t-amd64.tgz".into(), via: None },
+            Some("linux/amd64"),
+        );
         let (sev, _, help) = judge(&h, &[p("linux/amd64")], Place::Builder).expect("finding");
         assert_eq!(sev, Severity::Info);
         assert!(help.contains("BUILDARCH"));
@@ -519,5 +711,40 @@ mod tests {
         let win = image_platforms("mcr.microsoft.com/windows/servercore:ltsc2022").expect("known");
         assert!(win.iter().all(|w| w.os == "windows"));
         assert_eq!(image_platforms("ghcr.io/x/y:${TAG}"), None);
+    }
+
+    /// The one finding of the rule in a Dockerfile (through the engine): its text, and its
+    /// labels as (line, text, message).
+    fn one_finding(text: &str) -> (String, Vec<(usize, String, String)>) {
+        let settings = crate::settings::Settings {
+            select: vec!["arch-specific-command".into()],
+            ..Default::default()
+        };
+        let source = crate::source::SourceFile::new("Dockerfile", text);
+        let report = crate::lint_as(source, FileKind::Dockerfile, &settings);
+        let [d] = report.diagnostics.as_slice() else { panic!("{:?}", report.diagnostics) };
+        let at = |s: crate::source::Span| text[s.start..s.end].to_string();
+        let labels = d
+            .labels
+            .iter()
+            .map(|l| (report.source.position(l.span.start).line, at(l.span), l.message.clone()))
+            .collect();
+        (at(d.span), labels)
+    }
+
+    #[test]
+    fn one_finding_per_cause_with_the_other_places_as_labels() {
+        let (found, labels) = one_finding("FROM debian:bookworm-slim\nRUN curl -fsSLO https://x/t_linux_amd64.tgz \\\n && tar xf t_linux_amd64.tgz \\\n && rm t_linux_amd64.tgz\n");
+        assert_eq!(found, "amd64");
+        let again = "same architecture again here".to_string();
+        assert_eq!(labels, [(3, found.clone(), again.clone()), (4, found, again)]);
+    }
+
+    #[test]
+    fn a_constant_architecture_variable_is_labelled_where_it_is_set() {
+        let (found, labels) = one_finding("FROM debian:bookworm-slim\nENV XC_ARCH=\"amd64\"\nRUN curl -O https://x/c_linux_${XC_ARCH}.zip\n");
+        assert_eq!(found, "${XC_ARCH}");
+        let set = "`XC_ARCH` set to linux/amd64 here".to_string();
+        assert_eq!(labels, [(2, "XC_ARCH=\"amd64\"".to_string(), set)]);
     }
 }

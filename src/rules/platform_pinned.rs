@@ -86,10 +86,6 @@ fn is_wasm(platform: &Platform) -> bool {
     platform.arch == "wasm"
 }
 
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
-}
-
 // -------------------------------------------------------------------------------------------
 // Dockerfile
 
@@ -110,7 +106,7 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
             }
         }
     }
-    let file_arch = arch_scan::name_arch(file_name(&cx.source().path));
+    let file_arch = crate::semantic::targets::path_platform(&cx.source().path);
     for (index, stage) in df.stages.iter().enumerate() {
         if let Some(written) = os_only(stage.platform.as_ref()) {
             let os = written.value.trim().to_ascii_lowercase();
@@ -142,7 +138,8 @@ fn check_dockerfile(df: &Dockerfile, cx: &mut Ctx) {
             continue;
         }
         let Some(written) = &stage.platform else { continue };
-        // A `Dockerfile.arm64` pinned to arm64 is built for that platform only.
+        // A `Dockerfile.arm64` (or `arm64/Dockerfile`) pinned to arm64 is built for that
+        // platform only.
         if file_arch.as_ref().is_some_and(|a| compat(a, pinned) == Compat::Native) {
             continue;
         }

@@ -48,12 +48,20 @@ pub struct Semantic<'a> {
     stages: Vec<StagePlatform>,
     /// Dockerfile: what each stage's `FROM --platform` says.
     stage_pins: Vec<StagePin>,
+    /// Dockerfile: the targets after the final stage's base image (see
+    /// [`Semantic::effective_targets`]).
+    effective: Vec<Platform>,
     namespace_limits: limits::NamespaceLimits<'a>,
 }
 
 impl<'a> Semantic<'a> {
-    /// Compute the facts of `doc` under `settings`.
+    /// Compute the facts of `doc` under `settings`, for a document whose path says nothing.
     pub fn new(doc: &'a Document, settings: &'a Settings) -> Semantic<'a> {
+        Semantic::for_path(doc, settings, "")
+    }
+
+    /// Compute the facts of `doc`, read from `path`, under `settings`.
+    pub fn for_path(doc: &'a Document, settings: &'a Settings, path: &str) -> Semantic<'a> {
         let configured = &settings.platforms;
         let mut semantic = Semantic {
             settings,
@@ -62,15 +70,25 @@ impl<'a> Semantic<'a> {
             services: Vec::new(),
             stages: Vec::new(),
             stage_pins: Vec::new(),
+            effective: Vec::new(),
             namespace_limits: limits::NamespaceLimits::default(),
         };
         match doc {
             Document::Dockerfile(df) => {
+                semantic.targets = targets::dockerfile_targets(path, configured);
+                let file_targets = semantic.targets.clone();
                 semantic.stages = (0..df.stages.len())
-                    .map(|i| targets::stage_platform(df, i, configured))
+                    .map(|i| targets::stage_platform(df, i, &file_targets))
                     .collect();
                 semantic.stage_pins =
                     (0..df.stages.len()).map(|i| targets::stage_pin(df, i)).collect();
+                semantic.effective = match targets::path_platform(path) {
+                    Some(_) => file_targets,
+                    None => semantic
+                        .final_base_platforms(df)
+                        .filter(|p| targets::arm_only(p))
+                        .map_or(file_targets, |p| targets::normalized(&p)),
+                };
             }
             Document::Compose(c) => {
                 semantic.services =
@@ -97,9 +115,35 @@ impl<'a> Semantic<'a> {
         self.settings
     }
 
-    /// The configured target platforms of this file, normalised.
+    /// The configured target platforms of this file, normalised; for a Dockerfile whose path
+    /// names an architecture (`Dockerfile.arm64`, `arm64/Dockerfile`), that platform
+    /// ([`targets::path_platform`]).
     pub fn targets(&self) -> &[Platform] {
         &self.targets
+    }
+
+    /// A Dockerfile's targets once its final stage's base image is known: when that image is
+    /// published only for ARM platforms (`arm64v8/ubuntu`, an `images:` entry), those
+    /// platforms, since the image is made for them; else [`Semantic::targets`]. A path that
+    /// names an architecture wins. Empty for other documents.
+    pub fn effective_targets(&self) -> &[Platform] {
+        &self.effective
+    }
+
+    /// The platforms the image the final stage is built on (through `FROM <earlier stage>`)
+    /// is published for, when known.
+    fn final_base_platforms(
+        &self,
+        df: &crate::syntax::dockerfile::Dockerfile,
+    ) -> Option<Vec<Platform>> {
+        let mut cur = df.stages.get(df.final_stage()?)?;
+        for _ in 0..df.stages.len() {
+            match cur.base_stage.and_then(|b| df.stages.get(b)) {
+                Some(b) => cur = b,
+                None => break,
+            }
+        }
+        self.published(cur.resolved_image.as_deref()?)
     }
 
     /// The targets a pod template can be scheduled on (see [`targets::pod_targets`]).
@@ -192,6 +236,20 @@ mod tests {
             Some(&StagePlatform::Targets(platforms(&["linux/amd64", "linux/arm64"])))
         );
         assert_eq!(semantic.published("mysql:$TAG"), None);
+
+        // A path or an ARM-only final base image narrows a Dockerfile's targets.
+        let arm = "FROM golang:1.22 AS b\nFROM arm64v8/alpine:3.20\n";
+        let (doc, _) = crate::parse(&SourceFile::new("Dockerfile", arm), FileKind::Dockerfile);
+        let semantic = Semantic::for_path(&doc, &settings, "x/Dockerfile");
+        assert_eq!(shown(semantic.targets()), "linux/amd64 linux/arm64");
+        assert_eq!(shown(semantic.effective_targets()), "linux/arm64");
+        let semantic = Semantic::for_path(&doc, &settings, "x/amd64/Dockerfile");
+        assert_eq!(shown(semantic.targets()), "linux/amd64");
+        assert_eq!(shown(semantic.effective_targets()), "linux/amd64");
+        let multi = "FROM alpine:3.20\n";
+        let (doc, _) = crate::parse(&SourceFile::new("Dockerfile", multi), FileKind::Dockerfile);
+        let semantic = Semantic::for_path(&doc, &settings, "Dockerfile");
+        assert_eq!(shown(semantic.effective_targets()), "linux/amd64 linux/arm64");
         assert!(semantic.published("mysql:8.4").is_some());
     }
 }

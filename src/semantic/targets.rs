@@ -12,7 +12,7 @@ use crate::source::{Span, Spanned};
 use crate::syntax::dockerfile::{Dockerfile, PLATFORM_ARGS};
 use crate::values::image_ref::has_variable;
 use crate::values::interpolate::substitute;
-use crate::values::platform::Platform;
+use crate::values::platform::{name_arch, Platform};
 
 /// The `kubernetes.io/arch` node labels (the beta one is deprecated but still set).
 const ARCH_LABELS: [&str; 2] = ["kubernetes.io/arch", "beta.kubernetes.io/arch"];
@@ -118,6 +118,37 @@ pub fn service_targets(targets: &[Platform], service: &Service) -> Vec<Platform>
         },
         _ => normalized(targets),
     }
+}
+
+/// The platform a Dockerfile's path says it is built for: the architecture its file name
+/// names (`Dockerfile.arm64`, `Dockerfile.aarch64`, `Dockerfile-armhf`, `arm64.Dockerfile`),
+/// else the one the directory it sits in names (`…/arm64/Dockerfile`,
+/// `docker/linux-aarch64/Dockerfile`). A name counts only through a known architecture name
+/// ([`name_arch`]: `amd64`, `x86_64`, `x86`, `aarch64`, `arm64`, `arm64v8`, `armhf`, `armel`,
+/// `armv5`–`armv8`, `arm32v5`–`arm32v7`, `arm32`, `arm`, `i386`–`i686`, `ppc64le`, `s390x`,
+/// `riscv64`) bounded by `-`, `_`, `.` or the name's edges (`armbian`, `charm` and `x86info`
+/// name none); a name with two different architectures names none, and so does any
+/// directory above the file's own.
+pub fn path_platform(path: &str) -> Option<Platform> {
+    let mut parts = path.rsplit(['/', '\\']);
+    let file = parts.next().filter(|n| !n.is_empty())?;
+    name_arch(file).or_else(|| parts.next().and_then(name_arch))
+}
+
+/// The targets of a Dockerfile at `path`: the platform its path names ([`path_platform`]),
+/// else the configured targets.
+pub fn dockerfile_targets(path: &str, targets: &[Platform]) -> Vec<Platform> {
+    match path_platform(path) {
+        Some(p) => vec![p.normalize()],
+        None => normalized(targets),
+    }
+}
+
+/// Whether every platform of `published` is an ARM one (`linux/arm64`, `linux/arm/v7`…): an
+/// image published only for ARM is made for ARM devices, so a Dockerfile whose final stage is
+/// built on it targets those platforms.
+pub fn arm_only(published: &[Platform]) -> bool {
+    !published.is_empty() && published.iter().all(|p| matches!(p.arch.as_str(), "arm" | "arm64"))
 }
 
 /// What a Dockerfile stage is built for.
@@ -467,5 +498,44 @@ mod tests {
             stage("ARG BUILDPLATFORM_X=linux/arm64\nFROM --platform=$BUILDPLATFORM_X alpine\n", 0),
             StagePlatform::Targets(vec![p("linux/arm64")])
         );
+    }
+
+    #[test]
+    fn a_path_narrows_by_its_file_name_then_its_directory() {
+        // path, then the platform it names (`-` for none).
+        let table = r"
+            Dockerfile.arm64              linux/arm64
+            docker/Dockerfile.aarch64     linux/arm64
+            Dockerfile-armhf              linux/arm/v7
+            Dockerfile.x86                linux/amd64
+            cross-builder-armv7           linux/arm/v7
+            build_x86_64                  linux/amd64
+            Dockerfile.s390x              linux/s390x
+            build/arm64/Dockerfile        linux/arm64
+            images\arm32v7\Dockerfile   linux/arm/v7
+            arm64v8/Dockerfile            linux/arm64
+            arm64/Dockerfile.amd64        linux/amd64
+            arm64/docker/Dockerfile       -
+            armbian/Dockerfile            -
+            charm/Dockerfile.x86info      -
+            Dockerfile.amd64-arm64        -
+            Dockerfile                    -
+        ";
+        for line in table.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (path, want) = line.split_once(' ').expect("two columns");
+            let got = path_platform(path).map_or_else(|| "-".to_string(), |p| p.to_string());
+            assert_eq!(got, want.trim(), "{path}");
+        }
+        let all = default_platforms();
+        assert_eq!(names(&dockerfile_targets("x/Dockerfile", &all)).len(), 3);
+        assert_eq!(names(&dockerfile_targets("x/Dockerfile.arm64", &all)), ["linux/arm64"]);
+    }
+
+    #[test]
+    fn arm_only_images() {
+        assert!(arm_only(&[p("linux/arm64")]));
+        assert!(arm_only(&[p("linux/arm64"), p("linux/arm/v7")]));
+        assert!(!arm_only(&[p("linux/arm64"), p("linux/amd64")]));
+        assert!(!arm_only(&[]));
     }
 }

@@ -9,7 +9,9 @@
 //! Note the naming clash: containerd (and so Docker) reads `armhf` as ARMv7, while Alpine's
 //! `armhf` port is ARMv6; this module follows containerd.
 
+use regex::Regex;
 use std::fmt;
+use std::sync::LazyLock;
 
 /// A normalised platform: `linux/arm/v7`, `linux/arm64`, `windows/amd64`.
 ///
@@ -323,6 +325,39 @@ impl Platform {
         };
         Some(Platform::new("linux", arch, variant))
     }
+}
+
+/// The architecture a file or stage name says it is for (`Dockerfile.arm64`, `build-amd64`,
+/// `cross-builder-armv7`, `Dockerfile.x86`); `None` when it names none or several. A bare
+/// `x86` in a name means amd64 here (`Dockerfile.x86` next to `Dockerfile.arm64`). Tokens are the
+/// architecture names below, each bounded by `-`, `_`, `.` or the name's edges, so `charmed` or
+/// `armbian` name none.
+pub fn name_arch(name: &str) -> Option<Platform> {
+    static NAME_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r"(?i)(?:^|[-_.])(x86[-_]64|amd64|x64|aarch64|arm64v8|arm64|arm32v[5-7]|armv[5-8]l?|armhf|armel|arm32|arm|i[3-6]86|x86",
+            r"|ppc64le|ppc64el|s390x|riscv64)",
+            r"(?:$|[-_.])"
+        ))
+        .expect("regex")
+    });
+    let mut found: Option<Platform> = None;
+    let mut at = 0;
+    while let Some(c) = NAME_TOKEN.captures_at(name, at) {
+        let m = c.get(1).expect("group");
+        let token = m.as_str().to_ascii_lowercase();
+        let p = if token == "x86" {
+            Platform::from_arch_name("amd64")
+        } else {
+            Platform::from_arch_name(&token)
+        }?;
+        if found.as_ref().is_some_and(|f| *f != p) {
+            return None;
+        }
+        found = Some(p);
+        at = m.end();
+    }
+    found
 }
 
 /// Whether an image platform runs on a host platform.

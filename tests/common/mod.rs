@@ -94,6 +94,8 @@ pub fn fixture_settings(text: &str, rule: &str) -> edgelint::settings::Settings 
                 settings.platforms_configured = true;
             } else if setting == "require-reason" {
                 settings.require_reason = true;
+            } else if setting.starts_with("path=") {
+                // Read by tests/fixtures.rs: the path the fixture is linted at.
             } else if let Some((name, value)) =
                 setting.strip_prefix("option.").and_then(|o| o.split_once('='))
             {

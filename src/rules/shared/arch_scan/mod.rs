@@ -16,8 +16,10 @@
 
 pub use crate::shell::Syntax;
 use crate::shell::{is_op, is_word, mask, tokenize, unquote, word, Kind, Tok};
+pub use crate::values::platform::name_arch;
 use crate::values::platform::Platform;
 use regex::Regex;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// What the instruction is for; some hazards only exist in some roles.
@@ -30,8 +32,11 @@ pub enum Role {
     Command,
     /// Environment values.
     Env,
-    /// `ADD` sources.
+    /// `ADD` sources that are URLs.
     Download,
+    /// `COPY` and local `ADD` sources: a file named for an architecture
+    /// (`/out/tool-linux-amd64`) counts without an artifact extension.
+    Copy,
 }
 
 /// One text of an instruction.
@@ -45,8 +50,9 @@ pub struct Piece<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Hazard {
     /// Trigger 1: an architecture token in a URL or an artifact file name; `artifact` is the
-    /// file name (or the URL when it has none).
-    Artifact { artifact: String },
+    /// file name (or the URL when it has none). `via`: the token is a variable set to a
+    /// constant architecture (`XC_ARCH` for `XC_ARCH="amd64"`).
+    Artifact { artifact: String, via: Option<String> },
     /// Trigger 1: the program a container runs is named for an architecture.
     Executable { program: String },
     /// Trigger 2: an x86-only loader or multiarch library path.
@@ -63,8 +69,11 @@ pub enum Hazard {
     /// Trigger 6: the command fails unless the architecture is the literal; `subject` is what
     /// is compared (`uname -m`, `$TARGETARCH`).
     Gate { subject: String },
-    /// Trigger 7: a qemu emulator runs the program (`qemu-x86_64`, `qemu-system-x86_64`).
+    /// Trigger 7: a qemu user-mode emulator runs the program (`qemu-x86_64 ./app`).
     Emulator,
+    /// Trigger 8: an apt source limited to some architectures (`deb [arch=amd64] …`); `arches`
+    /// are all those listed.
+    AptSource { arches: Vec<Platform> },
 }
 
 /// A finding of the scanner: `pieces[piece].text[start..end]`.
@@ -79,6 +88,21 @@ pub struct Hit {
     /// The platform the token ties the command to; `None` for [`Hazard::NativeCpu`] (any CPU
     /// but the build machine's).
     pub arch: Option<Platform>,
+    /// Other places of the same cause in the instruction (`pieces[piece].text[start..end]`),
+    /// e.g. the same artifact downloaded, unpacked and moved: one finding, these as labels.
+    pub related: Vec<(usize, usize, usize)>,
+}
+
+/// What the scanner knows beyond the texts of the instruction.
+#[derive(Clone, Debug, Default)]
+pub struct Known {
+    /// Variables set earlier to one constant architecture (`ENV OS_ARCH="amd64"`,
+    /// `ARG XC_ARCH=amd64`): their expansion in a URL or an artifact name is a hard-coded
+    /// architecture.
+    pub arch_vars: Vec<(String, Platform)>,
+    /// The image runs a full-system emulator (`qemu-system-*`): its disk images (`.img`,
+    /// `.iso`, `.qcow2`) are the guest's, whatever the host.
+    pub system_emulator: bool,
 }
 
 // -------------------------------------------------------------------------------------------
@@ -114,6 +138,11 @@ static DERIVED_VAR: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("regex")
 });
+
+/// The names of the variables `text` references (`$name`, `${name…`), in text order.
+pub fn var_names(text: &str) -> Vec<&str> {
+    VAR_REF.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str()).collect()
+}
 
 /// A variable reference (`$name`, `${name…`).
 static VAR_REF: LazyLock<Regex> =
@@ -249,51 +278,142 @@ const SIGNATURE_EXT: &[&str] =
 // Entry points
 
 /// Scans the texts of one instruction. Hits are in text order, at most one artifact hit per
-/// architecture and one hit per other token.
+/// architecture and one hit per other token; the other places of the same cause are the hit's
+/// `related` ranges.
 pub fn scan(pieces: &[Piece<'_>], role: Role) -> Vec<Hit> {
+    scan_with(pieces, role, &Known::default())
+}
+
+/// [`scan`], knowing what earlier instructions set ([`Known`]).
+pub fn scan_with(pieces: &[Piece<'_>], role: Role, known: &Known) -> Vec<Hit> {
     let masked: Vec<String> = pieces.iter().map(|p| mask(p.text, p.syntax)).collect();
     let whole = masked.join("\n");
     let derived_vars = derived_vars(&whole);
     let derives = DERIVE.is_match(&whole);
+    let tokens: Vec<Vec<Tok>> = masked.iter().map(|t| tokenize(t)).collect();
+    let regions: Vec<Vec<(usize, usize)>> = masked
+        .iter()
+        .zip(&tokens)
+        .zip(pieces)
+        .map(|((text, toks), piece)| {
+            if piece.syntax == Syntax::Plain {
+                Vec::new()
+            } else {
+                arch_regions(text, toks, &derived_vars)
+            }
+        })
+        .collect();
+    let arch_vars: ArchVars =
+        constant_arch_vars(pieces, &masked, &tokens, &regions, known, &derived_vars)
+            .into_iter()
+            .collect();
     let mut hits = Vec::new();
     for (i, text) in masked.iter().enumerate() {
-        let tokens = tokenize(text);
-        let regions = if pieces[i].syntax == Syntax::Plain {
-            Vec::new()
-        } else {
-            arch_regions(text, &tokens, &derived_vars)
-        };
+        let toks = &tokens[i];
         let mut found = Vec::new();
-        artifacts(text, role, i == 0, &mut found);
+        if role == Role::Copy {
+            named_file(text, &arch_vars, &mut found);
+        } else {
+            artifacts(text, role, i == 0, &arch_vars, known, &mut found);
+        }
+        if pieces[i].syntax != Syntax::Plain {
+            moved_files(text, toks, &arch_vars, &mut found);
+        }
         library_paths(text, &mut found);
         isa_flags(text, &mut found);
         goarch(text, &whole, &mut found);
         foreign_apt(text, &whole, &mut found);
+        apt_sources(text, &mut found);
         if pieces[i].syntax != Syntax::Plain {
-            gates(text, &tokens, &derived_vars, &mut found);
+            gates(text, toks, &derived_vars, &mut found);
         }
         if role == Role::Command {
             emulators(text, &mut found);
         }
         for (start, end, hazard, arch) in found {
             let silenced = !matches!(hazard, Hazard::NativeCpu | Hazard::Gate { .. })
-                && (derives || regions.iter().any(|r| r.0 <= start && end <= r.1));
+                && (derives || regions[i].iter().any(|r| r.0 <= start && end <= r.1));
             if !silenced {
                 let text = pieces[i].text.get(start..end).unwrap_or_default().to_string();
-                hits.push(Hit { piece: i, start, end, text, hazard, arch });
+                hits.push(Hit { piece: i, start, end, text, hazard, arch, related: Vec::new() });
             }
         }
     }
     dedup(hits)
 }
 
+/// The architecture a variable holds when it is set to `value`, a constant: an architecture
+/// name (`amd64`, `x86_64`, `aarch64`, `armhf`); the short and ambiguous names (`arm`, `x86`,
+/// `x64`, `386`) only in a variable named for an architecture (`ARCH`, `OS_ARCH`).
+pub fn constant_arch(name: &str, value: &str) -> Option<Platform> {
+    let value = unquote(value.trim());
+    if value.contains('$') || (value.len() <= 3 && !arch_var_name(name)) {
+        return None;
+    }
+    Platform::from_arch_name(value)
+}
+
+fn shell_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The variables holding one constant architecture where the instruction expands them: those
+/// `known` from earlier instructions, then the instruction's own assignments (`ARCH=x86_64`,
+/// `export XC_ARCH="amd64"`). A variable assigned inside an architecture branch, assigned
+/// different values, assigned something else, or derived from the build or machine
+/// (`arch=$(uname -m)`) holds no constant.
+fn constant_arch_vars(
+    pieces: &[Piece<'_>],
+    masked: &[String],
+    tokens: &[Vec<Tok>],
+    regions: &[Vec<(usize, usize)>],
+    known: &Known,
+    derived: &[String],
+) -> Vec<(String, Platform)> {
+    // Per name, the one constant it is assigned, or `None`.
+    let mut assigned: HashMap<&str, Option<Platform>> = HashMap::new();
+    for (i, text) in masked.iter().enumerate() {
+        if pieces[i].syntax == Syntax::Plain {
+            continue;
+        }
+        for t in tokens[i].iter().filter(|t| t.kind == Kind::Word) {
+            let Some((name, value)) = word(text, t).split_once('=') else { continue };
+            if !shell_name(name) {
+                continue;
+            }
+            let branch = regions[i].iter().any(|r| r.0 <= t.start && t.end <= r.1);
+            let p = if branch { None } else { constant_arch(name, value) };
+            assigned
+                .entry(name)
+                .and_modify(|v| {
+                    if *v != p {
+                        *v = None;
+                    }
+                })
+                .or_insert(p);
+        }
+    }
+    let derived: HashSet<&str> = derived.iter().map(String::as_str).collect();
+    let mut out: Vec<(String, Platform)> = known
+        .arch_vars
+        .iter()
+        .filter(|(n, _)| !assigned.contains_key(n.as_str()))
+        .cloned()
+        .collect();
+    out.extend(assigned.into_iter().filter_map(|(n, p)| Some((n.to_string(), p?))));
+    out.retain(|(n, _)| !derived.contains(n.as_str()));
+    out
+}
+
 /// Scans the variables of one environment block (`ENV a=1 b=2`, a container's `env`, a
 /// service's `environment`): the values as [`Role::Env`] text, plus `GOARCH=<literal>`
 /// given as a variable (the hit covers the whole value).
-pub fn scan_env(vars: &[(&str, &str)]) -> Vec<Hit> {
+pub fn scan_env(vars: &[(&str, &str)], known: &Known) -> Vec<Hit> {
     let pieces: Vec<Piece<'_>> =
         vars.iter().map(|(_, v)| Piece { text: v, syntax: Syntax::Plain }).collect();
-    let mut hits = scan(&pieces, Role::Env);
+    let mut hits = scan_with(&pieces, Role::Env, known);
     let get = |name: &str| vars.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| *v);
     let cgo = get("CGO_ENABLED").is_some_and(|v| v.trim() == "1");
     let cross = ["CC", "CXX", "CC_FOR_TARGET"].iter().any(|k| get(k).is_some());
@@ -312,6 +432,7 @@ pub fn scan_env(vars: &[(&str, &str)]) -> Vec<Hit> {
                 text: value.to_string(),
                 hazard: Hazard::Goarch { cgo_native: cgo && !cross },
                 arch: Some(arch),
+                related: Vec::new(),
             });
         }
     }
@@ -319,57 +440,43 @@ pub fn scan_env(vars: &[(&str, &str)]) -> Vec<Hit> {
     hits
 }
 
-/// The architecture a file or stage name says it is for (`Dockerfile.arm64`, `build-amd64`,
-/// `cross-builder-armv7`, `Dockerfile.x86`); `None` when it names none or several. A bare
-/// `x86` in a name means amd64 here (`Dockerfile.x86` next to `Dockerfile.arm64`).
-pub fn name_arch(name: &str) -> Option<Platform> {
-    static NAME_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(concat!(
-            r"(?i)(?:^|[-_.])(x86[-_]64|amd64|x64|aarch64|arm64|armv[5-8]l?|armhf|armel|arm32|arm|i[3-6]86|x86)",
-            r"(?:$|[-_.])"
-        ))
-        .expect("regex")
-    });
-    let mut found: Option<Platform> = None;
-    let mut at = 0;
-    while let Some(c) = NAME_TOKEN.captures_at(name, at) {
-        let m = c.get(1).expect("group");
-        let token = m.as_str().to_ascii_lowercase();
-        let p = if token == "x86" {
-            Platform::from_arch_name("amd64")
-        } else {
-            Platform::from_arch_name(&token)
-        }?;
-        if found.as_ref().is_some_and(|f| *f != p) {
-            return None;
-        }
-        found = Some(p);
-        at = m.end();
-    }
-    found
+/// A library path without its `/usr` and `/local` prefixes.
+fn library_key(path: &str) -> &str {
+    let p = path.strip_prefix("/usr").unwrap_or(path);
+    p.strip_prefix("/local").unwrap_or(p)
 }
 
+/// One hit per cause: the first place; the others become its `related` ranges.
 fn dedup(hits: Vec<Hit>) -> Vec<Hit> {
     let mut out: Vec<Hit> = Vec::new();
     for hit in hits {
-        let dup = out.iter().any(|o| match (&o.hazard, &hit.hazard) {
+        let same = out.iter_mut().find(|o| match (&o.hazard, &hit.hazard) {
             (
                 Hazard::Artifact { .. } | Hazard::Executable { .. },
                 Hazard::Artifact { .. } | Hazard::Executable { .. },
             ) => o.arch == hit.arch,
+            // `/usr/lib/x86_64-linux-gnu`, `/lib/x86_64-linux-gnu` and
+            // `/usr/local/lib/x86_64-linux-gnu` are one multiarch directory.
+            (Hazard::LibraryPath, Hazard::LibraryPath) => {
+                library_key(&o.text).eq_ignore_ascii_case(library_key(&hit.text))
+            }
             (a, b) => {
                 std::mem::discriminant(a) == std::mem::discriminant(b)
                     && o.text.eq_ignore_ascii_case(&hit.text)
             }
         });
-        if !dup {
-            out.push(hit);
+        match same {
+            Some(o) => o.related.push((hit.piece, hit.start, hit.end)),
+            None => out.push(hit),
         }
     }
     out
 }
 
 type Found = Vec<(usize, usize, Hazard, Option<Platform>)>;
+
+/// The variables that hold a constant architecture, by name.
+type ArchVars = HashMap<String, Platform>;
 
 // -------------------------------------------------------------------------------------------
 // Suppression: derived architecture and arch-keyed regions
@@ -683,7 +790,86 @@ fn artifact_name(path: &str) -> Option<&str> {
     ARTIFACT_EXT.iter().any(|e| lower.ends_with(e) && lower.len() > e.len()).then_some(name)
 }
 
-fn artifacts(text: &str, role: Role, first_piece: bool, found: &mut Found) {
+/// Whether the token at `start` of `s` is the architecture a qemu emulator emulates
+/// (`qemu-aarch64-static`, `qemu-system-x86_64`, `qemu-${QEMU_ARCH}-static`): the guest's, not
+/// the host's.
+fn guest_arch(s: &str, start: usize) -> bool {
+    let before = s[..start].to_ascii_lowercase();
+    before.ends_with("qemu-") || before.ends_with("qemu-system-")
+}
+
+/// The disk image of a virtual machine (`….img`, `.iso`, `.qcow2`).
+fn disk_image(name: &str) -> bool {
+    let lower = strip_signature(name).to_ascii_lowercase();
+    [".img", ".iso", ".qcow2"].iter().any(|e| lower.ends_with(e))
+}
+
+/// A bare `x86` in a file name (`tool-linux-x86.tar.gz`), bounded like the other tokens and
+/// not the start of `x86_64`/`x86-64`; an `x86` inside a word (`x86info`) does not count.
+fn x86_tokens(name: &str) -> Vec<(usize, usize, Platform)> {
+    let lower = name.to_ascii_lowercase();
+    lower
+        .match_indices("x86")
+        .map(|(i, _)| (i, i + 3))
+        .filter(|&(s, e)| {
+            bounded(name, s, e) && !lower[e..].starts_with("_64") && !lower[e..].starts_with("-64")
+        })
+        .filter_map(|(s, e)| Some((s, e, Platform::from_arch_name("x86")?)))
+        .collect()
+}
+
+/// Expansions of `vars` (`$ARCH`, `${XC_ARCH}`) in `s`: (start, end, platform, name).
+fn var_tokens(s: &str, vars: &ArchVars) -> Vec<(usize, usize, Platform, String)> {
+    if vars.is_empty() {
+        return Vec::new();
+    }
+    VAR_REF
+        .captures_iter(s)
+        .filter_map(|c| {
+            let m = c.get(0)?;
+            let name = c.get(1)?.as_str();
+            let end = if m.as_str().starts_with("${") {
+                // `${NAME}` only: `${NAME:-x}` and other forms may give another value.
+                s[m.end()..].starts_with('}').then_some(m.end() + 1)?
+            } else {
+                m.end()
+            };
+            let p = vars.get(name)?;
+            Some((m.start(), end, p.clone(), name.to_string()))
+        })
+        .collect()
+}
+
+/// The architecture tokens of a file name or URL path `s` that tie it to the host's
+/// architecture: the bounded tokens, a bare `x86` in `name` (the last segment, at
+/// `name_start`), and the expansions of `vars`; not a qemu emulator's guest. (start, end,
+/// platform, the variable when it is one).
+fn host_tokens(
+    s: &str,
+    name_start: usize,
+    vars: &ArchVars,
+) -> Vec<(usize, usize, Platform, Option<String>)> {
+    let mut out: Vec<(usize, usize, Platform, Option<String>)> =
+        arch_tokens(s).into_iter().map(|(a, b, p)| (a, b, p, None)).collect();
+    out.extend(
+        x86_tokens(&s[name_start..])
+            .into_iter()
+            .map(|(a, b, p)| (name_start + a, name_start + b, p, None)),
+    );
+    out.extend(var_tokens(s, vars).into_iter().map(|(a, b, p, n)| (a, b, p, Some(n))));
+    out.retain(|t| !guest_arch(s, t.0));
+    out.sort_by_key(|t| t.0);
+    out
+}
+
+fn artifacts(
+    text: &str,
+    role: Role,
+    first_piece: bool,
+    vars: &ArchVars,
+    known: &Known,
+    found: &mut Found,
+) {
     let frags = fragments(text);
     for (k, &(fs, fe)) in frags.iter().enumerate() {
         let frag = &text[fs..fe];
@@ -699,7 +885,7 @@ fn artifacts(text: &str, role: Role, first_piece: bool, found: &mut Found) {
             let Some((from, to)) = url_search_range(url) else { continue };
             let path = &url[..to];
             let artifact = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
-            if apt_index(artifact) {
+            if apt_index(artifact) || (known.system_emulator && disk_image(artifact)) {
                 continue;
             }
             let artifact = if artifact.is_empty() || artifact.contains(':') {
@@ -707,12 +893,14 @@ fn artifacts(text: &str, role: Role, first_piece: bool, found: &mut Found) {
             } else {
                 strip_signature(artifact)
             };
-            for (s, e, p) in arch_tokens(&url[from..to]) {
+            let searched = &url[from..to];
+            let name_start = searched.trim_end_matches('/').rfind('/').map_or(0, |p| p + 1);
+            for (s, e, p, via) in host_tokens(searched, name_start, vars) {
                 let at = fs + url_start + from;
                 found.push((
                     at + s,
                     at + e,
-                    Hazard::Artifact { artifact: artifact.to_string() },
+                    Hazard::Artifact { artifact: artifact.to_string(), via },
                     Some(p),
                 ));
             }
@@ -722,7 +910,10 @@ fn artifacts(text: &str, role: Role, first_piece: bool, found: &mut Found) {
         let name_start = frag.rfind('/').map_or(0, |p| p + 1);
         let name = &frag[name_start..];
         let hazard = if let Some(name) = artifact_name(frag) {
-            Hazard::Artifact { artifact: strip_signature(name).to_string() }
+            if known.system_emulator && disk_image(name) {
+                continue;
+            }
+            Hazard::Artifact { artifact: strip_signature(name).to_string(), via: None }
         } else if program && QEMU.is_match(name) {
             continue;
         } else if program {
@@ -732,9 +923,72 @@ fn artifacts(text: &str, role: Role, first_piece: bool, found: &mut Found) {
         };
         // `KEY=value`: only the value is a file name.
         let value_start = name.find('=').map_or(0, |p| p + 1);
-        for (s, e, p) in arch_tokens(&name[value_start..]) {
+        for (s, e, p, via) in host_tokens(&name[value_start..], 0, vars) {
             let at = fs + name_start + value_start;
-            found.push((at + s, at + e, hazard.clone(), Some(p)));
+            let hazard = match (&hazard, via) {
+                (Hazard::Artifact { artifact, .. }, via) => {
+                    Hazard::Artifact { artifact: artifact.clone(), via }
+                }
+                (h, _) => h.clone(),
+            };
+            found.push((at + s, at + e, hazard, Some(p)));
+        }
+    }
+}
+
+/// A file whose name (the last path segment) is named for an architecture
+/// (`/out/tool-linux-amd64`, `dist/*_linux_arm64`): the tokens of the name.
+fn named_file(path: &str, vars: &ArchVars, found: &mut Found) {
+    let trimmed = path.trim_end_matches('/');
+    let name_start = trimmed.rfind('/').map_or(0, |p| p + 1);
+    let name = &trimmed[name_start..];
+    if name.contains("://") || !binary_name(name) {
+        return;
+    }
+    let artifact = strip_signature(name).to_string();
+    for (s, e, p, via) in host_tokens(name, 0, vars) {
+        let hazard = Hazard::Artifact { artifact: artifact.clone(), via };
+        found.push((name_start + s, name_start + e, hazard, Some(p)));
+    }
+}
+
+/// Whether a file name can be a program or an archive: an artifact (`.tar.gz`, `.deb`…), a
+/// library (`.so`, `.a`, `.node`), or no file-type extension at all (`tool-linux-amd64`,
+/// `tool_1.2_linux_arm64`). A configuration or text file named for an architecture
+/// (`debian-armv7.cmake`, `arm64.conf`) is not.
+fn binary_name(name: &str) -> bool {
+    let Some((_, ext)) = name.rsplit_once('.') else { return true };
+    artifact_name(name).is_some()
+        || !ext.chars().all(|c| c.is_ascii_alphabetic())
+        || ext.is_empty()
+        || matches!(ext.to_ascii_lowercase().as_str(), "so" | "a" | "node" | "exe" | "dll")
+        || Platform::from_arch_name(ext).is_some()
+}
+
+/// The sources of `mv`, `cp` and `install` (every operand but the last): an artifact named for
+/// an architecture moved into place (`mv tool-linux-amd64 /usr/local/bin/tool`).
+fn moved_files(text: &str, toks: &[Tok], vars: &ArchVars, found: &mut Found) {
+    for (i, t) in toks.iter().enumerate() {
+        let command_position = i == 0
+            || toks[i - 1].kind == Kind::Op
+            || matches!(word(text, &toks[i - 1]), "sudo" | "then" | "do" | "else" | "{");
+        if !command_position || !matches!(word(text, t), "mv" | "cp" | "install") {
+            continue;
+        }
+        let operands: Vec<&Tok> = toks[i + 1..]
+            .iter()
+            .take_while(|n| n.kind == Kind::Word)
+            .filter(|n| !word(text, n).starts_with('-'))
+            .collect();
+        let Some((_, sources)) = operands.split_last() else { continue };
+        for src in sources {
+            let w = word(text, src);
+            if w.contains("://") || w.contains('=') {
+                continue;
+            }
+            let mut here = Vec::new();
+            named_file(w, vars, &mut here);
+            found.extend(here.into_iter().map(|(s, e, h, p)| (src.start + s, src.start + e, h, p)));
         }
     }
 }
@@ -828,11 +1082,33 @@ fn foreign_apt(text: &str, whole: &str, found: &mut Found) {
     }
 }
 
+/// Trigger 8: `deb [arch=amd64 signed-by=…] https://…` (a one-line apt source): on another
+/// architecture apt skips the repository and its packages are not found.
+fn apt_sources(text: &str, found: &mut Found) {
+    static APT_ARCH: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\bdeb(?:-src)?\s+\[[^\]\n]*?\barch=([A-Za-z0-9_,-]+)[\s\]]").expect("regex")
+    });
+    for c in APT_ARCH.captures_iter(text) {
+        let m = c.get(1).expect("group");
+        let arches: Option<Vec<Platform>> =
+            m.as_str().split(',').map(Platform::from_arch_name).collect();
+        let Some(arches) = arches.filter(|a| !a.is_empty()) else { continue };
+        let first = arches.first().cloned();
+        found.push((m.start(), m.end(), Hazard::AptSource { arches }, first));
+    }
+}
+
 fn emulators(text: &str, found: &mut Found) {
     for (s, e) in fragments(text) {
         let w = &text[s..e];
         let name_start = w.rfind('/').map_or(0, |p| p + 1);
-        let Some(c) = QEMU.captures(&w[name_start..]) else { continue };
+        let name = &w[name_start..];
+        // A full-system emulator runs a virtual machine, the image's purpose; a static
+        // user-mode one is installed for binfmt_misc: neither ties the command to the host.
+        if name.starts_with("qemu-system-") || name.ends_with("-static") {
+            continue;
+        }
+        let Some(c) = QEMU.captures(name) else { continue };
         let arch = c.get(1).and_then(|m| Platform::from_arch_name(m.as_str()));
         if arch.is_some() {
             found.push((s, e, Hazard::Emulator, arch));

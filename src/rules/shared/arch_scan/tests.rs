@@ -12,7 +12,10 @@ fn texts(hits: &[Hit]) -> Vec<&str> {
 fn artifact_tokens_are_bounded() {
     let hits = shell("wget https://go.dev/dl/go1.23.1.linux-amd64.tar.gz");
     assert_eq!(texts(&hits), ["amd64"]);
-    assert_eq!(hits[0].hazard, Hazard::Artifact { artifact: "go1.23.1.linux-amd64.tar.gz".into() });
+    assert_eq!(
+        hits[0].hazard,
+        Hazard::Artifact { artifact: "go1.23.1.linux-amd64.tar.gz".into(), via: None }
+    );
     assert!(shell("curl https://x/base64-tool.tar.gz https://x/x64dbg.zip").is_empty());
     assert!(shell("wget https://x/tool-v1.2.386.tar.gz").is_empty());
     assert!(shell("echo sha256:4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e")
@@ -52,7 +55,10 @@ fn one_artifact_hit_per_architecture() {
     let hits = shell("wget https://x/a_linux_amd64.tar.gz.asc && wget https://x/a_linux_amd64.tar.gz && tar xf a_linux_amd64.tar.gz");
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].start, 23);
-    assert_eq!(hits[0].hazard, Hazard::Artifact { artifact: "a_linux_amd64.tar.gz".into() });
+    assert_eq!(
+        hits[0].hazard,
+        Hazard::Artifact { artifact: "a_linux_amd64.tar.gz".into(), via: None }
+    );
 }
 
 #[test]
@@ -120,9 +126,9 @@ fn library_paths_and_flags() {
         texts(&shell("ln -s /lib64/ld-linux-x86-64.so.2 /lib/ld")),
         ["/lib64/ld-linux-x86-64.so.2"]
     );
-    let hits = scan_env(&[("JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64")]);
+    let hits = scan_env(&[("JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64")], &Known::default());
     assert_eq!(texts(&hits), ["/usr/lib/jvm/java-17-openjdk-amd64"]);
-    assert!(scan_env(&[("JAVA_HOME", "/usr/lib/jvm/default-java")]).is_empty());
+    assert!(scan_env(&[("JAVA_HOME", "/usr/lib/jvm/default-java")], &Known::default()).is_empty());
     assert_eq!(
         texts(&shell("gcc -O2 -march=native -mavx2 -mno-avx512f x.c")),
         ["-march=native", "-mavx2"]
@@ -214,25 +220,13 @@ fn program_names() {
 }
 
 #[test]
-fn names_for_one_architecture() {
-    let arch = |s: &str| name_arch(s).map(|p| p.to_string());
-    assert_eq!(arch("Dockerfile.arm64").as_deref(), Some("linux/arm64"));
-    assert_eq!(arch("Dockerfile.x86").as_deref(), Some("linux/amd64"));
-    assert_eq!(arch("cross-builder-armv7").as_deref(), Some("linux/arm/v7"));
-    assert_eq!(arch("build_x86_64").as_deref(), Some("linux/amd64"));
-    assert_eq!(arch("Dockerfile"), None);
-    assert_eq!(arch("charmed"), None);
-    assert_eq!(arch("tools-amd64-arm64"), None);
-}
-
-#[test]
 fn env_goarch() {
-    let hits = scan_env(&[("CGO_ENABLED", "1"), ("GOARCH", "amd64")]);
+    let hits = scan_env(&[("CGO_ENABLED", "1"), ("GOARCH", "amd64")], &Known::default());
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].piece, 1);
     assert_eq!(hits[0].hazard, Hazard::Goarch { cgo_native: true });
-    assert!(scan_env(&[("GOARCH", "${TARGETARCH}")]).is_empty());
-    let hits = scan_env(&[("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu")]);
+    assert!(scan_env(&[("GOARCH", "${TARGETARCH}")], &Known::default()).is_empty());
+    let hits = scan_env(&[("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu")], &Known::default());
     assert_eq!(hits[0].hazard, Hazard::LibraryPath);
 }
 
@@ -243,4 +237,125 @@ fn continuation_masking_keeps_offsets() {
         scan(&[Piece { text: raw, syntax: Syntax::DockerfileShell { escape: '\\' } }], Role::Build);
     assert_eq!(hits.len(), 1);
     assert_eq!(&raw[hits[0].start..hits[0].end], "amd64");
+}
+
+#[test]
+fn full_system_and_static_emulators_are_not_findings() {
+    for text in ["qemu-system-x86_64 -m 2G disk.img", "/usr/bin/qemu-aarch64-static /bin/sh"] {
+        let piece = [Piece { text, syntax: Syntax::Shell }];
+        assert!(scan(&piece, Role::Command).is_empty(), "{text}");
+    }
+    // The architecture after `qemu-` is the guest's, not the host's.
+    assert!(shell("curl -LO https://x/releases/download/v7/qemu-aarch64-static.tar.gz").is_empty());
+    // …but the host's in the same name still counts.
+    assert_eq!(texts(&shell("wget https://x/v7/x86_64_qemu-aarch64-static.tar.gz")), ["x86_64"]);
+    // A VM's disk image is the guest's when the image runs a full-system emulator.
+    let known = Known { system_emulator: true, ..Known::default() };
+    let piece =
+        [Piece { text: "wget https://x/focal-server-cloudimg-amd64.img", syntax: Syntax::Shell }];
+    assert!(scan_with(&piece, Role::Build, &known).is_empty());
+    assert_eq!(texts(&scan(&piece, Role::Build)), ["amd64"]);
+}
+
+#[test]
+fn bare_x86_only_in_file_names() {
+    assert_eq!(texts(&shell("wget https://x/dl/sdk-linux-x86.tar.gz")), ["x86"]);
+    assert_eq!(
+        shell("wget https://x/dl/sdk-linux-x86.tar.gz")[0].arch,
+        Platform::from_arch_name("386")
+    );
+    assert_eq!(texts(&shell("tar xf sdk_x86.zip")), ["x86"]);
+    assert!(shell("wget https://x/x86/docs.tar.gz https://x/x86info-1.3.tar.gz").is_empty());
+    // `x86_64` is one token, not `x86` plus `64`.
+    assert_eq!(texts(&shell("wget https://x/t-x86_64.tgz")), ["x86_64"]);
+}
+
+#[test]
+fn constant_architecture_variables() {
+    let with = |vars: &[(&str, &str)], text: &str| {
+        let known = Known {
+            arch_vars: vars
+                .iter()
+                .filter_map(|(n, v)| Some((n.to_string(), constant_arch(n, v)?)))
+                .collect(),
+            ..Known::default()
+        };
+        scan_with(&[Piece { text, syntax: Syntax::Shell }], Role::Build, &known)
+    };
+    let hits = with(&[("XC_ARCH", "\"amd64\"")], "curl -O https://x/c_1.0_linux_${XC_ARCH}.zip");
+    assert_eq!(texts(&hits), ["${XC_ARCH}"]);
+    assert_eq!(
+        hits[0].hazard,
+        Hazard::Artifact {
+            artifact: "c_1.0_linux_${XC_ARCH}.zip".into(),
+            via: Some("XC_ARCH".into())
+        }
+    );
+    assert_eq!(texts(&with(&[], "ARCH=x86_64 && wget https://x/t-$ARCH.tgz")), ["$ARCH"]);
+    assert_eq!(texts(&with(&[], "export A=aarch64; tar xf t-${A}.tar.gz")), ["${A}"]);
+    // Not expanded in a URL or artifact name.
+    assert!(with(&[("OS_ARCH", "amd64")], "echo $OS_ARCH; install_packages curl").is_empty());
+    // Derived, assigned two values, reassigned, or another expansion form.
+    assert!(with(&[("ARCH", "amd64")], "ARCH=$(uname -m); wget https://x/t-$ARCH.tgz").is_empty());
+    assert!(with(&[], "A=amd64; [ -n \"$X\" ] && A=arm64; wget https://x/t-$A.tgz").is_empty());
+    assert!(with(&[("ARCH", "amd64")], "ARCH=$OTHER; wget https://x/t-$ARCH.tgz").is_empty());
+    assert!(with(&[("ARCH", "amd64")], "wget https://x/t-${ARCH:-x}.tgz").is_empty());
+    // Short, ambiguous values only in a variable named for an architecture.
+    assert!(constant_arch("MODE", "arm").is_none());
+    assert_eq!(constant_arch("QEMU_ARCH", "arm"), Platform::from_arch_name("arm"));
+    assert!(constant_arch("ARCH", "${TARGETARCH:-amd64}").is_none());
+}
+
+#[test]
+fn copied_and_moved_files_named_for_an_architecture() {
+    let copy = |text: &str| scan(&[Piece { text, syntax: Syntax::Plain }], Role::Copy);
+    assert_eq!(texts(&copy("/out/tool-linux-amd64")), ["amd64"]);
+    assert_eq!(texts(&copy("dist/lib-aarch64.so")), ["aarch64"]);
+    assert!(copy("toolchains/debian-armv7.cmake").is_empty());
+    assert!(copy("/out/linux-amd64/tool").is_empty());
+    assert_eq!(texts(&shell("mv /tmp/t-linux-arm64 /usr/bin/t && chmod +x /usr/bin/t")), ["arm64"]);
+    assert_eq!(texts(&shell("install -m 0755 t_linux_amd64 /usr/local/bin/t")), ["amd64"]);
+    // The destination is not a source; a directory is not the file.
+    assert!(shell("cp /tmp/t /opt/t-amd64").is_empty());
+    assert!(shell("mv linux-amd64/helm /usr/local/bin/").is_empty());
+}
+
+#[test]
+fn apt_sources_limited_to_architectures() {
+    let hits = shell("echo \"deb [arch=amd64 signed-by=/k.gpg] https://r/debian bookworm main\" > /etc/apt/sources.list.d/r.list");
+    assert_eq!(texts(&hits), ["amd64"]);
+    let hits =
+        shell("echo 'deb [signed-by=/k.gpg arch=amd64,arm64] https://r/debian bookworm main'");
+    assert_eq!(
+        hits[0].hazard,
+        Hazard::AptSource {
+            arches: ["amd64", "arm64"].iter().filter_map(|a| Platform::from_arch_name(a)).collect()
+        }
+    );
+    assert!(shell(
+        "echo \"deb [arch=$(dpkg --print-architecture)] https://r/debian bookworm main\""
+    )
+    .is_empty());
+    assert!(shell("echo 'deb [trusted=yes] https://r/debian bookworm main'").is_empty());
+}
+
+#[test]
+fn one_hit_per_cause_with_related_places() {
+    let hits = shell(
+        "wget https://x/t_linux_amd64.tgz && tar xf t_linux_amd64.tgz && rm t_linux_amd64.tgz",
+    );
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].related.len(), 2);
+    // `wget https://x/t_linux_` is 23 bytes, `amd64.tgz && tar xf t_linux_` 28 more.
+    assert_eq!(hits[0].related[0], (0, 51, 56));
+}
+
+#[test]
+fn one_multiarch_directory_is_one_cause() {
+    let hits = shell("ln -s /usr/lib/x86_64-linux-gnu/a.so /lib/x86_64-linux-gnu/a.so && cp b /usr/local/lib/x86_64-linux-gnu/");
+    assert_eq!(texts(&hits), ["/usr/lib/x86_64-linux-gnu"]);
+    assert_eq!(hits[0].related.len(), 2);
+    // A JDK home is another cause.
+    let hits = shell("cp -r /usr/lib/x86_64-linux-gnu/x /usr/lib/jvm/java-17-openjdk-amd64/lib/");
+    assert_eq!(hits.len(), 2);
 }
