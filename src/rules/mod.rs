@@ -19,6 +19,7 @@ pub mod aggressive_probe_timing;
 pub mod arch_specific_command;
 pub mod cronjob_missed_schedules;
 pub mod ephemeral_storage_for_data;
+pub mod heavy_final_stage;
 pub mod invalid_suppression;
 pub mod memory_overcommit;
 pub mod missing_arch_selector;
@@ -587,6 +588,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &arch_specific_command::ArchSpecificCommand,
         &cronjob_missed_schedules::CronjobMissedSchedules,
         &ephemeral_storage_for_data::EphemeralStorageForData,
+        &heavy_final_stage::HeavyFinalStage,
         &invalid_suppression::InvalidSuppression,
         &memory_overcommit::MemoryOvercommit,
         &missing_arch_selector::MissingArchSelector,
