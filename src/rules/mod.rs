@@ -31,6 +31,7 @@ pub mod mutable_image_tag;
 pub mod platform_pinned;
 pub mod privileged_container;
 pub mod pull_policy_always;
+pub mod registry_not_local;
 pub mod runs_as_root;
 pub mod runtime_socket_mount;
 pub mod shared;
@@ -600,6 +601,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &platform_pinned::PlatformPinned,
         &privileged_container::PrivilegedContainer,
         &pull_policy_always::PullPolicyAlways,
+        &registry_not_local::RegistryNotLocal,
         &runs_as_root::RunsAsRoot,
         &runtime_socket_mount::RuntimeSocketMount,
         &short_unreachable_toleration::ShortUnreachableToleration,

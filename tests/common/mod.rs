@@ -76,7 +76,8 @@ pub fn expected_lines(text: &str, rule: &str) -> Vec<usize> {
     out
 }
 
-/// Settings a fixture asks for in a `# fixture: platforms=a,b require-reason` line.
+/// Settings a fixture asks for in a `# fixture: platforms=a,b require-reason
+/// registries-local=host,host enable=<boolean option>` line.
 pub fn fixture_settings(text: &str, rule: &str) -> edgelint::settings::Settings {
     let mut settings =
         edgelint::settings::Settings { select: vec![rule.to_string()], ..Default::default() };
@@ -93,6 +94,15 @@ pub fn fixture_settings(text: &str, rule: &str) -> edgelint::settings::Settings 
                 settings.platforms_configured = true;
             } else if setting == "require-reason" {
                 settings.require_reason = true;
+            } else if let Some(hosts) = setting.strip_prefix("registries-local=") {
+                settings.registries_local = hosts.split(',').map(str::to_string).collect();
+            } else if let Some(name) = setting.strip_prefix("enable=") {
+                // a boolean option of the fixture's rule, set to true
+                let mut rule_settings = edgelint::settings::RuleSettings::default();
+                rule_settings
+                    .options
+                    .insert(name.to_string(), edgelint::rules::option::Owned::Bool(true));
+                settings.rules.insert(rule.to_string(), rule_settings);
             }
         }
     }
