@@ -20,6 +20,7 @@ pub mod arch_specific_command;
 pub mod cronjob_missed_schedules;
 pub mod ephemeral_storage_for_data;
 pub mod heavy_final_stage;
+pub mod ineffective_compose_field;
 pub mod invalid_suppression;
 pub mod memory_overcommit;
 pub mod missing_arch_selector;
@@ -590,6 +591,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cronjob_missed_schedules::CronjobMissedSchedules,
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &heavy_final_stage::HeavyFinalStage,
+        &ineffective_compose_field::IneffectiveComposeField,
         &invalid_suppression::InvalidSuppression,
         &memory_overcommit::MemoryOvercommit,
         &missing_arch_selector::MissingArchSelector,

@@ -79,6 +79,17 @@ pub fn judge_compose(value: &str, how: ComposeValue) -> Verdict {
     }
 }
 
+/// The amount a Compose value sets (bytes, or nano-CPUs), with interpolation read through its
+/// default; `None` when it cannot be read (invalid, or a variable without a default). `0` and
+/// negative values are returned as written: they mean unlimited.
+pub fn compose_amount(value: &str, how: ComposeValue) -> Option<i64> {
+    let text = if value.contains('$') { substitute(value, |_| None)? } else { value.to_string() };
+    match how {
+        ComposeValue::Bytes => parse_compose_bytes(&text).ok(),
+        ComposeValue::Cpus => parse_compose_cpus(&text).ok(),
+    }
+}
+
 /// A Kubernetes limit value that is a working limit ([`Verdict::Bounded`] by
 /// [`judge_quantity`]), parsed; `None` for no limit, an invalid value or a value not in the file.
 pub fn bounded_quantity(value: &str) -> Option<Quantity> {

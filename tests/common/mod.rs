@@ -77,7 +77,7 @@ pub fn expected_lines(text: &str, rule: &str) -> Vec<usize> {
 }
 
 /// Settings a fixture asks for in a `# fixture: platforms=a,b require-reason
-/// registries-local=host,host enable=<boolean option>` line.
+/// registries-local=host,host device-cpu=4 device-memory=4Gi enable=<boolean option>` line.
 pub fn fixture_settings(text: &str, rule: &str) -> edgelint::settings::Settings {
     let mut settings =
         edgelint::settings::Settings { select: vec![rule.to_string()], ..Default::default() };
@@ -96,6 +96,13 @@ pub fn fixture_settings(text: &str, rule: &str) -> edgelint::settings::Settings 
                 settings.require_reason = true;
             } else if let Some(hosts) = setting.strip_prefix("registries-local=") {
                 settings.registries_local = hosts.split(',').map(str::to_string).collect();
+            } else if let Some(cpu) = setting.strip_prefix("device-cpu=") {
+                let cpu = edgelint::values::quantity::parse_quantity(cpu).expect("device cpu");
+                settings.device.get_or_insert_with(Default::default).cpu = Some(cpu);
+            } else if let Some(memory) = setting.strip_prefix("device-memory=") {
+                let memory =
+                    edgelint::values::quantity::parse_quantity(memory).expect("device memory");
+                settings.device.get_or_insert_with(Default::default).memory = Some(memory);
             } else if let Some(name) = setting.strip_prefix("enable=") {
                 // a boolean option of the fixture's rule, set to true
                 let mut rule_settings = edgelint::settings::RuleSettings::default();
