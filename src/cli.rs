@@ -816,9 +816,11 @@ fn list_rules(format: ListFormat) -> i32 {
             for r in rules::all() {
                 let m = r.meta();
                 let formats: Vec<&str> = m.formats.iter().map(|f| f.as_str()).collect();
+                let group = rules::groups::of(m.name).map_or("", rules::groups::Group::as_str);
                 s.push_str(&format!(
-                    "{:<28} {:<8} {:<30} {}\n",
+                    "{:<28} {:<12} {:<8} {:<30} {}\n",
                     m.name,
+                    group,
                     m.severity.as_str(),
                     formats.join(","),
                     m.summary
@@ -833,6 +835,7 @@ fn list_rules(format: ListFormat) -> i32 {
                     let m = r.meta();
                     serde_json::json!({
                         "name": m.name,
+                        "group": rules::groups::of(m.name).map(rules::groups::Group::as_str),
                         "summary": m.summary,
                         "severity": m.severity,
                         "formats": m.formats,

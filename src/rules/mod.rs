@@ -19,6 +19,7 @@ pub mod aggressive_probe_timing;
 pub mod arch_specific_command;
 pub mod cronjob_missed_schedules;
 pub mod ephemeral_storage_for_data;
+pub mod groups;
 pub mod heavy_final_stage;
 pub mod ineffective_compose_field;
 pub mod invalid_suppression;
