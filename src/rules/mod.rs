@@ -16,6 +16,7 @@
 //! configured value or the declared default.
 
 pub mod aggressive_probe_timing;
+pub mod arch_detection_incomplete;
 pub mod arch_specific_command;
 pub mod cronjob_missed_schedules;
 pub mod ephemeral_storage_for_data;
@@ -588,6 +589,7 @@ impl Report<'_> {
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &aggressive_probe_timing::AggressiveProbeTiming,
+        &arch_detection_incomplete::ArchDetectionIncomplete,
         &arch_specific_command::ArchSpecificCommand,
         &cronjob_missed_schedules::CronjobMissedSchedules,
         &ephemeral_storage_for_data::EphemeralStorageForData,

@@ -8,11 +8,13 @@
 //! | platforms an image is published for | [`published`], [`Semantic::published`] |
 //! | effective limits: what a value amounts to, LimitRange defaults, ResourceQuotas | [`limits`], [`Semantic::namespace_limits`] |
 //! | whether an image keeps data, and where | [`stateful`] |
+//! | architecture `case`s in shell text and what each command prints per platform | [`arch_detection`] |
 //!
 //! The configured targets come from [`Settings::platforms`], which the configuration resolves
 //! per file (top level, then `per-path`, then `--platform`), so "the targets of this file" has
 //! one answer too.
 
+pub mod arch_detection;
 pub mod limits;
 pub mod probe;
 pub mod published;
