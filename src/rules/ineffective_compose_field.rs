@@ -11,7 +11,7 @@ use crate::declare_rule;
 use crate::diagnostic::Severity;
 use crate::model::compose::{ComposeFile, Service};
 use crate::rules::{Ctx, Rule, RuleMeta};
-use crate::semantic::limits::{self, ComposeValue};
+use crate::semantic::limits::{self, show_bytes, ComposeValue};
 use crate::source::Spanned;
 
 declare_rule! {
@@ -158,19 +158,6 @@ fn disagree(
     .help(format!("keep one source of truth: remove `{field}` and keep `deploy.resources.limits`"));
 }
 
-/// Bytes for a message: `512 MiB`, `1536 MiB`, or the exact count (`1000 bytes`).
-fn show_bytes(n: i64) -> String {
-    const UNITS: [(i64, &str); 4] =
-        [(1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
-    if n <= 0 {
-        return "unlimited".to_string();
-    }
-    match UNITS.iter().find(|(size, _)| n % size == 0) {
-        Some((size, unit)) => format!("{} {unit}", n / size),
-        None => format!("{n} bytes"),
-    }
-}
-
 /// Nano-CPUs for a message: `1.5`, `2`.
 fn show_cpus(nano: i64) -> String {
     if nano <= 0 {
@@ -191,10 +178,6 @@ mod tests {
 
     #[test]
     fn shown_amounts() {
-        assert_eq!(show_bytes(512 << 20), "512 MiB");
-        assert_eq!(show_bytes(1536 << 20), "1536 MiB");
-        assert_eq!(show_bytes(2 << 30), "2 GiB");
-        assert_eq!(show_bytes(536_870_913), "536870913 bytes");
         assert_eq!(show_bytes(1000), "1000 bytes");
         assert_eq!(show_cpus(1_500_000_000), "1.5");
         assert_eq!(show_cpus(4_000_000_000), "4");

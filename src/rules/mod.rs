@@ -19,6 +19,7 @@ pub mod aggressive_probe_timing;
 pub mod arch_detection_incomplete;
 pub mod arch_specific_command;
 pub mod cronjob_missed_schedules;
+pub mod device_capacity_exceeded;
 pub mod ephemeral_storage_for_data;
 pub mod groups;
 pub mod heavy_final_stage;
@@ -592,6 +593,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &arch_detection_incomplete::ArchDetectionIncomplete,
         &arch_specific_command::ArchSpecificCommand,
         &cronjob_missed_schedules::CronjobMissedSchedules,
+        &device_capacity_exceeded::DeviceCapacityExceeded,
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &heavy_final_stage::HeavyFinalStage,
         &ineffective_compose_field::IneffectiveComposeField,
