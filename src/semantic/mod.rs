@@ -12,9 +12,12 @@
 //!
 //! The configured targets come from [`Settings::platforms`], which the configuration resolves
 //! per file (top level, then `per-path`, then `--platform`), so "the targets of this file" has
-//! one answer too.
+//! one answer too. A file can narrow them itself ([`file_platforms`]): a Compose file's
+//! top-level `x-edgelint: {platforms: […]}`, a Kubernetes object's or pod template's
+//! `edgelint.io/platforms` annotation.
 
 pub mod arch_detection;
+pub mod file_platforms;
 pub mod limits;
 pub mod probe;
 pub mod published;
@@ -71,6 +74,10 @@ impl<'a> Semantic<'a> {
                     (0..df.stages.len()).map(|i| targets::stage_pin(df, i)).collect();
             }
             Document::Compose(c) => {
+                // `x-edgelint: {platforms: […]}` replaces the configured targets for this file
+                let written = file_platforms::compose(c);
+                let configured = written.as_deref().unwrap_or(configured);
+                semantic.targets = targets::normalized(configured);
                 semantic.services =
                     c.services.iter().map(|s| targets::service_targets(configured, s)).collect();
             }
@@ -81,7 +88,12 @@ impl<'a> Semantic<'a> {
                     .map(|o| {
                         o.pod_templates
                             .iter()
-                            .map(|t| targets::pod_targets(configured, t))
+                            .map(|t| {
+                                // `edgelint.io/platforms` on the pod template or its object
+                                // replaces the configured targets for that pod
+                                let written = file_platforms::kubernetes(o, t);
+                                targets::pod_targets(written.as_deref().unwrap_or(configured), t)
+                            })
                             .collect()
                     })
                     .collect();
