@@ -45,16 +45,8 @@ impl Rule for RegistryNotLocal {
         if cx.settings().registries_local.is_empty() {
             return;
         }
-        let Some(stage) = file.stages.get(index) else { return };
-        if stage.base_stage.is_none() {
-            if let Some(resolved) = &stage.resolved_image {
-                if !resolved.eq_ignore_ascii_case("scratch") {
-                    check(cx, resolved, stage.image.span);
-                }
-            }
-        }
-        for from in pull::copied_images(file, index) {
-            check(cx, &from.value, from.span);
+        for image in pull::stage_images(file, index) {
+            check(cx, image.resolved, image.span);
         }
     }
 
