@@ -9,7 +9,7 @@
 use crate::declare_rule;
 use crate::model::container::ContainerView;
 use crate::rules::{Ctx, Rule, RuleMeta};
-use crate::semantic::arch_detection::{self, names, Subject};
+use crate::semantic::arch_detection::{self, names, Form, Subject};
 use crate::semantic::StagePlatform;
 use crate::shell::{program_name, Syntax};
 use crate::source::Span;
@@ -200,14 +200,18 @@ fn check(cx: &mut Ctx, piece: &Piece, targets: &[Platform], builder: bool) {
         let what = case.subject.describe();
         let listed: Vec<String> =
             missing.iter().map(|(t, n)| format!("{t} (`{}`)", n.join("`/`"))).collect();
+        let (form, fallback) = match case.form {
+            Form::Case => ("`case`", "`*)` default"),
+            Form::If => ("`if` chain", "`else`"),
+        };
         let default = match &case.default_assumes {
-            Some(arch) => format!("its `*)` default assumes `{arch}`"),
-            None => "it has no `*)` default".to_string(),
+            Some(arch) => format!("its {fallback} assumes `{arch}`"),
+            None => format!("it has no {fallback}"),
         };
         cx.report(
             piece.span_of(&cx.source().text, case.start, case.end),
             format!(
-                "this `case` on `{what}` has no branch for {} and {default}: the script goes on \
+                "this {form} on `{what}` has no branch for {} and {default}: the script goes on \
                  with a wrong or empty value there",
                 listed.join(", ")
             ),

@@ -89,11 +89,23 @@ pub fn names(subject: Subject, target: &Platform) -> Vec<String> {
     list.iter().map(|s| (*s).to_string()).collect()
 }
 
-/// One `case` keyed on an architecture.
+/// How the detection is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// `case … in … esac`.
+    Case,
+    /// `if [ "$x" = a ]; then …; elif [ "$x" = b ]; then …; else …; fi`.
+    If,
+}
+
+/// One `case` (or `if`/`elif` chain) keyed on an architecture. For an `if` chain, the
+/// patterns are the compared values and the default is the `else` branch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArchCase {
+    pub form: Form,
     pub subject: Subject,
-    /// Byte range of the `case` word and its subject in the text.
+    /// Byte range of the `case` word and its subject (the `if` and its first test) in the
+    /// text.
     pub start: usize,
     pub end: usize,
     /// The patterns of the branches other than the default (quotes removed), e.g. `x86_64`,
@@ -200,6 +212,11 @@ pub fn detect(text: &str, syntax: Syntax) -> Detection {
             if w.contains("://") && UNAME_IN_WORD.is_match(w) {
                 out.uname_urls.push(UnameUrl { start: t.start, end: t.end });
             }
+            if w == "if" && command_position(&masked, &toks, i) {
+                if let Some(chain) = read_if(&masked, &toks, i, &vars) {
+                    out.cases.push(chain);
+                }
+            }
             if w == "case" && command_position(&masked, &toks, i) {
                 if let Some((case, next)) = read_case(&masked, &toks, i, &vars) {
                     out.cases.extend(case);
@@ -238,6 +255,7 @@ fn read_case(
         return Some((None, resume));
     };
     let mut case = ArchCase {
+        form: Form::Case,
         subject,
         start: toks[i].start,
         end: subject_tok.end,
@@ -299,6 +317,91 @@ fn read_case(
         }
     }
     Some((Some(case), resume))
+}
+
+/// Reads `if … fi` at token `i` when every condition of the chain compares the same
+/// architecture subject with literals (`[ "$(uname -m)" = x86_64 ]`, `[[ $A == arm* ]]`, joined
+/// by `||`); `None` otherwise (a negation, another test, no comparison).
+fn read_if(text: &str, toks: &[Tok], i: usize, vars: &[(String, Subject)]) -> Option<ArchCase> {
+    // split the chain at its own `then`/`elif`/`else`/`fi` (nested `if`s are skipped)
+    let mut conds: Vec<(usize, usize)> = Vec::new();
+    let mut else_body: Option<(usize, usize)> = None;
+    let mut depth = 0usize;
+    let mut cond_start = Some(i + 1);
+    let mut else_start = None;
+    let mut j = i + 1;
+    loop {
+        let t = toks.get(j)?;
+        let w = if t.kind == Kind::Word { word(text, t) } else { "" };
+        match w {
+            "if" => depth += 1,
+            "fi" if depth > 0 => depth -= 1,
+            "then" if depth == 0 => {
+                conds.push((cond_start.take()?, j));
+            }
+            "elif" if depth == 0 => cond_start = Some(j + 1),
+            "else" if depth == 0 => else_start = Some(j + 1),
+            "fi" => {
+                if let Some(start) = else_start {
+                    else_body = Some((start, j));
+                }
+                break;
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    let mut subject = None;
+    let mut patterns = Vec::new();
+    for &(a, b) in &conds {
+        let cond = toks.get(a..b)?;
+        let mut found = false;
+        for (k, t) in cond.iter().enumerate() {
+            let w = word(text, t);
+            if t.kind != Kind::Word {
+                continue;
+            }
+            if matches!(w, "!=" | "!" | "-ne" | "-z" | "-n") {
+                return None;
+            }
+            if !matches!(w, "=" | "==") {
+                continue;
+            }
+            let (Some(l), Some(r)) = (k.checked_sub(1).and_then(|p| cond.get(p)), cond.get(k + 1))
+            else {
+                continue;
+            };
+            let (lw, rw) = (word(text, l), word(text, r));
+            let (s, literal) = match (subject_of(lw, vars), subject_of(rw, vars)) {
+                (Some(s), None) => (s, rw),
+                (None, Some(s)) => (s, lw),
+                _ => return None,
+            };
+            let literal = unquote(literal);
+            if literal.contains('$') || subject.is_some_and(|x| x != s) {
+                return None;
+            }
+            subject = Some(s);
+            patterns.push(literal.to_string());
+            found = true;
+        }
+        if !found {
+            return None;
+        }
+    }
+    let subject = subject?;
+    let first = toks.get(conds.first()?.1.checked_sub(1)?)?;
+    let else_toks = else_body.and_then(|(a, b)| toks.get(a..b)).unwrap_or_default();
+    Some(ArchCase {
+        form: Form::If,
+        subject,
+        start: toks[i].start,
+        end: first.end,
+        patterns,
+        has_default: else_body.is_some(),
+        default_fails: else_body.is_some() && fails(text, else_toks),
+        default_assumes: assumed_arch(text, else_toks),
+    })
 }
 
 /// Whether a branch body fails: `exit` (other than `exit 0`), `return` (other than `return 0`),
@@ -381,6 +484,25 @@ mod tests {
         assert!(cases("A=$(uname -m | sed s/x86_64/amd64/); case $A in amd64) a;; esac").is_empty());
         // not keyed on an architecture
         assert!(cases("case \"$1\" in start) a;; esac").is_empty());
+    }
+
+    #[test]
+    fn if_chains() {
+        let c = cases("if [ \"$(uname -m)\" = x86_64 ]; then A=amd64; elif [ \"$(uname -m)\" = aarch64 ] || [ \"$(uname -m)\" = arm64 ]; then A=arm64; else echo no >&2; exit 1; fi");
+        assert_eq!(c.len(), 1);
+        assert_eq!((c[0].form, c[0].subject), (Form::If, Subject::Uname));
+        assert_eq!(c[0].patterns, ["x86_64", "aarch64", "arm64"]);
+        assert!(c[0].has_default && c[0].default_fails);
+        let c = cases("A=$(uname -m); if [[ $A == x86_64 ]]; then B=1; elif [[ $A == aarch64 ]]; then B=2; fi");
+        assert_eq!(c[0].patterns, ["x86_64", "aarch64"]);
+        assert!(!c[0].has_default);
+        let c = cases("if [ \"$TARGETARCH\" = arm64 ]; then a; else ARCH=amd64; fi");
+        assert_eq!(c[0].default_assumes.as_deref(), Some("amd64"));
+        // a negation or another test is not an architecture chain
+        assert!(cases("if [ \"$(uname -m)\" != x86_64 ]; then a; fi").is_empty());
+        assert!(
+            cases("if [ -f /x ]; then a; elif [ \"$TARGETARCH\" = arm64 ]; then b; fi").is_empty()
+        );
     }
 
     #[test]
