@@ -302,7 +302,8 @@ fn read_case(
             }
             j += 1;
         }
-        let body = &toks[body_start..j.min(toks.len())];
+        // a text that ends inside the patterns leaves `body_start` past the end
+        let body = toks.get(body_start..j.min(toks.len())).unwrap_or_default();
         if patterns.iter().any(|p| p == "*") {
             case.has_default = true;
             case.default_fails = fails(text, body);
@@ -503,6 +504,19 @@ mod tests {
         assert!(
             cases("if [ -f /x ]; then a; elif [ \"$TARGETARCH\" = arm64 ]; then b; fi").is_empty()
         );
+    }
+
+    #[test]
+    fn cut_short_texts_do_not_panic() {
+        for text in [
+            "case $TARGETARCH in amd64",
+            "case $TARGETARCH in amd64)",
+            "case $(uname -m) in (",
+            "if [ \"$(uname -m)\" = x86_64 ]; then",
+            "if",
+        ] {
+            let _ = detect(text, Syntax::Shell);
+        }
     }
 
     #[test]
