@@ -7,7 +7,8 @@
 EDGELINT is an edgelint binary: `edgelint rules --format json` gives every rule's metadata and
 its documentation link (`doc_url`, built from the one setting DOC_BASE_URL in
 src/diagnostic.rs), `edgelint config --schema` the configuration schema. Every rules/*.md page
-is picked up (a new rule needs no edit here); rules are grouped by the file kinds they lint.
+is picked up (a new rule needs no edit here); rules are grouped by their `group` (the table
+src/rules/groups.rs), in the order of GROUPS.
 The site is laid out so that each rule's `doc_url` is a page of it: `<base><rule>` is
 `rules/<rule>/index.html` (MkDocs' directory URLs), and `check` fails if one is not.
 
@@ -26,6 +27,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = [("dockerfile", "Dockerfile"), ("compose", "Compose"), ("kubernetes", "Kubernetes")]
+# `edgelint rules --format json` group ids, in index order, with their headings.
+GROUPS = [
+    ("architecture", "Architecture"),
+    ("pulls", "Image pulls and network"),
+    ("resources", "Resources"),
+    ("availability", "Availability"),
+    ("health", "Probes and health"),
+    ("storage", "Storage"),
+    ("security", "Security basics"),
+    ("hygiene", "Suppressions and hygiene"),
+]
 # README sections that become pages, so the rule docs' links into the README resolve.
 README_PAGES = {"configuration": "Configuration", "suppressing-findings": "Suppressing findings"}
 
@@ -178,17 +190,20 @@ def generate(binary, out):
         "[the JSON output](json-format.md) and the [configuration schema](schema/edgelint.json).",
         "",
     ]
-    for kind, title in KINDS:
-        group = [r for r in rules if kind in r["formats"]]
+    for group_id, title in GROUPS:
+        group = [r for r in rules if r.get("group") == group_id]
         if not group:
             continue
-        index += [f"## {title}", "", "| rule | severity | summary |", "|---|---|---|"]
+        index += [f"## {title}", "", "| rule | severity | applies to | summary |", "|---|---|---|---|"]
         for r in group:
-            index.append(f"| [`{r['name']}`](rules/{r['name']}.md) | {r['severity']} | {r['summary']} |")
+            kinds = ", ".join(t for k, t in KINDS if k in r["formats"])
+            index.append(
+                f"| [`{r['name']}`](rules/{r['name']}.md) | {r['severity']} | {kinds} | {r['summary']} |"
+            )
         index.append("")
-    other = [r for r in rules if not any(k in r["formats"] for k, _ in KINDS)]
+    other = [r["name"] for r in rules if r.get("group") not in dict(GROUPS)]
     if other:
-        sys.exit(f"site.py: rules of no known file kind: {[r['name'] for r in other]}")
+        sys.exit(f"site.py: rules of no known group (src/rules/groups.rs): {other}")
     (src / "index.md").write_text("\n".join(index))
 
     sections = readme_sections()

@@ -1171,9 +1171,11 @@ fn list_rules(format: ListFormat) -> i32 {
             let mut s = String::new();
             for m in &metas {
                 let formats: Vec<&str> = m.formats.iter().map(|f| f.as_str()).collect();
+                let group = rules::groups::of(m.name).map_or("", rules::groups::Group::as_str);
                 s.push_str(&format!(
-                    "{:<28} {:<8} {:<30} {}\n",
+                    "{:<28} {:<12} {:<8} {:<30} {}\n",
                     m.name,
+                    group,
                     m.severity.as_str(),
                     formats.join(","),
                     m.summary
@@ -1187,6 +1189,7 @@ fn list_rules(format: ListFormat) -> i32 {
                 .map(|m| {
                     serde_json::json!({
                         "name": m.name,
+                        "group": rules::groups::of(m.name).map(rules::groups::Group::as_str),
                         "summary": m.summary,
                         "severity": m.severity,
                         "formats": m.formats,

@@ -244,3 +244,101 @@ pub(crate) fn unquote(s: &str) -> &str {
     }
     s
 }
+
+/// The simple commands of shell text (masked with [`mask`] first): per command, its words
+/// from the command word on. Operators (`;`, `&&`, `||`, `|`, `&`, `(`, `)`, newline) separate
+/// commands; leading assignments (`CGO_ENABLED=0`), reserved words (`if`, `then`, `do`, `!`,
+/// `{`…) and wrappers (`sudo`, `env`, `exec`, `time`, `nohup`, `command`) are skipped. The
+/// heads of `for`, `case` and `select` are not commands and are dropped.
+pub(crate) fn simple_commands(text: &str) -> Vec<Vec<Tok>> {
+    const RESERVED: [&str; 14] = [
+        "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "esac",
+        "in",
+    ];
+    const WRAPPERS: [&str; 7] = ["sudo", "env", "exec", "time", "nohup", "command", "builtin"];
+    let mut out = Vec::new();
+    let mut current: Vec<Tok> = Vec::new();
+    let flush = |current: &mut Vec<Tok>, out: &mut Vec<Vec<Tok>>| {
+        let mut words = current.drain(..).peekable();
+        let mut wrapped = false;
+        while let Some(t) = words.peek() {
+            let w = word(text, t);
+            let assignment = w.split_once('=').is_some_and(|(name, _)| {
+                !name.is_empty()
+                    && name.bytes().all(|c| c == b'_' || c.is_ascii_alphanumeric())
+                    && !name.as_bytes()[0].is_ascii_digit()
+            });
+            let wrapper = WRAPPERS.contains(&w);
+            let option = wrapped && w.starts_with('-');
+            if RESERVED.contains(&w) || assignment || wrapper || option {
+                wrapped |= wrapper;
+                words.next();
+            } else {
+                break;
+            }
+        }
+        let rest: Vec<Tok> = words.collect();
+        let head = rest.first().map(|t| word(text, t));
+        if !rest.is_empty() && !matches!(head, Some("for" | "case" | "select")) {
+            out.push(rest);
+        }
+    };
+    // after `;;` the words up to `)` are the next case pattern, not a command
+    let mut pattern = false;
+    for t in tokenize(text) {
+        if t.kind == Kind::Word {
+            current.push(t);
+            continue;
+        }
+        match word(text, &t) {
+            ";;" => {
+                flush(&mut current, &mut out);
+                pattern = true;
+            }
+            ")" if pattern => {
+                current.clear();
+                pattern = false;
+            }
+            "\n" | "(" if pattern && current.is_empty() => {}
+            _ => {
+                flush(&mut current, &mut out);
+                pattern = false;
+            }
+        }
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
+/// The program name of a command word: unquoted, without its directory (`/usr/local/go/bin/go`
+/// → `go`, `./gradlew` → `gradlew`).
+pub(crate) fn program_name(w: &str) -> &str {
+    let w = unquote(w);
+    w.rsplit('/').next().unwrap_or(w)
+}
+
+#[cfg(test)]
+mod simple_command_tests {
+    use super::*;
+
+    fn commands(text: &str) -> Vec<String> {
+        let masked = mask(text, Syntax::Shell);
+        simple_commands(&masked)
+            .iter()
+            .map(|c| c.iter().map(|t| word(&masked, t)).collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+
+    #[test]
+    fn commands_start_at_the_command_word() {
+        assert_eq!(
+            commands("CGO_ENABLED=0 sudo -E go build . && if true; then make; fi # cc x"),
+            ["go build .", "true", "make"]
+        );
+        assert_eq!(
+            commands("case \"$(uname -m)\" in x86_64) a=1 ;; *) exit 1 ;; esac"),
+            ["exit 1"]
+        );
+        assert_eq!(commands("for f in a b; do gcc \"$f\"; done"), ["gcc \"$f\""]);
+    }
+}

@@ -170,6 +170,12 @@ fn rules_and_explain_list_the_registry() {
         .map(|r| r["name"].as_str().unwrap())
         .collect();
     assert_eq!(built_in, ["file-too-large", "parse-error"]);
+    // every rule has a group (src/rules/groups.rs)
+    for r in v.as_array().unwrap() {
+        assert!(r["group"].is_string(), "{} has no group", r["name"]);
+    }
+    let single = v.as_array().unwrap().iter().find(|r| r["name"] == "single-arch-image").unwrap();
+    assert_eq!(single["group"], "architecture");
     for name in want {
         let o = run(&["explain", name], &dir);
         assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));

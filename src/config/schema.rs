@@ -96,7 +96,7 @@ pub const TOP: &[Key] = &[
 
 const REGISTRIES: &[Key] = &[Key {
     name: "local",
-    help: "registry hosts that count as local (reachable without the uplink)",
+    help: "registry hosts that count as local (reachable without the uplink); `registry-not-local` runs only when set",
     spec: Spec::Strings,
 }];
 

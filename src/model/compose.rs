@@ -53,6 +53,10 @@ pub struct Service {
     pub profiles: Vec<Spanned<String>>,
     /// `labels` (mapping or `KEY=VALUE` list), as written.
     pub labels: Vec<(String, Option<String>)>,
+    /// `deploy` keys that plain `docker compose` does not apply (Swarm-only): `placement`,
+    /// `update_config`, `rollback_config`, `endpoint_mode`, `restart_policy.delay` and
+    /// `restart_policy.window`, as `(path, key span)`.
+    pub swarm_only: Vec<(&'static str, Span)>,
 }
 
 /// A service's fields about privileges and identity, as written (after same-file `extends`
@@ -284,7 +288,28 @@ fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
         dependencies: f("depends_on").map(|e| dependencies(e.value)).unwrap_or_default(),
         profiles: f("profiles").map(|e| string_or_list(e.value)).unwrap_or_default(),
         labels: f("labels").map(|e| labels(e.value)).unwrap_or_default(),
+        swarm_only: deploy.map(swarm_only).unwrap_or_default(),
     })
+}
+
+/// The keys of a `deploy` mapping that only Swarm applies (compose-spec `deploy.md`; Docker
+/// Compose `create.go` reads `resources` and `restart_policy.condition`/`max_attempts` only).
+fn swarm_only(deploy: NodeRef<'_>) -> Vec<(&'static str, Span)> {
+    let mut out = Vec::new();
+    for key in ["placement", "update_config", "rollback_config", "endpoint_mode"] {
+        if let Some(e) = deploy.get(key) {
+            out.push((key, e.key.span()));
+        }
+    }
+    if let Some(policy) = deploy.get("restart_policy") {
+        for (key, path) in [("delay", "restart_policy.delay"), ("window", "restart_policy.window")]
+        {
+            if let Some(e) = policy.value.get(key) {
+                out.push((path, e.key.span()));
+            }
+        }
+    }
+    out
 }
 
 fn command(v: NodeRef<'_>) -> Option<Command> {

@@ -16,9 +16,14 @@
 //! configured value or the declared default.
 
 pub mod aggressive_probe_timing;
+pub mod arch_detection_incomplete;
 pub mod arch_specific_command;
 pub mod cronjob_missed_schedules;
+pub mod device_capacity_exceeded;
 pub mod ephemeral_storage_for_data;
+pub mod groups;
+pub mod heavy_final_stage;
+pub mod ineffective_compose_field;
 pub mod invalid_suppression;
 pub mod memory_overcommit;
 pub mod missing_arch_selector;
@@ -31,6 +36,7 @@ pub mod pdb_blocks_drain;
 pub mod platform_pinned;
 pub mod privileged_container;
 pub mod pull_policy_always;
+pub mod registry_not_local;
 pub mod runs_as_root;
 pub mod runtime_socket_mount;
 pub mod shared;
@@ -592,9 +598,13 @@ impl Report<'_> {
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &aggressive_probe_timing::AggressiveProbeTiming,
+        &arch_detection_incomplete::ArchDetectionIncomplete,
         &arch_specific_command::ArchSpecificCommand,
         &cronjob_missed_schedules::CronjobMissedSchedules,
+        &device_capacity_exceeded::DeviceCapacityExceeded,
         &ephemeral_storage_for_data::EphemeralStorageForData,
+        &heavy_final_stage::HeavyFinalStage,
+        &ineffective_compose_field::IneffectiveComposeField,
         &invalid_suppression::InvalidSuppression,
         &memory_overcommit::MemoryOvercommit,
         &missing_arch_selector::MissingArchSelector,
@@ -607,6 +617,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &platform_pinned::PlatformPinned,
         &privileged_container::PrivilegedContainer,
         &pull_policy_always::PullPolicyAlways,
+        &registry_not_local::RegistryNotLocal,
         &runs_as_root::RunsAsRoot,
         &runtime_socket_mount::RuntimeSocketMount,
         &short_unreachable_toleration::ShortUnreachableToleration,

@@ -45,20 +45,10 @@ impl Rule for MutableImageTag {
     }
 
     fn stage(&self, file: &Dockerfile, index: usize, cx: &mut Ctx) {
-        let Some(stage) = file.stages.get(index) else { return };
-        // `FROM <earlier stage>` is not an image; an unresolved variable is not guessed
-        if stage.base_stage.is_none() {
-            if let Some(resolved) = &stage.resolved_image {
-                if !resolved.eq_ignore_ascii_case("scratch") {
-                    let written = &stage.image.value;
-                    let at = Written { text: written, resolved, span: stage.image.span };
-                    check(cx, at, &Pull::Build);
-                }
-            }
-        }
-        // `COPY --from=<image>` pulls the image too
-        for from in pull::copied_images(file, index) {
-            let at = Written { text: &from.value, resolved: &from.value, span: from.span };
+        // the base image (not `FROM <earlier stage>`; an unresolved variable is not guessed)
+        // and the `COPY --from=<image>` images
+        for image in pull::stage_images(file, index) {
+            let at = Written { text: image.written, resolved: image.resolved, span: image.span };
             check(cx, at, &Pull::Build);
         }
     }

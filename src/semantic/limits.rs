@@ -79,6 +79,30 @@ pub fn judge_compose(value: &str, how: ComposeValue) -> Verdict {
     }
 }
 
+/// The amount a Compose value sets (bytes, or nano-CPUs), with interpolation read through its
+/// default; `None` when it cannot be read (invalid, or a variable without a default). `0` and
+/// negative values are returned as written: they mean unlimited.
+pub fn compose_amount(value: &str, how: ComposeValue) -> Option<i64> {
+    let text = if value.contains('$') { substitute(value, |_| None)? } else { value.to_string() };
+    match how {
+        ComposeValue::Bytes => parse_compose_bytes(&text).ok(),
+        ComposeValue::Cpus => parse_compose_cpus(&text).ok(),
+    }
+}
+
+/// Bytes for a message: `512 MiB`, `1536 MiB`, or the exact count (`1000 bytes`).
+pub fn show_bytes(n: i64) -> String {
+    const UNITS: [(i64, &str); 4] =
+        [(1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    if n <= 0 {
+        return "unlimited".to_string();
+    }
+    match UNITS.iter().find(|(size, _)| n % size == 0) {
+        Some((size, unit)) => format!("{} {unit}", n / size),
+        None => format!("{n} bytes"),
+    }
+}
+
 /// A Kubernetes limit value that is a working limit ([`Verdict::Bounded`] by
 /// [`judge_quantity`]), parsed; `None` for no limit, an invalid value or a value not in the file.
 pub fn bounded_quantity(value: &str) -> Option<Quantity> {
@@ -228,6 +252,16 @@ fn quotas(m: &Manifests) -> Vec<Quota<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_for_messages() {
+        assert_eq!(show_bytes(512 << 20), "512 MiB");
+        assert_eq!(show_bytes(1536 << 20), "1536 MiB");
+        assert_eq!(show_bytes(2 << 30), "2 GiB");
+        assert_eq!(show_bytes(536_870_913), "536870913 bytes");
+        assert_eq!(show_bytes(0), "unlimited");
+    }
+
     #[test]
     fn quantities() {
         assert_eq!(judge_quantity("256Mi"), Verdict::Bounded);

@@ -10,11 +10,16 @@
 //! | whether an image keeps data, and where | [`stateful`] |
 //! | whether an image starts slowly, and its start-up budget | [`startup`] |
 //! | whether a label selector selects a pod's labels | [`selector`] |
+//! | architecture `case`s in shell text and what each command prints per platform | [`arch_detection`] |
 //!
 //! The configured targets come from [`Settings::platforms`], which the configuration resolves
 //! per file (top level, then `per-path`, then `--platform`), so "the targets of this file" has
-//! one answer too.
+//! one answer too. A file can narrow them itself ([`file_platforms`]): a Compose file's
+//! top-level `x-edgelint: {platforms: […]}`, a Kubernetes object's or pod template's
+//! `edgelint.io/platforms` annotation.
 
+pub mod arch_detection;
+pub mod file_platforms;
 pub mod limits;
 pub mod probe;
 pub mod published;
@@ -91,6 +96,10 @@ impl<'a> Semantic<'a> {
                 };
             }
             Document::Compose(c) => {
+                // `x-edgelint: {platforms: […]}` replaces the configured targets for this file
+                let written = file_platforms::compose(c);
+                let configured = written.as_deref().unwrap_or(configured);
+                semantic.targets = targets::normalized(configured);
                 semantic.services =
                     c.services.iter().map(|s| targets::service_targets(configured, s)).collect();
             }
@@ -101,7 +110,12 @@ impl<'a> Semantic<'a> {
                     .map(|o| {
                         o.pod_templates
                             .iter()
-                            .map(|t| targets::pod_targets(configured, t))
+                            .map(|t| {
+                                // `edgelint.io/platforms` on the pod template or its object
+                                // replaces the configured targets for that pod
+                                let written = file_platforms::kubernetes(o, t);
+                                targets::pod_targets(written.as_deref().unwrap_or(configured), t)
+                            })
                             .collect()
                     })
                     .collect();

@@ -81,6 +81,33 @@ pub fn pulled_kubernetes<'a>(
     Some((container.image.as_ref()?, kubernetes(container)?))
 }
 
+/// An image a Dockerfile stage pulls: its base image or a `COPY --from=<image>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StageImage<'a> {
+    /// As written.
+    pub written: &'a str,
+    /// With global `ARG` defaults substituted (the same as `written` for `COPY --from`).
+    pub resolved: &'a str,
+    pub span: crate::source::Span,
+}
+
+/// The images stage `stage` pulls: its `FROM` image (not `FROM <earlier stage>`, not
+/// `scratch`, not when a variable stays unresolved) and its `COPY --from=<image>` images.
+pub fn stage_images(file: &Dockerfile, stage: usize) -> Vec<StageImage<'_>> {
+    let mut out = Vec::new();
+    if let Some(s) = file.stages.get(stage).filter(|s| s.base_stage.is_none()) {
+        if let Some(resolved) = s.resolved_image.as_deref() {
+            if !resolved.eq_ignore_ascii_case("scratch") {
+                out.push(StageImage { written: &s.image.value, resolved, span: s.image.span });
+            }
+        }
+    }
+    for from in copied_images(file, stage) {
+        out.push(StageImage { written: &from.value, resolved: &from.value, span: from.span });
+    }
+    out
+}
+
 /// The images a Dockerfile stage copies from (`COPY --from=<image>`), as written: not a stage
 /// (by name or index), not the stage itself.
 pub fn copied_images(file: &Dockerfile, stage: usize) -> Vec<&Spanned<String>> {

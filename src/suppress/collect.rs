@@ -1,6 +1,8 @@
 //! Collecting the suppressions each format writes: Dockerfile comments, YAML comments, the Kubernetes annotation and the Compose extension.
 
 use super::*;
+use crate::semantic::file_platforms;
+use crate::values::platform::Platform;
 
 /// Every suppression written in a document, and the unreadable ones.
 pub fn collect(doc: &Document, source: &SourceFile) -> Collected {
@@ -223,6 +225,13 @@ pub(super) fn kubernetes(
         anns.iter().find(|(k, _)| k.value == ANNOTATION).map(|(_, v)| v.clone())
     };
     for object in &m.objects {
+        let templates = object.pod_templates.iter().map(|t| t.annotations.as_slice());
+        for anns in std::iter::once(object.annotations.as_slice()).chain(templates) {
+            let platforms = anns.iter().find(|(k, _)| k.value == file_platforms::ANNOTATION);
+            if let Some((_, value)) = platforms {
+                check_platforms(out, file_platforms::split(&value.value), value.span);
+            }
+        }
         let Some(doc) = m.yaml.documents.get(object.doc) else { continue };
         let mut template_ranges = Vec::new();
         if object.kind.value != "Pod" {
@@ -269,19 +278,21 @@ pub(super) fn compose(stream: &YamlStream, source: &SourceFile, out: &mut Collec
             continue;
         }
         if let Some(e) = root.get(COMPOSE_KEY) {
-            push_extension(out, e.value, doc.span);
+            push_extension(out, e.value, doc.span, true);
         }
         let Some(services) = root.get("services") else { continue };
         for s in services.value.entries() {
             if let Some(e) = s.value.get(COMPOSE_KEY) {
                 let range = Span::new(s.key.span().start, s.value.span().end.max(s.key.span().end));
-                push_extension(out, e.value, range);
+                push_extension(out, e.value, range, false);
             }
         }
     }
 }
 
-pub(super) fn push_extension(out: &mut Collected, value: NodeRef<'_>, range: Span) {
+/// `x-edgelint` at the top level of a Compose file (`top`: it may also hold `platforms`, see
+/// [`file_platforms`]) or on a service.
+pub(super) fn push_extension(out: &mut Collected, value: NodeRef<'_>, range: Span, top: bool) {
     const HELP: &str = "write `x-edgelint: {ignore: [rule-a, rule-b], reason: \"why\"}`";
     let problem = |out: &mut Collected, span: Span, message: String| {
         out.problems.push(Problem { span, message, help: HELP.to_string() });
@@ -292,8 +303,23 @@ pub(super) fn push_extension(out: &mut Collected, value: NodeRef<'_>, range: Spa
     let mut names = Vec::new();
     let mut reason = None;
     let mut has_ignore = false;
+    let mut has_platforms = false;
     for e in value.entries() {
         match e.key.as_str() {
+            Some("platforms") if top => {
+                has_platforms = true;
+                let items: Option<Vec<&str>> = e.value.items().iter().map(|i| i.as_str()).collect();
+                match items.filter(|_| e.value.is_sequence()) {
+                    Some(items) => check_platforms(out, items, e.value.span()),
+                    None => {
+                        return problem(
+                            out,
+                            e.value.span(),
+                            "`platforms` must be a list of platforms such as `linux/arm64`".into(),
+                        )
+                    }
+                }
+            }
             Some("ignore") => {
                 has_ignore = true;
                 if !e.value.is_sequence() {
@@ -322,9 +348,20 @@ pub(super) fn push_extension(out: &mut Collected, value: NodeRef<'_>, range: Spa
                 Some(r) => reason = Some(r.trim().to_string()).filter(|r| !r.is_empty()),
                 None => return problem(out, e.value.span(), "`reason` must be a string".into()),
             },
+            Some("platforms") => {
+                return problem(
+                    out,
+                    e.key.span(),
+                    "`x-edgelint.platforms` is read at the top level of the file only; a service \
+                     names its platform with `platform:`"
+                        .into(),
+                );
+            }
             _ => {
                 let key = e.key.as_str().unwrap_or("?");
-                let hint = closest(key, &["ignore", "reason"])
+                let known: &[&str] =
+                    if top { &["ignore", "reason", "platforms"] } else { &["ignore", "reason"] };
+                let hint = closest(key, known)
                     .map(|c| format!("; did you mean `{c}`?"))
                     .unwrap_or_default();
                 return problem(
@@ -336,7 +373,10 @@ pub(super) fn push_extension(out: &mut Collected, value: NodeRef<'_>, range: Spa
         }
     }
     if !has_ignore {
-        return problem(out, value.span(), format!("`{COMPOSE_KEY}` has no `ignore` list"));
+        if !has_platforms {
+            return problem(out, value.span(), format!("`{COMPOSE_KEY}` has no `ignore` list"));
+        }
+        return;
     }
     out.suppressions.push(Suppression {
         form: Form::ComposeExtension,
@@ -345,4 +385,29 @@ pub(super) fn push_extension(out: &mut Collected, value: NodeRef<'_>, range: Spa
         names,
         reason,
     });
+}
+
+/// A platform list a file declares for itself (`x-edgelint.platforms`, the
+/// `edgelint.io/platforms` annotation): a problem at `span` for an item that is not a platform
+/// or an empty list.
+fn check_platforms(out: &mut Collected, items: Vec<&str>, span: Span) {
+    const HELP: &str = "list platforms such as `linux/arm64, linux/arm/v7`";
+    if items.is_empty() {
+        out.problems.push(Problem {
+            span,
+            message: "the platform list is empty".to_string(),
+            help: HELP.to_string(),
+        });
+        return;
+    }
+    for item in items {
+        if let Err(e) = Platform::parse(item.trim()) {
+            out.problems.push(Problem {
+                span,
+                message: format!("`{item}` is not a platform: {e}"),
+                help: HELP.to_string(),
+            });
+            return;
+        }
+    }
 }

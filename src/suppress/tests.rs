@@ -464,3 +464,19 @@ fn configured_off_hygiene_rules_say_nothing() {
         ["invalid-suppression@2", "unknown-rule@3"]
     );
 }
+
+#[test]
+fn declared_platforms_are_checked_where_written() {
+    let (_, c) = lint(
+        FileKind::Compose,
+        "x-edgelint:\n  platforms: [linux/arm64, \"a/b/c/d\"]\nservices:\n  web:\n    image: x\n    x-edgelint: {platforms: [linux/arm64]}\n",
+    );
+    let messages: Vec<&str> = c.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].starts_with("`a/b/c/d` is not a platform"), "{messages:?}");
+    assert!(messages[1].contains("top level of the file only"), "{messages:?}");
+    // a top-level `x-edgelint` with only `platforms` is complete
+    let (_, c) = lint(FileKind::Compose, "x-edgelint: {platforms: [linux/arm64]}\nservices: {}\n");
+    assert!(c.problems.is_empty());
+    assert!(c.suppressions.is_empty());
+}

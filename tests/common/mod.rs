@@ -76,8 +76,9 @@ pub fn expected_lines(text: &str, rule: &str) -> Vec<usize> {
     out
 }
 
-/// Settings a fixture asks for in a `# fixture: platforms=a,b require-reason option.NAME=false`
-/// line (`option.NAME=` sets a boolean option of the fixture's rule).
+/// Settings a fixture asks for in a `# fixture: platforms=a,b require-reason option.NAME=false
+/// registries-local=host,host device-cpu=4 device-memory=4Gi enable=<boolean option>` line
+/// (`option.NAME=` and `enable=` set a boolean option of the fixture's rule).
 pub fn fixture_settings(text: &str, rule: &str) -> edgelint::settings::Settings {
     let mut settings =
         edgelint::settings::Settings { select: vec![rule.to_string()], ..Default::default() };
@@ -94,6 +95,22 @@ pub fn fixture_settings(text: &str, rule: &str) -> edgelint::settings::Settings 
                 settings.platforms_configured = true;
             } else if setting == "require-reason" {
                 settings.require_reason = true;
+            } else if let Some(hosts) = setting.strip_prefix("registries-local=") {
+                settings.registries_local = hosts.split(',').map(str::to_string).collect();
+            } else if let Some(cpu) = setting.strip_prefix("device-cpu=") {
+                let cpu = edgelint::values::quantity::parse_quantity(cpu).expect("device cpu");
+                settings.device.get_or_insert_with(Default::default).cpu = Some(cpu);
+            } else if let Some(memory) = setting.strip_prefix("device-memory=") {
+                let memory =
+                    edgelint::values::quantity::parse_quantity(memory).expect("device memory");
+                settings.device.get_or_insert_with(Default::default).memory = Some(memory);
+            } else if let Some(name) = setting.strip_prefix("enable=") {
+                // a boolean option of the fixture's rule, set to true
+                let mut rule_settings = edgelint::settings::RuleSettings::default();
+                rule_settings
+                    .options
+                    .insert(name.to_string(), edgelint::rules::option::Owned::Bool(true));
+                settings.rules.insert(rule.to_string(), rule_settings);
             } else if setting.starts_with("path=") {
                 // Read by tests/fixtures.rs: the path the fixture is linted at.
             } else if let Some((name, value)) =
