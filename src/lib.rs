@@ -19,6 +19,7 @@ pub mod fuzz_targets;
 pub mod images_cmd;
 pub mod inspect;
 pub mod lockfile;
+pub mod lsp;
 pub mod manual;
 pub mod model;
 pub mod registry;

@@ -93,7 +93,7 @@ pub(super) fn dockerfile(
 
 /// Where the entries and list items of a YAML document are: `(start, end)` of each mapping
 /// entry (key through value) and each sequence item. The root node is none of these.
-pub(super) fn yaml_extents(doc: &YamlDocument) -> Vec<Span> {
+pub fn yaml_extents(doc: &YamlDocument) -> Vec<Span> {
     let mut out = Vec::new();
     for node in doc.nodes() {
         match &node.kind {

@@ -173,7 +173,7 @@ fn split_names(
 
 mod collect;
 mod resolve;
-pub use collect::collect;
+pub use collect::{collect, yaml_extents};
 pub use resolve::{apply, resolve};
 // The tests reach the private helpers of both.
 #[cfg(test)]
