@@ -216,3 +216,54 @@ mod tests {
         assert_eq!(suppression(&source, FileKind::Compose, &Settings::default(), error), None);
     }
 }
+
+#[cfg(test)]
+mod sweep {
+    use super::*;
+
+    /// Every finding in the fixtures gets a quick fix that works, except `parse-error` (which
+    /// cannot be suppressed) and the hygiene findings on a suppression comment itself
+    /// (`unused-suppression`, `unknown-rule`, `invalid-suppression` on a Dockerfile comment
+    /// line, which no comment before it covers: the fix is to correct or remove that comment).
+    #[test]
+    fn every_fixture_finding_gets_a_working_fix() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut missing = Vec::new();
+        let mut total = 0;
+        let mut dirs: Vec<_> =
+            std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+        dirs.sort();
+        for dir in dirs.iter().filter(|d| d.is_dir() && !d.ends_with("snapshots")) {
+            let mut files: Vec<_> =
+                std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+            files.sort();
+            for file in files {
+                let text = std::fs::read_to_string(&file).unwrap();
+                let name = file.to_string_lossy().into_owned();
+                let settings = Settings::default();
+                let Ok(report) = crate::lint_source(&name, text, &settings) else { continue };
+                let kind = report.kind.unwrap();
+                for d in &report.diagnostics {
+                    if d.rule == PARSE_ERROR {
+                        continue;
+                    }
+                    total += 1;
+                    let hygiene = ["unused-suppression", "unknown-rule", "invalid-suppression"];
+                    if suppression(&report.source, kind, &settings, d).is_none()
+                        && !hygiene.contains(&d.rule)
+                    {
+                        let p = report.source.position(d.span.start);
+                        missing.push(format!("{name}:{}:{} {}", p.line, p.column, d.rule));
+                    }
+                }
+            }
+        }
+        assert!(total > 1000, "the fixtures were not found: {total} findings");
+        assert!(
+            missing.is_empty(),
+            "{} of {total} without a fix:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
+    }
+}
