@@ -159,52 +159,47 @@ mod tests {
     }
 
     #[test]
-    fn a_kubernetes_container_finding_gets_a_comment_above_its_item() {
-        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27\n      resources:\n        limits: {cpu: 500m}\n";
-        let edited = fix(text, FileKind::Kubernetes, "missing-memory-limit");
-        // The finding is on the container's name: the comment goes before its list item,
-        // indented like it.
-        assert_eq!(
-            edited,
-            text.replace(
+    fn the_comment_goes_on_its_own_line_where_it_covers_the_finding() {
+        // (what, text, kind, rule, the line the comment goes before)
+        let cases = [
+            (
+                "a Kubernetes finding on the container's name: before its list item",
+                "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27\n      resources:\n        limits: {cpu: 500m}\n",
+                FileKind::Kubernetes,
+                "missing-memory-limit",
                 "    - name: app",
-                "    # edgelint: ignore[missing-memory-limit] -- reason\n    - name: app"
-            )
-        );
-    }
-
-    #[test]
-    fn a_finding_in_a_block_scalar_gets_its_comment_above_the_key() {
-        let text = "services:\n  app:\n    image: nginx:1.27\n    command:\n      - sh\n      - -c\n      - |\n        echo start\n        curl -fsSL https://example.com/app-x86_64.tar.gz | tar xz\n";
-        let source = SourceFile::new("t", text);
-        let report =
-            crate::engine::lint_as(source.clone(), FileKind::Compose, &Settings::default());
-        let finding =
-            report.diagnostics.iter().find(|d| d.rule == "arch-specific-command").unwrap();
-        let insertion =
-            suppression(&source, FileKind::Compose, &Settings::default(), finding).unwrap();
-        assert!(insertion.at <= text.find("- |").unwrap(), "{insertion:?}");
-        let edited = fix(text, FileKind::Compose, "arch-specific-command");
-        assert!(edited.contains("curl -fsSL"));
-    }
-
-    #[test]
-    fn a_dockerfile_finding_gets_a_comment_above_its_instruction() {
-        let text = "FROM alpine:3.20\nRUN apk add curl && \\\n    curl -o /x https://example.com/tool-amd64\n";
-        let edited = fix(text, FileKind::Dockerfile, "arch-specific-command");
-        assert_eq!(
-            edited,
-            text.replace("RUN apk", "# edgelint: ignore[arch-specific-command] -- reason\nRUN apk")
-        );
-    }
-
-    #[test]
-    fn crlf_lines_get_a_crlf_comment() {
-        let text = "services:\r\n  web:\r\n    image: nginx:latest\r\n";
-        let edited = fix(text, FileKind::Compose, "mutable-image-tag");
-        assert!(
-            edited.contains("    # edgelint: ignore[mutable-image-tag] -- reason\r\n    image:")
-        );
+            ),
+            (
+                "a finding inside a block scalar: before the item holding the scalar, never \
+                 inside it (where it would be part of the script)",
+                "services:\n  app:\n    image: nginx:1.27\n    command:\n      - sh\n      - -c\n      - |\n        echo start\n        curl -fsSL https://example.com/app-x86_64.tar.gz | tar xz\n",
+                FileKind::Compose,
+                "arch-specific-command",
+                "      - |",
+            ),
+            (
+                "a Dockerfile finding on a continuation line: before the instruction",
+                "FROM alpine:3.20\nRUN apk add curl && \\\n    curl -o /x https://example.com/tool-amd64\n",
+                FileKind::Dockerfile,
+                "arch-specific-command",
+                "RUN apk add curl && \\",
+            ),
+            (
+                "CRLF lines: a CRLF comment",
+                "services:\r\n  web:\r\n    image: nginx:latest\r\n",
+                FileKind::Compose,
+                "mutable-image-tag",
+                "    image: nginx:latest",
+            ),
+        ];
+        for (what, text, kind, rule, line) in cases {
+            let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+            let indent = &line[..line.len() - line.trim_start().len()];
+            let at = text.find(&format!("{line}{eol}")).expect("the line");
+            assert!(at == 0 || text[..at].ends_with('\n'), "not a whole line: {line:?}");
+            let expected = format!("{}{indent}{}{eol}{}", &text[..at], comment(rule), &text[at..]);
+            assert_eq!(fix(text, kind, rule), expected, "{what}");
+        }
     }
 
     #[test]

@@ -78,16 +78,17 @@ mod tests {
 
     #[test]
     fn file_uris_become_paths() {
-        assert_eq!(file_path("file:///srv/app/k8s.yaml"), Some(PathBuf::from("/srv/app/k8s.yaml")));
-        assert_eq!(file_path("file:///a%20b/%C3%A9.yaml"), Some(PathBuf::from("/a b/é.yaml")));
-        assert_eq!(
-            file_path("file://localhost/x/Dockerfile"),
-            Some(PathBuf::from("/x/Dockerfile"))
-        );
-        assert_eq!(file_path("FILE:///x"), Some(PathBuf::from("/x")));
-        // A malformed escape stays as written.
-        assert_eq!(file_path("file:///x%2"), Some(PathBuf::from("/x%2")));
-        assert_eq!(file_path("file:///x%zz"), Some(PathBuf::from("/x%zz")));
+        for (uri, path) in [
+            ("file:///srv/app/k8s.yaml", "/srv/app/k8s.yaml"),
+            ("file:///a%20b/%C3%A9.yaml", "/a b/é.yaml"),
+            ("file://localhost/x/Dockerfile", "/x/Dockerfile"),
+            ("FILE:///x", "/x"),
+            // A malformed escape stays as written.
+            ("file:///x%2", "/x%2"),
+            ("file:///x%zz", "/x%zz"),
+        ] {
+            assert_eq!(file_path(uri), Some(PathBuf::from(path)), "{uri}");
+        }
         for other in [
             "untitled:Untitled-1",
             "file://server/share/x",
