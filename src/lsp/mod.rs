@@ -145,6 +145,7 @@ fn send(connection: &Connection, message: Message) -> Result<(), String> {
 struct Open {
     uri: lsp::Uri,
     version: i32,
+    /// The editor's text; once linted, named by the document's path.
     source: SourceFile,
     /// What the last lint found: the kind the text was read as, the findings and the settings
     /// used (for checking quick fixes); `None`: not linted (not a Dockerfile, Compose or
@@ -241,6 +242,7 @@ impl Server {
         let started = std::time::Instant::now();
         let outcome = lint_text(&self.options, &open.uri, &open.source.text);
         let mut out = Vec::new();
+        let mut linted_source = None;
         let linted = match outcome {
             Linted::Report(report, settings) => {
                 log(format_args!(
@@ -249,6 +251,8 @@ impl Server {
                     started.elapsed().as_secs_f64() * 1000.0
                 ));
                 self.shown_error = None;
+                // The same text, named by its path (what the quick fixes lint again).
+                linted_source = Some(report.source);
                 report.kind.map(|kind| (kind, report.diagnostics, settings))
             }
             Linted::Skipped(why) => {
@@ -268,6 +272,9 @@ impl Server {
         };
         let Some(open) = self.documents.get_mut(key) else { return out };
         open.linted = linted;
+        if let Some(source) = linted_source {
+            open.source = source;
+        }
         let diagnostics = match &open.linted {
             Some((_, findings, _)) => {
                 findings.iter().map(|d| to_lsp(&open.source, &open.uri, d, self.encoding)).collect()
@@ -317,7 +324,7 @@ impl Server {
         let wants_quickfix = p.context.only.as_ref().is_none_or(|only| {
             only.iter().any(|k| {
                 let k = k.as_str();
-                k.is_empty() || k == "quickfix" || "quickfix".starts_with(&format!("{k}."))
+                k.is_empty() || k == "quickfix"
             })
         });
         let Some(open) = self.documents.get(p.text_document.uri.as_str()) else {
@@ -333,9 +340,11 @@ impl Server {
         let mut seen = Vec::new();
         let mut out = Vec::new();
         for d in findings.iter().filter(|d| d.span.start <= end && start <= d.span.end) {
-            let Some(insertion) = actions::suppression(&open.source, *kind, settings, d) else {
-                continue;
-            };
+            // Linting the edited text must not take the server down, whatever it holds.
+            let insertion = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                actions::suppression(&open.source, *kind, settings, d)
+            }));
+            let Ok(Some(insertion)) = insertion else { continue };
             if seen.contains(&(d.rule, insertion.at)) {
                 continue;
             }
