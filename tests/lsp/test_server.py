@@ -318,6 +318,63 @@ def test_bad_input_and_shutdown_over_raw_stdio(workspace):
     assert b"panicked" not in run.stderr
 
 
+def raw_session(args: list[str], documents: dict[str, str], cwd) -> dict[str, list[dict]]:
+    """Opens `documents` (URI → text) in a server started with `args`, then shuts it down;
+    returns the diagnostics published for each URI."""
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+    ]
+    for uri, text in documents.items():
+        item = {"uri": uri, "languageId": "yaml", "version": 1, "text": text}
+        messages.append(
+            {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}}
+        )
+    messages += [
+        {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
+    ]
+    run = subprocess.run(
+        [BIN, "server", *args], input=b"".join(map(frame, messages)), capture_output=True,
+        cwd=cwd, timeout=60,
+    )
+    assert run.returncode == 0, run.stderr.decode()
+    return {
+        m["params"]["uri"]: m["params"]["diagnostics"]
+        for m in responses(run.stdout)
+        if m.get("method") == "textDocument/publishDiagnostics"
+    }
+
+
+def test_config_option_and_exclude(workspace):
+    """`--config PATH` replaces the discovered configuration, as on the command line; a file
+    the configuration excludes gets no diagnostics."""
+    (workspace / "strict.yaml").write_text("rules:\n  mutable-image-tag: off\n")
+    (workspace / ".edgelint.yaml").write_text(CONFIG_WITH_EXCLUDE)
+    deploy = (workspace / "deploy.yaml").as_uri()
+    vendored = (workspace / "vendor" / "deploy.yaml").as_uri()
+    codes = lambda found, uri: {d["code"] for d in found[uri]}  # noqa: E731
+
+    found = raw_session([], {deploy: MANIFEST, vendored: MANIFEST}, workspace)
+    assert {"mutable-image-tag", "missing-memory-limit"} <= codes(found, deploy)
+    assert found[vendored] == []
+
+    found = raw_session(["--config", "strict.yaml"], {deploy: MANIFEST}, workspace)
+    assert "mutable-image-tag" not in codes(found, deploy)
+    assert "missing-memory-limit" in codes(found, deploy)
+
+    found = raw_session(["--isolated"], {deploy: MANIFEST}, workspace)
+    # Without configuration, runs-as-root (off in the workspace's file) is back.
+    assert "runs-as-root" in codes(found, deploy)
+
+
+CONFIG_WITH_EXCLUDE = """\
+exclude: ["vendor/**"]
+rules:
+  runs-as-root: off
+"""
+
+
 def big_manifest(deployments: int) -> str:
     """`deployments` Deployments of 25 lines each."""
     one = """\
