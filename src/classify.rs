@@ -36,8 +36,9 @@
 //!    values files often have a `services:` map next to other keys.
 //!
 //! Files whose name matches nothing ([`NameClass::Other`], only reachable when named explicitly
-//! or through `--stdin-filename`) are classified by content as a fallback: Kubernetes by the
-//! rule above (JSON manifests), Dockerfile if the first instruction is `FROM` or `ARG`.
+//! or through `--stdin-filename`, and standard input without a name) are classified by content
+//! as a fallback: Kubernetes and Compose by the rules above (JSON manifests, `docker compose
+//! config` output), Dockerfile if the first instruction is `FROM` or `ARG`.
 
 use std::path::{Component, Path};
 
@@ -185,7 +186,7 @@ pub fn classify(path: &Path, text: &str) -> Classification {
     match name {
         NameClass::ComposeName if !facts.kubernetes || facts.services => Classification::Compose,
         _ if facts.kubernetes => Classification::Kubernetes,
-        NameClass::Yaml if facts.compose_like => Classification::Compose,
+        NameClass::Yaml | NameClass::Other if facts.compose_like => Classification::Compose,
         NameClass::Other if first_instruction_is_from_or_arg(text) => Classification::Dockerfile,
         _ => Classification::Unrecognised,
     }
@@ -690,6 +691,12 @@ mod tests {
         assert_eq!(class("notes.txt", "FROM\n"), Classification::Unrecognised);
         // YAML names never fall back to the Dockerfile check.
         assert_eq!(class("x.yaml", "FROM alpine\n"), Classification::Unrecognised);
+        // Standard input (`-`) is Compose by content, as `docker compose config` prints it.
+        let config =
+            "name: app\nservices:\n  db:\n    image: postgres:16\nnetworks:\n  default: {}\n";
+        assert_eq!(class("-", config), Classification::Compose);
+        assert_eq!(class("-", "services:\n  - docker:dind\n"), Classification::Unrecognised);
+        assert_eq!(class("-", "replicas: 3\n"), Classification::Unrecognised);
     }
 
     #[test]

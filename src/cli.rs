@@ -3,7 +3,9 @@
 //! returns the exit code; `main` only calls it.
 
 use crate::config::{self, Overrides};
-use crate::diagnostic::{Diagnostic, FileReport, Severity, FILE_TOO_LARGE, PARSE_ERROR};
+use crate::diagnostic::{
+    Diagnostic, FileReport, OncePerRun, Severity, FILE_TOO_LARGE, PARSE_ERROR,
+};
 use crate::discover::{self, DiscoverOptions, Origin};
 use crate::document::{Document, FileKind};
 use crate::render::{self, Format, RenderOptions};
@@ -60,7 +62,7 @@ pub enum Command {
     /// Print a rule's metadata and documentation.
     Explain { rule: String },
     /// Print what the parser understood of a file (stages, services, objects, containers,
-    /// images, each with line:col) as JSON.
+    /// images, each with line:col) as JSON. `-` reads standard input.
     Inspect {
         file: PathBuf,
         /// Read the file as this kind instead of detecting it.
@@ -156,7 +158,9 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
 
-    /// Run only these rules (comma-separated or repeated).
+    /// Run only these rules (comma-separated or repeated). `parse-error` and `file-too-large`
+    /// are still reported (a file that cannot be read is never a silent pass); `--ignore`
+    /// them to hide them.
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
 
@@ -169,7 +173,7 @@ pub struct LintArgs {
     #[arg(long, value_enum)]
     pub failure_threshold: Option<ThresholdArg>,
 
-    /// Exit 0 even when there are findings (errors still exit 2).
+    /// Exit 0 even when there are findings (usage and I/O errors still exit 2).
     #[arg(long)]
     pub exit_zero: bool,
 
@@ -182,7 +186,8 @@ pub struct LintArgs {
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
 
-    /// Name for standard input, used for detection and output.
+    /// Name for standard input, used for detection, configuration and output; given without
+    /// paths, standard input is read.
     #[arg(long)]
     pub stdin_filename: Option<String>,
 
@@ -342,7 +347,7 @@ fn overrides_from(args: &LintArgs) -> Result<Overrides, String> {
         let mut platforms = Vec::new();
         for p in &args.platforms {
             let parsed =
-                Platform::parse(p).map_err(|e| format!("invalid --platform `{p}`: {e}"))?;
+                Platform::parse_target(p).map_err(|e| format!("invalid --platform `{p}`: {e}"))?;
             if !platforms.contains(&parsed) {
                 platforms.push(parsed);
             }
@@ -372,7 +377,16 @@ enum Outcome {
     /// A message for stderr that leaves the exit code alone.
     Note(String),
     HelmTemplate(String),
-    Skipped,
+    /// Not linted, silently: of no known kind (walked), or over the size limit with
+    /// `file-too-large` ignored.
+    Skipped(Skip),
+}
+
+/// Why a file was skipped silently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Skip {
+    Unrecognised,
+    TooLarge,
 }
 
 /// A report without findings kept only for its image references of unknown platforms: its
@@ -413,12 +427,29 @@ fn lint(args: LintArgs) -> i32 {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let stdin_count = paths.iter().filter(|p| p.as_os_str() == "-").count();
+    let mut stdin_count = paths.iter().filter(|p| p.as_os_str() == "-").count();
     if stdin_count > 1 {
         return usage_error("`-` (standard input) can be given only once");
     }
+    // `--stdin-filename` alone means standard input (as in ruff); with other paths it still
+    // needs `-` to say where standard input goes.
     if args.stdin_filename.is_some() && stdin_count == 0 {
-        return usage_error("--stdin-filename needs `-` among the paths");
+        if args.paths.is_empty() {
+            paths = vec![PathBuf::from("-")];
+            stdin_count = 1;
+        } else {
+            return usage_error("--stdin-filename with paths needs `-` among them");
+        }
+    }
+    // An invalid `--exclude` stops the run before anything is linted, as an invalid `exclude`
+    // in a configuration file does: linting everything would hide the mistake.
+    let mut exclude_errors = Vec::new();
+    let excludes = discover::Excludes::new(&args.exclude, &mut exclude_errors);
+    if !exclude_errors.is_empty() {
+        for e in &exclude_errors {
+            say(format_args!("{e}"));
+        }
+        return EXIT_ERROR;
     }
     let file_paths: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
 
@@ -450,11 +481,20 @@ fn lint(args: LintArgs) -> i32 {
         }
         jobs.push((c, resolved.settings_for(Some(&abs))));
     }
-    let stdin_settings = (stdin_count == 1).then(|| {
+    let stdin_settings = if stdin_count == 1 {
         let name = args.stdin_filename.as_deref().map(std::path::Path::new);
         let abs = name.map(|n| resolver.absolute(n));
-        resolver.for_path(name).settings_for(abs.as_deref())
-    });
+        let resolved = resolver.for_path(name);
+        // `--force-exclude` applies to the name editors give standard input, as to a named file.
+        let excluded = args.force_exclude
+            && name.is_some_and(|n| {
+                excludes.matches_explicit(&discover::without_leading_cur_dir(n))
+                    || abs.as_deref().is_some_and(|a| resolved.excludes(a))
+            });
+        (!excluded).then(|| resolved.settings_for(abs.as_deref()))
+    } else {
+        None
+    };
     let config_errors = resolver.errors();
     if !config_errors.is_empty() {
         for e in &config_errors {
@@ -474,13 +514,40 @@ fn lint(args: LintArgs) -> i32 {
         })
         .collect();
     if let Some(settings) = stdin_settings {
-        outcomes.push(lint_stdin(args.stdin_filename.as_deref(), &settings, limit));
+        outcomes.push(lint_stdin(
+            args.stdin_filename.as_deref(),
+            &settings,
+            limit,
+            args.skip_unrecognised,
+        ));
     }
 
     let mut reports = Vec::new();
     let mut helm = Vec::new();
     let mut kept = Vec::new();
-    for o in outcomes {
+    let mut run_stats = render::RunStats::default();
+    let mut noted = false;
+    for o in &outcomes {
+        match o {
+            Outcome::Report(r, _, _) if r.diagnostics.iter().any(|d| d.rule == FILE_TOO_LARGE) => {
+                run_stats.skipped_too_large += 1;
+            }
+            Outcome::Report(..) => run_stats.checked += 1,
+            Outcome::Note(_) | Outcome::Skipped(Skip::Unrecognised) => {
+                run_stats.skipped_unrecognised += 1;
+            }
+            Outcome::Skipped(Skip::TooLarge) => run_stats.skipped_too_large += 1,
+            Outcome::HelmTemplate(_) => run_stats.skipped_helm_template += 1,
+            Outcome::Error(_) => {}
+        }
+    }
+    // Findings reported once per run (`single-arch-image`'s unknown platforms) stay at their
+    // first file, in path order (the order of `outcomes`; standard input last).
+    let mut once = OncePerRun::default();
+    for mut o in outcomes {
+        if let Outcome::Report(r, _, _) = &mut o {
+            once.filter(&mut r.diagnostics);
+        }
         match o {
             Outcome::Report(r, threshold, Some(document)) => kept.push((r, threshold, document)),
             // Only files with findings keep their text (memory stays flat on large trees); a
@@ -496,9 +563,12 @@ fn lint(args: LintArgs) -> i32 {
                 say(format_args!("{m}"));
                 exit_error = true;
             }
-            Outcome::Note(m) => say(format_args!("{m}")),
+            Outcome::Note(m) => {
+                say(format_args!("{m}"));
+                noted = true;
+            }
             Outcome::HelmTemplate(p) => helm.push(p),
-            Outcome::Skipped => {}
+            Outcome::Skipped(_) => {}
         }
     }
     if let Some(first) = helm.first() {
@@ -518,10 +588,13 @@ fn lint(args: LintArgs) -> i32 {
         }
     }
     let failed = reports.iter().any(|(r, threshold)| {
-        threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))
+        threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.fails_at(t)))
     });
     let mut reports: Vec<FileReport> = reports.into_iter().map(|(r, _)| r).collect();
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    if let Some(note) = select_note(&args.select, &reports) {
+        say(format_args!("{note}"));
+    }
 
     let stdout = io::stdout();
     let is_tty = stdout.is_terminal();
@@ -535,12 +608,31 @@ fn lint(args: LintArgs) -> i32 {
         ColorArg::Never => false,
         ColorArg::Auto => is_tty && std::env::var_os("NO_COLOR").is_none(),
     };
-    let opts = RenderOptions { color, statistics: args.statistics, root: Some(root) };
+    let opts = RenderOptions {
+        color,
+        statistics: args.statistics,
+        root: Some(root),
+        run: Some(run_stats),
+        // Only on a terminal: pipes and files stay unwrapped (and snapshots stable).
+        width: if is_tty { terminal_width() } else { None },
+    };
+    // Nothing linted at all (a mistyped or empty directory): said on stderr, since a pipe
+    // reading concise output would see an empty, passing run. The human summary says it too.
+    if run_stats.checked == 0
+        && run_stats.skipped_too_large == 0
+        && !noted
+        && helm.is_empty()
+        && !exit_error
+        && !args.skip_unrecognised
+        && stdout_format_of(&args, format, terminal_format) != Format::Human
+    {
+        say(format_args!("edgelint: {}", run_stats.nothing_linted()));
+    }
     // `--output FILE`: the report goes to the file (never coloured), and standard output gets
     // what it would show without `--format`, then one summary line. The exit code is the same.
     let stdout_format = match &args.output {
         Some(file) => {
-            let file_opts = RenderOptions { color: false, ..opts.clone() };
+            let file_opts = RenderOptions { color: false, width: None, ..opts.clone() };
             if let Err(e) = write_report(file, format, &reports, &file_opts) {
                 say(format_args!("edgelint: cannot write {}: {e}", file.display()));
                 exit_error = true;
@@ -574,6 +666,48 @@ fn lint(args: LintArgs) -> i32 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    }
+}
+
+/// With `--select`, built-in findings (`parse-error`, `file-too-large`) are still reported:
+/// a note on stderr says so when the run shows one that `--select` did not name.
+fn select_note(select: &[String], reports: &[FileReport]) -> Option<String> {
+    if select.is_empty() {
+        return None;
+    }
+    let mut shown: Vec<&str> = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .map(|d| d.rule)
+        .filter(|rule| {
+            crate::diagnostic::BUILT_IN_RULES.contains(rule) && !select.iter().any(|s| s == rule)
+        })
+        .collect();
+    shown.sort_unstable();
+    shown.dedup();
+    let first = shown.first()?;
+    let names: Vec<String> = shown.iter().map(|r| format!("`{r}`")).collect();
+    Some(format!(
+        "edgelint: note: {} findings are reported whatever --select says; `--ignore {first}` hides them",
+        names.join(" and ")
+    ))
+}
+
+/// The terminal's width in columns: `COLUMNS` when set to a number, else the size of the
+/// terminal on standard output.
+fn terminal_width() -> Option<usize> {
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok());
+    columns
+        .filter(|c| *c > 0)
+        .or_else(|| terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0)))
+}
+
+/// The format standard output gets: `--format`, or with `--output FILE` the terminal's.
+fn stdout_format_of(args: &LintArgs, format: Format, terminal_format: Format) -> Format {
+    if args.output.is_some() {
+        terminal_format
+    } else {
+        format
     }
 }
 
@@ -626,11 +760,17 @@ fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
     }
 }
 
+/// Whether the report is that of a binary file (see [`crate::engine::parse`]).
+fn is_binary(report: &FileReport) -> bool {
+    report.source.text.contains('\0')
+}
+
 fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) -> Outcome {
     let (text, invalid_at) = decode(bytes);
     match crate::lint_source_document(path, text, settings) {
         Ok((mut report, document)) => {
-            if let Some(at) = invalid_at {
+            // A binary file already has its one `parse-error` (at its first NUL byte).
+            if let Some(at) = invalid_at.filter(|_| !is_binary(&report)) {
                 let span = crate::source::Span::new(at, at + '\u{FFFD}'.len_utf8());
                 report.diagnostics.push(crate::diagnostic::Diagnostic::new(
                     PARSE_ERROR,
@@ -652,7 +792,7 @@ fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) ->
                 "edgelint: {}: not a Dockerfile, Compose or Kubernetes file; skipped (use --kind to force)",
                 discover::shown(std::path::Path::new(path))
             )),
-            Origin::Walked => Outcome::Skipped,
+            Origin::Walked => Outcome::Skipped(Skip::Unrecognised),
         },
     }
 }
@@ -696,7 +836,10 @@ fn lint_file(path: &std::path::Path, origin: Origin, settings: &Settings, limit:
     lint_text(&shown, bytes, origin, settings)
 }
 
-fn lint_stdin(name: Option<&str>, settings: &Settings, limit: u64) -> Outcome {
+/// Standard input, read up to `limit`. Input of no known kind is an error (exit 2): a pipe
+/// such as `docker compose config | edgelint -` must not pass because nothing was linted.
+/// `--skip-unrecognised` (editors that send every YAML file) skips it silently instead.
+fn lint_stdin(name: Option<&str>, settings: &Settings, limit: u64, skip: bool) -> Outcome {
     let mut bytes = Vec::new();
     if let Err(e) = io::stdin().lock().take(limit.saturating_add(1)).read_to_end(&mut bytes) {
         return Outcome::Error(format!(
@@ -705,10 +848,21 @@ fn lint_stdin(name: Option<&str>, settings: &Settings, limit: u64) -> Outcome {
         ));
     }
     let path = name.unwrap_or("-");
-    if bytes.len() as u64 > limit {
-        return over_limit(path, None, &bytes[..], limit, Origin::Explicit, settings);
+    let origin = if skip { Origin::Walked } else { Origin::Explicit };
+    let outcome = if bytes.len() as u64 > limit {
+        over_limit(path, None, &bytes[..], limit, origin, settings)
+    } else {
+        lint_text(path, bytes, origin, settings)
+    };
+    match outcome {
+        Outcome::Note(_) => Outcome::Error(format!(
+            "edgelint: standard input{} is not a Dockerfile, Compose or Kubernetes file; \
+             nothing was linted (use --kind to say what it is{})",
+            name.map(|n| format!(" (`{n}`)")).unwrap_or_default(),
+            if name.is_some() { "" } else { ", or --stdin-filename to name it" }
+        )),
+        other => other,
     }
-    lint_text(path, bytes, Origin::Explicit, settings)
 }
 
 /// An input over the size limit: a `file-too-large` finding at 1:1, without reading it whole.
@@ -738,14 +892,14 @@ fn over_limit(
                     return Outcome::HelmTemplate(path.to_string())
                 }
                 crate::classify::Classification::Unrecognised if origin == Origin::Walked => {
-                    return Outcome::Skipped
+                    return Outcome::Skipped(Skip::Unrecognised)
                 }
                 crate::classify::Classification::Unrecognised => None,
             }
         }
     };
     if !settings.rule_enabled(FILE_TOO_LARGE) {
-        return Outcome::Skipped;
+        return Outcome::Skipped(Skip::TooLarge);
     }
     let message = match size {
         Some(size) => format!(
@@ -778,22 +932,32 @@ fn suggest_limit(size: u64) -> String {
     format!("{mib}M")
 }
 
-/// A regular file's bytes, at most `limit` of them (for `inspect`).
+/// A regular file's bytes, at most `limit` of them (for `inspect`). The error is a whole
+/// message in the style of the lint run's (`no such file or directory: PATH`, `cannot read
+/// PATH: …`, `not a regular file: PATH`).
 fn read_bounded(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
+    let shown = discover::shown(path);
+    let cannot_read = |e: &io::Error| {
+        if e.kind() == io::ErrorKind::NotFound {
+            format!("no such file or directory: {shown}")
+        } else {
+            format!("cannot read {shown}: {}", discover::io_message(e))
+        }
+    };
+    let file = std::fs::File::open(path).map_err(|e| cannot_read(&e))?;
+    let meta = file.metadata().map_err(|e| cannot_read(&e))?;
     if !meta.is_file() {
-        return Err("not a regular file".to_string());
+        return Err(format!("not a regular file: {shown}"));
     }
     if meta.len() > limit {
         return Err(format!(
-            "{} is over the {} size limit",
+            "{shown}: {} is over the {} size limit",
             human_size(meta.len()),
             human_size(limit)
         ));
     }
     let mut bytes = Vec::new();
-    file.take(limit).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
+    file.take(limit).read_to_end(&mut bytes).map_err(|e| cannot_read(&e))?;
     Ok(bytes)
 }
 
@@ -838,11 +1002,11 @@ fn print_json(value: &serde_json::Value) -> i32 {
 
 fn list_rules(format: ListFormat) -> i32 {
     let mut out = io::stdout().lock();
+    let metas = rules::all_meta();
     let result = match format {
         ListFormat::Table => {
             let mut s = String::new();
-            for r in rules::all() {
-                let m = r.meta();
+            for m in &metas {
                 let formats: Vec<&str> = m.formats.iter().map(|f| f.as_str()).collect();
                 s.push_str(&format!(
                     "{:<28} {:<8} {:<30} {}\n",
@@ -855,10 +1019,9 @@ fn list_rules(format: ListFormat) -> i32 {
             out.write_all(s.as_bytes())
         }
         ListFormat::Json => {
-            let list: Vec<serde_json::Value> = rules::all()
+            let list: Vec<serde_json::Value> = metas
                 .iter()
-                .map(|r| {
-                    let m = r.meta();
+                .map(|m| {
                     serde_json::json!({
                         "name": m.name,
                         "summary": m.summary,
@@ -866,6 +1029,7 @@ fn list_rules(format: ListFormat) -> i32 {
                         "formats": m.formats,
                         "equivalents": m.equivalents,
                         "doc_url": crate::diagnostic::doc_url(m.name),
+                        "built_in": crate::diagnostic::BUILT_IN_RULES.contains(&m.name),
                     })
                 })
                 .collect();
@@ -879,11 +1043,19 @@ fn list_rules(format: ListFormat) -> i32 {
     }
 }
 
+/// A rule's documentation as `explain` prints it: without the test-harness lines of its
+/// examples (`# fixture: platforms=…`, read by the registry test).
+fn doc_for_reader(doc: &str) -> String {
+    doc.lines()
+        .filter(|l| !l.trim_start().starts_with("# fixture:"))
+        .flat_map(|l| [l, "\n"])
+        .collect()
+}
+
 fn explain(name: &str) -> i32 {
-    let Some(rule) = rules::find(name) else {
+    let Some(m) = rules::find_meta(name) else {
         return usage_error(&unknown_rule_message(name));
     };
-    let m = rule.meta();
     let formats: Vec<&str> = m.formats.iter().map(|f| f.as_str()).collect();
     let mut s = format!(
         "{}: {}\nseverity: {}\nformats: {}\n",
@@ -896,7 +1068,10 @@ fn explain(name: &str) -> i32 {
         s.push_str(&format!("equivalents: {}\n", m.equivalents.join(", ")));
     }
     s.push_str(&format!("docs: {}\n\n", crate::diagnostic::doc_url(m.name)));
-    s.push_str(m.doc);
+    s.push_str(&doc_for_reader(m.doc));
+    if io::stdout().is_terminal() && page(&s) {
+        return EXIT_OK;
+    }
     match io::stdout().lock().write_all(s.as_bytes()) {
         Ok(()) => EXIT_OK,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
@@ -904,11 +1079,61 @@ fn explain(name: &str) -> i32 {
     }
 }
 
+/// Shows `text` through `$PAGER` (default `less -R`) when it is longer than the terminal
+/// (`LINES`, else 24 rows). Only called when standard output is a terminal. Returns whether
+/// a pager showed it; `false` (print it directly) when it is short or no pager can be run.
+fn page(text: &str) -> bool {
+    let rows = std::env::var("LINES").ok().and_then(|l| l.parse::<usize>().ok()).unwrap_or(24);
+    if text.lines().count() < rows {
+        return false;
+    }
+    let pager = match std::env::var("PAGER") {
+        Ok(p) if !p.trim().is_empty() => p,
+        Ok(_) => return false,
+        Err(_) if on_path("less") => "less -R".to_string(),
+        Err(_) => return false,
+    };
+    let Ok(mut child) = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&pager)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+    else {
+        return false;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        // A pager quit early closes the pipe: not an error.
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    // 127: the shell found no such command, so nothing was shown.
+    matches!(child.wait(), Ok(status) if status.code() != Some(127))
+}
+
+/// Whether an executable named `name` is in a directory of `PATH`.
+fn on_path(name: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
+}
+
 fn inspect(file: &std::path::Path, kind: Option<FileKind>) -> i32 {
+    let stdin = file.as_os_str() == "-";
     let shown = file.to_string_lossy().into_owned();
-    let bytes = match read_bounded(file, DEFAULT_MAX_FILE_SIZE) {
+    let read = if stdin {
+        let mut bytes = Vec::new();
+        match io::stdin().lock().take(DEFAULT_MAX_FILE_SIZE + 1).read_to_end(&mut bytes) {
+            Ok(_) if bytes.len() as u64 > DEFAULT_MAX_FILE_SIZE => Err(format!(
+                "standard input is over the {} size limit",
+                human_size(DEFAULT_MAX_FILE_SIZE)
+            )),
+            Ok(_) => Ok(bytes),
+            Err(e) => Err(format!("cannot read standard input: {}", discover::io_message(&e))),
+        }
+    } else {
+        read_bounded(file, DEFAULT_MAX_FILE_SIZE)
+    };
+    let bytes = match read {
         Ok(b) => b,
-        Err(e) => return usage_error(&format!("{shown}: {e}")),
+        Err(e) => return usage_error(&e),
     };
     let (text, _) = decode(bytes);
     let kind = match kind {

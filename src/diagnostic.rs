@@ -61,6 +61,29 @@ pub struct Diagnostic {
     /// `Deployment/plant/historian › containers[db]`. Stable across edits elsewhere in the file,
     /// so fingerprints and baselines key on it (with the rule and the file path).
     pub logical_path: Option<String>,
+    /// Set on a finding that is reported once per run, at its first occurrence (in path order):
+    /// every later finding with the same rule and key is dropped ([`OncePerRun`]). Today only
+    /// `single-arch-image`'s "platforms unknown" note, keyed by the image reference. Such a
+    /// finding says what edgelint does not know, not what is wrong in the file: it never makes
+    /// the exit code 1 ([`Diagnostic::fails_at`]).
+    pub once_per_run: Option<String>,
+}
+
+/// Drops the findings already reported once in this run (see [`Diagnostic::once_per_run`]).
+/// Files must be passed in the order the run reports them.
+#[derive(Default)]
+pub struct OncePerRun {
+    seen: std::collections::HashSet<(&'static str, String)>,
+}
+
+impl OncePerRun {
+    /// Keeps the first finding of each (rule, key) and drops the later ones.
+    pub fn filter(&mut self, diagnostics: &mut Vec<Diagnostic>) {
+        diagnostics.retain(|d| match &d.once_per_run {
+            Some(key) => self.seen.insert((d.rule, key.clone())),
+            None => true,
+        });
+    }
 }
 
 /// A secondary place a finding refers to.
@@ -103,6 +126,7 @@ impl Diagnostic {
             labels: Vec::new(),
             fix: None,
             logical_path: None,
+            once_per_run: None,
         }
     }
 
@@ -116,6 +140,12 @@ impl Diagnostic {
     /// twice, e.g. through a YAML alias), whatever their logical path.
     pub fn shown(&self) -> (Span, &'static str, &str, Severity, Option<&str>) {
         (self.span, self.rule, &self.message, self.severity, self.help.as_deref())
+    }
+
+    /// Whether this finding makes the run fail at `threshold`: at or above it, and not a
+    /// once-per-run note about edgelint's own knowledge.
+    pub fn fails_at(&self, threshold: Severity) -> bool {
+        self.severity >= threshold && self.once_per_run.is_none()
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {

@@ -110,12 +110,13 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovery {
 
 /// The compiled `--exclude` patterns.
 #[derive(Clone, Debug)]
-struct Excludes {
+pub struct Excludes {
     set: Arc<GlobSet>,
 }
 
 impl Excludes {
-    fn new(patterns: &[String], errors: &mut Vec<String>) -> Excludes {
+    /// Compiles `patterns`; each invalid one adds a message to `errors` and is left out.
+    pub fn new(patterns: &[String], errors: &mut Vec<String>) -> Excludes {
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
             let trimmed = pattern.strip_prefix("./").unwrap_or(pattern);
@@ -148,8 +149,9 @@ impl Excludes {
             && (self.set.is_match(relative) || self.set.is_match(shown) || self.set.is_match(name))
     }
 
-    /// Whether an explicitly named file is excluded under `force_exclude`.
-    fn matches_explicit(&self, path: &Path) -> bool {
+    /// Whether an explicitly named file (or `--stdin-filename`) is excluded under
+    /// `force_exclude`.
+    pub fn matches_explicit(&self, path: &Path) -> bool {
         let count = path.components().count();
         let mut prefix = PathBuf::new();
         for (i, component) in path.components().enumerate() {
@@ -259,7 +261,7 @@ fn walk_error(err: &ignore::Error, path: Option<&Path>, line: Option<u64>, out: 
 }
 
 /// The path with leading `.` components removed (`./a/b` → `a/b`); `.` itself stays.
-fn without_leading_cur_dir(path: &Path) -> PathBuf {
+pub fn without_leading_cur_dir(path: &Path) -> PathBuf {
     let mut components = path.components().peekable();
     while components.next_if(|c| *c == Component::CurDir).is_some() {}
     let rest: PathBuf = components.collect();

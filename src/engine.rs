@@ -6,7 +6,7 @@
 //!
 //! See `docs/architecture.md` for the layers and the data flow.
 
-use crate::diagnostic::{Diagnostic, FileReport, Severity, PARSE_ERROR};
+use crate::diagnostic::{Diagnostic, FileReport, OncePerRun, Severity, PARSE_ERROR};
 use crate::document::{Document, FileKind};
 use crate::model::compose::ComposeFile;
 use crate::model::container::{service_path, ContainerView, Pod};
@@ -18,8 +18,44 @@ use crate::source::SourceFile;
 use crate::suppress;
 use crate::syntax::{dockerfile, yaml};
 
-/// Parse a text as the given kind. Returns the document and the parse errors as findings.
+/// At most this many `parse-error` findings per file: the last one shown says how many more
+/// there are (a file that is not of its kind at all would otherwise give one per line).
+pub const MAX_PARSE_ERRORS: usize = 20;
+
+/// Parse a text as the given kind. Returns the document and the parse errors as findings: at
+/// most [`MAX_PARSE_ERRORS`], and for a binary text (one with a NUL character) a single one
+/// at its first NUL, with an empty document.
 pub fn parse(source: &SourceFile, kind: FileKind) -> (Document, Vec<Diagnostic>) {
+    if let Some(at) = source.text.find('\0') {
+        let (doc, _) = parse(&SourceFile::new(&source.path, String::new()), kind);
+        let message = format!(
+            "file is binary (a NUL byte at offset {at}), not a {}; it was not linted",
+            match kind {
+                FileKind::Dockerfile => "Dockerfile",
+                FileKind::Compose => "Compose file",
+                FileKind::Kubernetes => "Kubernetes manifest",
+            }
+        );
+        let span = crate::source::Span::new(at, at + 1);
+        return (doc, vec![Diagnostic::new(PARSE_ERROR, Severity::Error, span, message)]);
+    }
+    let (doc, mut errors) = parse_text(source, kind);
+    if errors.len() > MAX_PARSE_ERRORS {
+        sort_diagnostics(&mut errors);
+        let more = errors.len() - MAX_PARSE_ERRORS;
+        errors.truncate(MAX_PARSE_ERRORS);
+        if let Some(last) = errors.last_mut() {
+            last.message = format!(
+                "{} ({more} more parse error{} after this one not shown)",
+                last.message,
+                if more == 1 { "" } else { "s" }
+            );
+        }
+    }
+    (doc, errors)
+}
+
+fn parse_text(source: &SourceFile, kind: FileKind) -> (Document, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let doc = match kind {
         FileKind::Dockerfile => {
@@ -75,6 +111,8 @@ pub fn lint_document(
         suppress::apply(&doc, &semantic, &source, &ran, &mut diagnostics);
     }
     finish(&mut diagnostics, settings);
+    // Once per file here; the command line also keeps them once per run (`OncePerRun`).
+    OncePerRun::default().filter(&mut diagnostics);
     unknown_platforms.sort_unstable();
     unknown_platforms.dedup();
     (FileReport { source, kind: Some(kind), diagnostics, unknown_platforms }, doc)
@@ -190,8 +228,9 @@ pub struct RunFile<'a> {
 /// least one file, and returns its findings with the index of the file each is in. A finding
 /// is kept when its rule runs for that file, with that file's configured severity.
 ///
-/// Suppressions written in the files are not applied to these findings yet: no rule uses this
-/// phase so far, and the first one will decide how a suppression names a pair of files.
+/// A finding is suppressed by the suppressions written in the file it is reported in (where
+/// the fix belongs), as in the per-file pass; a suppression of a rule that uses this phase is
+/// never reported unused, since whether it is used depends on the other files of the run.
 pub fn cross_file(files: &[RunFile<'_>]) -> Vec<(usize, Diagnostic)> {
     cross_file_with(rules::all(), files)
 }
@@ -211,6 +250,10 @@ pub fn cross_file_with(rules: &[&dyn Rule], files: &[RunFile<'_>]) -> Vec<(usize
             if !file.settings.rule_enabled(name) {
                 continue;
             }
+            let mut one = vec![d];
+            suppress::apply_cross_file(file.document, file.source, file.settings, &mut one);
+            let Some(kept) = one.pop() else { continue };
+            d = kept;
             if let Some(severity) = file.settings.rule_severity(name) {
                 d.severity = severity;
             }

@@ -214,6 +214,8 @@ pub fn lint_source(data: &[u8]) {
             color: selector & 0x40 != 0,
             statistics: selector & 0x80 != 0,
             root: None,
+            run: None,
+            width: None,
         };
         render::render(format, &reports, &opts, &mut out).expect("render to memory");
     }

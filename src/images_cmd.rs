@@ -378,7 +378,7 @@ fn check(common: &Common, format: Option<Format>, color: ColorArg) -> i32 {
         ColorArg::Auto => is_tty && std::env::var_os("NO_COLOR").is_none(),
     };
     let root = std::env::current_dir().ok();
-    let opts = RenderOptions { color, statistics: false, root };
+    let opts = RenderOptions { color, statistics: false, root, run: None, width: None };
     let mut out = io::BufWriter::new(stdout.lock());
     let written = render::render(format, &[report], &opts, &mut out).and_then(|()| out.flush());
     if let Err(e) = written {

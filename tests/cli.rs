@@ -125,9 +125,15 @@ fn unrecognised_yaml_named_explicitly_is_said_walked_is_silent() {
     let o = run(&["values.yaml"], &dir);
     assert_eq!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("not a Dockerfile, Compose or Kubernetes file"), "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
     let o = run(&["."], &dir);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(stderr(&o), "");
+    // No note per walked file; only that the run linted nothing, and why.
+    assert_eq!(
+        stderr(&o),
+        "edgelint: no file was linted: 1 file skipped (not a Dockerfile, Compose file or \
+         Kubernetes manifest)\n"
+    );
 }
 
 #[test]
@@ -152,13 +158,45 @@ fn rules_and_explain_list_the_registry() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     let names: Vec<&str> =
         v.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
-    let want: Vec<&str> = edgelint::rules::all().iter().map(|r| r.meta().name).collect();
+    let mut want: Vec<&str> = edgelint::rules::all().iter().map(|r| r.meta().name).collect();
+    want.extend(["parse-error", "file-too-large"]);
+    want.sort_unstable();
     assert_eq!(names, want);
+    let built_in: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["built_in"] == true)
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(built_in, ["file-too-large", "parse-error"]);
     for name in want {
         let o = run(&["explain", name], &dir);
-        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
         assert!(stdout(&o).contains(&format!("# {name}")));
+        // The test-harness lines of the examples are not shown.
+        assert!(!stdout(&o).contains("# fixture:"), "{name}");
     }
+    let o = run(&["rules"], &dir);
+    assert!(stdout(&o).lines().any(|l| l.starts_with("parse-error ")), "{}", stdout(&o));
+}
+
+/// `explain` pages only on a terminal: in a pipe the text is printed even with a pager set.
+#[test]
+fn explain_in_a_pipe_is_not_paged() {
+    let dir = temp_dir("explain-pipe");
+    let o = edgelint()
+        .args(["explain", "single-arch-image"])
+        .current_dir(&dir)
+        .env("PAGER", "echo paged")
+        .env("LINES", "2")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.starts_with("single-arch-image: "), "{out}");
+    assert!(out.contains("## Example"), "{out}");
+    assert!(!out.contains("# fixture:") && !out.contains("paged\n"), "{out}");
 }
 
 #[test]
@@ -212,14 +250,15 @@ fn examples_show_every_core_rule() {
     assert!(!rules.contains("parse-error"));
 }
 
-/// Image references whose platforms no source knows give no finding, but `--statistics` and
-/// the JSON summary count them: distinct references over the run.
+/// Image references whose platforms no source knows: `--statistics` and the JSON summary count
+/// them (distinct references over the run), and `single-arch-image` reports each once per run,
+/// at info level and at its first use in path order; `report-unknown: false` turns that off.
 #[test]
-fn unknown_platforms_are_counted_not_reported() {
+fn unknown_platforms_are_counted_and_reported_once_per_run() {
     let dir = temp_dir("unknown-platforms");
-    // Counted: an unknown registry image (twice, in two files), a COPY --from image, an
-    // official image's tag that neither the tables nor a version line know. Not counted: a
-    // variable, a digest, `scratch`, a stage, a known tag.
+    // Unknown: a registry image (twice, in two files), a COPY --from image, an official
+    // image's tag that neither the tables nor a version line know. Not unknown: a variable, a
+    // digest, `scratch`, a stage, a known tag, a bake named context (`FROM deps`).
     std::fs::write(
         dir.join("Dockerfile"),
         "FROM example.com/team/base:2 AS base\nFROM base\n\
@@ -236,17 +275,48 @@ fn unknown_platforms_are_counted_not_reported() {
     )
     .unwrap();
     std::fs::write(dir.join("scratch.Dockerfile"), "FROM scratch\nCOPY a /a\n").unwrap();
+    std::fs::write(dir.join("z.Dockerfile"), "FROM deps\nCOPY a /a\n").unwrap();
     let args = ["--select", "single-arch-image", "--isolated"];
-    let files = ["Dockerfile", "compose.yaml", "scratch.Dockerfile"];
+    let files = ["Dockerfile", "compose.yaml", "scratch.Dockerfile", "z.Dockerfile"];
+    let o = run(&[&args[..], &["--format", "json"], &files[..]].concat(), &dir);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(json["summary"]["unknown_platforms"], 3, "{json}");
+    assert_eq!(json["summary"]["diagnostics"], 3, "{json}");
+    assert_eq!(json["summary"]["by_severity"]["info"], 3, "{json}");
+
+    let o = run(&[&args[..], &["--format", "concise"], &files[..]].concat(), &dir);
+    // `example.com/team/base:2` is in both files: reported in `Dockerfile` (first in path
+    // order) only. Info findings do not fail the run.
+    assert_eq!(
+        stdout(&o),
+        "Dockerfile:1:6: info[single-arch-image] platforms unknown for `example.com/team/base:2`: run `edgelint images lock`\n\
+         Dockerfile:3:13: info[single-arch-image] platforms unknown for `ghcr.io/example/tools:1`: run `edgelint images lock`\n\
+         compose.yaml:5:12: info[single-arch-image] platforms unknown for `python:2.7.18`: run `edgelint images lock`\n"
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let o = run(&[&args[..], &["--format", "concise", "--statistics"], &files[..]].concat(), &dir);
+    assert!(
+        stdout(&o).ends_with(
+            "    3  image references with unknown platforms (not checked)\n    4  files checked\n    \
+             2  files with findings\n"
+        ),
+        "{}",
+        stdout(&o)
+    );
+
+    // Turned off: counted, not reported.
+    std::fs::write(
+        dir.join(".edgelint.yaml"),
+        "rules:\n  single-arch-image:\n    report-unknown: false\n",
+    )
+    .unwrap();
+    let args = ["--select", "single-arch-image"];
     let o = run(&[&args[..], &["--format", "json"], &files[..]].concat(), &dir);
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(json["summary"]["unknown_platforms"], 3, "{json}");
     assert_eq!(json["summary"]["diagnostics"], 0, "{json}");
+    std::fs::remove_file(dir.join(".edgelint.yaml")).unwrap();
 
-    let o = run(&[&args[..], &["--format", "concise", "--statistics"], &files[..]].concat(), &dir);
-    assert_eq!(stdout(&o), "    3  image references with unknown platforms (not checked)\n");
-    let o = run(&[&args[..], &["--format", "concise"], &files[..]].concat(), &dir);
-    assert_eq!(stdout(&o), "");
     // Without single-arch-image nothing is looked up, so nothing is counted.
     let o = run(
         &["--select", "missing-memory-limit", "--isolated", "--format", "json", "compose.yaml"],
@@ -369,4 +439,368 @@ fn man_page_documents_the_options_and_commands() {
         assert!(page.contains(word), "the man page has {word}");
     }
     assert!(page.contains(env!("CARGO_PKG_VERSION")));
+}
+
+const COMPOSE_CONFIG: &str = "name: app\nservices:\n  db:\n    image: postgres:16\nnetworks:\n  default:\n    name: app_default\n";
+
+/// `docker compose config | edgelint -`: Compose is recognised by content on standard input,
+/// and standard input of no known kind is an error, never a silent pass.
+#[test]
+fn stdin_compose_by_content_and_unrecognised_stdin_fails() {
+    let dir = temp_dir("stdin-compose");
+    let args = ["--isolated", "--select", "missing-memory-limit", "-"];
+    let o = common::run_stdin(&args, &dir, COMPOSE_CONFIG);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "-:3:3: error[missing-memory-limit] service `db` has no memory limit\n");
+
+    let o = common::run_stdin(&["--isolated", "-"], &dir, "replicas: 3\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("standard input is not a Dockerfile, Compose or Kubernetes file"));
+    // A GitLab CI file (a `services` list) is not Compose on standard input either.
+    let o = common::run_stdin(&["--isolated", "-"], &dir, "services:\n  - docker:dind\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    // Editors that send every YAML file skip the others with --skip-unrecognised.
+    let args = ["--isolated", "--skip-unrecognised", "--stdin-filename", "values.yaml"];
+    let o = common::run_stdin(&args, &dir, "replicas: 3\n");
+    assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+}
+
+/// An invalid `--exclude` glob stops the run before linting, as an invalid configuration does.
+#[test]
+fn invalid_exclude_glob_lints_nothing() {
+    let dir = temp_dir("bad-exclude");
+    std::fs::write(dir.join("bad.yaml"), BROKEN_K8S).unwrap();
+    let o = run(&["--isolated", "--exclude", "a[", "bad.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "", "nothing is linted");
+    assert!(stderr(&o).contains("invalid --exclude pattern `a[`"), "{}", stderr(&o));
+}
+
+/// Editors pass `--stdin-filename` (alone: it implies `-`) with `--force-exclude`, which must
+/// apply to that name as to a named file, from `--exclude` and from the configuration.
+#[test]
+fn stdin_filename_implies_stdin_and_honours_force_exclude() {
+    let dir = temp_dir("stdin-force-exclude");
+    std::fs::create_dir_all(dir.join("vendor-x")).unwrap();
+    std::fs::write(dir.join(".edgelint.yaml"), "exclude: [\"gen/**\"]\n").unwrap();
+    let o = common::run_stdin(&["--stdin-filename", "deploy.yaml"], &dir, BROKEN_K8S);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("deploy.yaml:5:"), "{}", stdout(&o));
+
+    for args in [
+        &["--stdin-filename", "vendor-x/deploy.yaml", "--exclude", "vendor-x", "--force-exclude"][..],
+        &["--stdin-filename", "gen/deploy.yaml", "--force-exclude", "-"][..],
+    ] {
+        let o = common::run_stdin(args, &dir, BROKEN_K8S);
+        assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()), "{args:?}");
+    }
+    // Without --force-exclude the named input is linted, as a named file is.
+    let o = common::run_stdin(&["--stdin-filename", "gen/deploy.yaml"], &dir, BROKEN_K8S);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // With other paths, standard input must still be placed with `-`.
+    let o = common::run_stdin(&["--stdin-filename", "x.yaml", "."], &dir, BROKEN_K8S);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// A mistyped `--platform` is a usage error with the canonical name, not a target that turns
+/// every image into a `single-arch-image` error; `riscv64` (an official platform) is accepted.
+#[test]
+fn platforms_are_validated_with_the_canonical_name() {
+    let dir = temp_dir("platform-names");
+    std::fs::write(dir.join("compose.yaml"), "services:\n  db:\n    image: postgres:16\n").unwrap();
+    for (given, want) in [("linux/armv7", "linux/arm/v7"), ("linux/arm65", "linux/arm64")] {
+        let o = run(&["--isolated", "--platform", given, "compose.yaml"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{given}");
+        assert_eq!(stdout(&o), "", "{given}: nothing is linted");
+        assert!(
+            stderr(&o).contains(&format!("invalid --platform `{given}`: ")),
+            "{given}: {}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains(&format!("did you mean `{want}`?")), "{}", stderr(&o));
+    }
+    let args = ["--isolated", "--select", "single-arch-image", "--platform", "riscv64"];
+    let o = run(&[&args[..], &["compose.yaml"]].concat(), &dir);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()), "{}", stderr(&o));
+}
+
+/// A binary file named `Dockerfile` gives one `parse-error` at its first NUL byte (not one per
+/// garbage line, nor an extra UTF-8 one), and no file gives more than 20 parse errors.
+#[test]
+fn binary_files_and_parse_error_floods_are_bounded() {
+    let dir = temp_dir("binary");
+    let mut bytes = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    for i in 0..20_000u32 {
+        bytes.extend_from_slice(&[0xff, 0xfe, b'\n', (i % 250) as u8, b' ', b'R', b'U', b'N']);
+    }
+    std::fs::write(dir.join("Dockerfile"), &bytes).unwrap();
+    let o = run(&["--isolated", "Dockerfile"], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "Dockerfile:1:8: error[parse-error] file is binary (a NUL byte at offset 7), not a \
+         Dockerfile; it was not linted\n"
+    );
+
+    let garbage: String = (0..100).map(|i| format!("FROMX a{i}\n")).collect();
+    std::fs::write(dir.join("x.Dockerfile"), garbage).unwrap();
+    let o = run(&["--isolated", "--select", "parse-error", "x.Dockerfile"], &dir);
+    let out = stdout(&o);
+    // "no FROM" and 100 unknown instructions: the first 20 are shown, the last says the rest.
+    assert_eq!(out.lines().count(), 20, "{out}");
+    assert!(out.lines().all(|l| l.contains("error[parse-error]")), "{out}");
+    assert!(
+        out.lines().last().unwrap().ends_with(
+            "x.Dockerfile:19:1: error[parse-error] unknown instruction 'FROMX' (81 more parse \
+             errors after this one not shown)"
+        ),
+        "{out}"
+    );
+}
+
+/// `--exit-zero` says which errors still exit 2; `--select` says that built-in findings are
+/// still reported, in its help and, when one is shown, in a note.
+#[test]
+fn exit_zero_and_select_say_what_they_do_not_cover() {
+    let dir = temp_dir("select-note");
+    let o = run(&["--help"], &dir);
+    let help = stdout(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("(usage and I/O errors still exit 2)"), "{help}");
+    assert!(help.contains("`parse-error` and `file-too-large` are still reported"), "{help}");
+
+    std::fs::write(dir.join("bad.yaml"), BROKEN_K8S).unwrap();
+    let o = run(&["--isolated", "--select", "missing-memory-limit", "bad.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("error[parse-error]"), "{}", stdout(&o));
+    assert_eq!(
+        stderr(&o),
+        "edgelint: note: `parse-error` findings are reported whatever --select says; \
+         `--ignore parse-error` hides them\n"
+    );
+    let o = run(&["--isolated", "--select", "missing-memory-limit,parse-error", "bad.yaml"], &dir);
+    assert_eq!(stderr(&o), "", "selected by name: no note");
+    let o = run(
+        &["--isolated", "--select", "missing-memory-limit", "--ignore", "parse-error", "bad.yaml"],
+        &dir,
+    );
+    assert_eq!((o.status.code(), stdout(&o), stderr(&o)), (Some(0), String::new(), String::new()));
+}
+
+/// On a terminal (`script` gives one), a doc longer than `LINES` goes through `$PAGER`.
+#[test]
+fn explain_on_a_terminal_is_paged() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("no `script`: skipped");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_edgelint");
+    let o = Command::new("script")
+        .args(["-qc", &format!("{bin} explain single-arch-image"), "/dev/null"])
+        .env("PAGER", "sed -n 1p")
+        .env("LINES", "10")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let out = stdout(&o).replace('\r', "");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("single-arch-image: "), "{out}");
+}
+
+/// `# edgelint ignore[…]` (no colon) is an `invalid-suppression`, not a silent no-op; an
+/// unknown rule in a suppression suggests the closest name.
+#[test]
+fn near_miss_suppressions_and_misspelt_rules_are_reported_with_help() {
+    let dir = temp_dir("near-miss");
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "# edgelint ignore[runs-as-root]\nFROM alpine:3.20.3\n# edgelint: ignore[runs-as-rot]\nRUN true\nUSER app\n",
+    )
+    .unwrap();
+    let o = run(&["--isolated", "--format", "json", "Dockerfile"], &dir);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let found: Vec<(String, u64, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["start"]["line"].as_u64().unwrap(),
+                d["help"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!((found[0].0.as_str(), found[0].1), ("invalid-suppression", 1));
+    assert_eq!((found[1].0.as_str(), found[1].1), ("unknown-rule", 3));
+    assert!(found[1].2.starts_with("did you mean `runs-as-root`?"), "{found:?}");
+    assert!(v["diagnostics"][0]["message"].as_str().unwrap().contains("needs a colon"));
+}
+
+/// The adoption issue's Compose case: a suppression as the first line inside a service covers
+/// the finding on the service's key; a misplaced one says where the finding is instead of
+/// telling the user to delete it.
+#[test]
+fn a_suppression_opening_a_service_covers_its_key() {
+    let dir = temp_dir("compose-block-suppression");
+    let args = ["--isolated", "--select", "missing-memory-limit,unused-suppression"];
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  db:\n    # edgelint: ignore[missing-memory-limit] -- sized by the vendor\n    image: postgres:16\n",
+    )
+    .unwrap();
+    let o = run(&[&args[..], &["compose.yaml"]].concat(), &dir);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()), "{}", stderr(&o));
+
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  db:\n    image: postgres:16\n    # edgelint: ignore[missing-memory-limit]\n    restart: always\n",
+    )
+    .unwrap();
+    let o = run(&[&args[..], &["--format", "json", "compose.yaml"]].concat(), &dir);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let unused = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "unused-suppression")
+        .expect("unused-suppression");
+    let help = unused["help"].as_str().unwrap();
+    assert!(
+        help.starts_with("the `missing-memory-limit` finding is on line 2, which this comment does not cover: move the comment to the line above line 2"),
+        "{help}"
+    );
+}
+
+/// `docs/json-format.md`'s example is the real output of the command it shows (its rule exists,
+/// its message is the rule's), and the summary counts the files checked and skipped.
+#[test]
+fn the_json_format_doc_example_is_real_output() {
+    let doc = std::fs::read_to_string(common::root().join("docs/json-format.md")).unwrap();
+    let block = |tag: &str| {
+        let start = doc.find(&format!("```{tag}\n")).unwrap() + tag.len() + 4;
+        doc[start..start + doc[start..].find("```").unwrap()].to_string()
+    };
+    let want: serde_json::Value = serde_json::from_str(&block("json")).unwrap();
+    let dir = temp_dir("json-doc-example");
+    std::fs::create_dir_all(dir.join("deploy")).unwrap();
+    std::fs::write(dir.join("deploy/compose.yaml"), block("yaml")).unwrap();
+    std::fs::write(dir.join("deploy/values.yaml"), "replicaCount: 2\n").unwrap();
+    let command = "edgelint --select mutable-image-tag --statistics --format json deploy/";
+    assert!(doc.contains(&format!("`{command}`")), "the doc shows the command");
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let o = run(&[&["--isolated"], &args[..]].concat(), &dir);
+    let got: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(got, want);
+}
+
+/// `--statistics` counts files checked, with findings and skipped with the reason; a run that
+/// linted nothing says so (human summary, or a note on stderr for the other formats).
+#[test]
+fn statistics_count_files_and_an_empty_run_says_nothing_was_linted() {
+    let dir = temp_dir("file-statistics");
+    std::fs::create_dir_all(dir.join("chart/templates")).unwrap();
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    std::fs::write(dir.join("bad.yaml"), BROKEN_K8S).unwrap();
+    std::fs::write(dir.join("cm.yaml"), CLEAN_K8S).unwrap();
+    std::fs::write(dir.join("values.yaml"), "replicas: 3\n").unwrap();
+    std::fs::write(dir.join("big.yaml"), format!("{CLEAN_K8S}{}", "# pad\n".repeat(100))).unwrap();
+    std::fs::write(
+        dir.join("chart/templates/d.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: {{ .x }}}\n",
+    )
+    .unwrap();
+    let o = run(
+        &["--isolated", "--statistics", "--max-file-size", "300", "--format", "concise", "."],
+        &dir,
+    );
+    let out = stdout(&o);
+    let tail: Vec<&str> = out.lines().skip_while(|l| !l.ends_with("files checked")).collect();
+    assert_eq!(
+        tail,
+        [
+            "    2  files checked",
+            "    2  files with findings",
+            "    1  file skipped: not a Dockerfile, Compose file or Kubernetes manifest",
+            "    1  file skipped: Helm chart template",
+            "    1  file skipped: over --max-file-size, not read",
+        ],
+        "{out}"
+    );
+
+    let o = run(&["--isolated", "empty"], &dir);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()));
+    assert_eq!(
+        stderr(&o),
+        "edgelint: no file was linted: no Dockerfile, Compose file or Kubernetes manifest was found\n"
+    );
+    let o = run(&["--isolated", "--format", "human", "--color", "never", "empty"], &dir);
+    assert_eq!(
+        stdout(&o),
+        "no file was linted: no Dockerfile, Compose file or Kubernetes manifest was found\n"
+    );
+    assert_eq!(stderr(&o), "");
+    let o = run(&["--isolated", "--format", "json", "empty"], &dir);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["summary"]["files_checked"], 0);
+}
+
+/// `inspect -` reads standard input; a missing file is said the same way by `inspect` and the
+/// lint run.
+#[test]
+fn inspect_reads_stdin_and_missing_files_read_alike() {
+    let dir = temp_dir("inspect-stdin");
+    let o =
+        common::run_stdin(&["inspect", "-"], &dir, "services:\n  db:\n    image: postgres:16\n");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["kind"], "compose");
+    assert_eq!(v["model"]["services"][0]["name"]["value"], "db", "{v}");
+    let o = common::run_stdin(&["inspect", "--kind", "dockerfile", "-"], &dir, "FROM alpine\n");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let lint = run(&["--isolated", "nope.yaml"], &dir);
+    let inspect = run(&["inspect", "nope.yaml"], &dir);
+    assert_eq!(stderr(&lint), "edgelint: no such file or directory: nope.yaml\n");
+    assert_eq!(stderr(&inspect), stderr(&lint));
+    assert_eq!((lint.status.code(), inspect.status.code()), (Some(2), Some(2)));
+}
+
+/// Human output wraps its messages and help to the terminal's width (`COLUMNS` honoured) on a
+/// terminal only (`script` gives one); in a pipe it is unchanged.
+#[test]
+fn human_output_wraps_to_the_terminal_width_only_on_a_terminal() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("no `script`: skipped");
+        return;
+    }
+    let dir = temp_dir("terminal-width");
+    std::fs::write(dir.join("compose.yaml"), "services:\n  db:\n    image: postgres:16\n").unwrap();
+    let args = "--isolated --select missing-memory-limit --format human --color never compose.yaml";
+    let bin = env!("CARGO_BIN_EXE_edgelint");
+    let o = Command::new("script")
+        .args(["-qc", &format!("{bin} {args}"), "/dev/null"])
+        .current_dir(&dir)
+        .env("COLUMNS", "50")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let tty = stdout(&o).replace('\r', "");
+    let help: Vec<&str> = tty
+        .lines()
+        .skip_while(|l| !l.starts_with("  help:"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(help.len() > 2, "the help is wrapped: {tty}");
+    assert!(help.iter().all(|l| l.chars().count() <= 50), "{help:#?}");
+
+    let piped = run(&args.split(' ').collect::<Vec<_>>(), &dir);
+    let piped = stdout(&piped);
+    let help_line = piped.lines().find(|l| l.starts_with("  help:")).unwrap();
+    assert!(help_line.chars().count() > 50, "a pipe is not wrapped: {piped}");
+    assert_eq!(
+        help.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" "),
+        help_line.trim(),
+        "the same words"
+    );
 }

@@ -64,9 +64,15 @@ fn nearest_lockfile_wins_and_precedes_the_configuration() {
     assert!(!out.contains("sub/Dockerfile"), "{out}");
     // Tag 2 is not locked: the configuration answers.
     assert!(out.contains(&format!("other/Dockerfile:1:6: error[single-arch-image] `{APP}:2` is published for linux/amd64, linux/arm64; not for linux/arm/v7")), "{out}");
-    // --isolated reads neither the configuration nor the lockfile: nothing is known.
+    // --isolated reads neither the configuration nor the lockfile: nothing is known, so the
+    // image is only noted, once per run, at its first use.
     let o = lint(&dir, &["--isolated", "."]);
-    assert_eq!(stdout(&o), "", "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!("Dockerfile:1:6: info[single-arch-image] platforms unknown for `{APP}:1`: run `edgelint images lock`\nother/Dockerfile:1:6: info[single-arch-image] platforms unknown for `{APP}:2`: run `edgelint images lock`\n"),
+        "{}",
+        stderr(&o)
+    );
     // --show-settings names the lockfile that applies.
     let o = run(&["--show-settings", "sub/Dockerfile"], &dir);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -80,7 +86,12 @@ fn lockfiles_outside_the_repository_are_not_read() {
     std::fs::create_dir_all(inner.join(".git")).unwrap();
     std::fs::write(inner.join("Dockerfile"), format!("FROM {APP}:1\n")).unwrap();
     let o = lint(&inner, &["."]);
-    assert_eq!(stdout(&o), "", "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!("Dockerfile:1:6: info[single-arch-image] platforms unknown for `{APP}:1`: run `edgelint images lock`\n"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Configuration files: `.edgelint.yaml` (or `edgelint.yaml`).
+//! Configuration files: `.edgelint.yaml` (or `edgelint.yaml`, `.edgelint.yml`, `edgelint.yml`).
 //!
 //! **Discovery.** For each linted file, edgelint looks in the file's directory and then in each
 //! parent directory, up to the repository root (the nearest ancestor holding `.git`, a
@@ -37,7 +37,9 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 /// The names a configuration file may have, in the order they are looked for.
-pub const FILE_NAMES: [&str; 2] = [".edgelint.yaml", "edgelint.yaml"];
+/// `.yml` is accepted as everywhere else in YAML tooling (it was silently ignored).
+pub const FILE_NAMES: [&str; 4] =
+    [".edgelint.yaml", "edgelint.yaml", ".edgelint.yml", "edgelint.yml"];
 
 /// Largest configuration file read.
 pub const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
@@ -362,8 +364,15 @@ impl Resolver {
                     path: self.shown(dir),
                     line: 0,
                     column: 0,
-                    message: "holds both `.edgelint.yaml` and `edgelint.yaml`; keep one"
-                        .to_string(),
+                    message: format!(
+                        "holds more than one configuration file ({}); keep one",
+                        present
+                            .iter()
+                            .filter_map(|p| p.file_name())
+                            .map(|n| format!("`{}`", n.to_string_lossy()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 });
             }
             if let Some(p) = present.into_iter().next() {

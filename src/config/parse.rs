@@ -149,7 +149,7 @@ impl Cx<'_> {
                     layer.extends = Some((s.to_string(), at.line, at.column));
                 }
             }
-            Spec::Platforms => layer.platforms = cx.platforms(value, "`platforms`"),
+            Spec::Platforms => layer.platforms = cx.targets(value, "`platforms`"),
             Spec::Threshold => layer.failure_threshold = cx.threshold(value),
             Spec::Bool => {
                 if let Some(b) = cx.boolean(value, &format!("`{}`", key.name)) {
@@ -221,7 +221,22 @@ impl Cx<'_> {
         Some(hosts)
     }
 
+    /// Target platforms (`platforms`, `per-path.*.platforms`): only the known targets.
+    fn targets(&mut self, node: NodeRef<'_>, what: &str) -> Option<Vec<Platform>> {
+        self.platform_list(node, what, Platform::parse_target)
+    }
+
+    /// The platforms an image is published for: any valid platform.
     fn platforms(&mut self, node: NodeRef<'_>, what: &str) -> Option<Vec<Platform>> {
+        self.platform_list(node, what, Platform::parse)
+    }
+
+    fn platform_list(
+        &mut self,
+        node: NodeRef<'_>,
+        what: &str,
+        parse: fn(&str) -> Result<Platform, String>,
+    ) -> Option<Vec<Platform>> {
         let items = self.list(node, what)?;
         if items.is_empty() {
             self.error(node.span(), format!("{what} needs at least one platform"));
@@ -230,7 +245,7 @@ impl Cx<'_> {
         let mut out = Vec::new();
         for item in items {
             let s = self.string(item, &format!("each item of {what}"))?;
-            match Platform::parse(s) {
+            match parse(s) {
                 Ok(p) if !out.contains(&p) => out.push(p),
                 Ok(_) => {}
                 Err(e) => {
@@ -478,7 +493,7 @@ impl Cx<'_> {
             let platforms = e
                 .value
                 .get(schema::PER_PATH_PLATFORMS)
-                .and_then(|p| self.platforms(p.value, &format!("`per-path.{pattern}.platforms`")));
+                .and_then(|p| self.targets(p.value, &format!("`per-path.{pattern}.platforms`")));
             out.push(PerPath {
                 pattern: pattern.to_string(),
                 matcher: glob.compile_matcher(),

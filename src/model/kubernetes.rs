@@ -7,6 +7,8 @@
 //! mapping with a `containers` list of mappings; those templates are marked `inferred`.
 //! CustomResourceDefinitions are not searched (their schemas describe pods, they are not pods).
 
+pub mod disruption;
+
 use crate::source::{Span, Spanned};
 use crate::syntax::text::Text;
 use crate::syntax::yaml::{NodeId, NodeRef, YamlStream};

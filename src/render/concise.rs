@@ -40,7 +40,7 @@ pub(super) fn render(
         }
     }
     if opts.statistics {
-        write_statistics(reports, w)?;
+        write_statistics(reports, opts, w)?;
     }
     Ok(())
 }
@@ -77,7 +77,8 @@ mod tests {
 
     #[test]
     fn statistics_follow_findings_and_no_summary() {
-        let opts = RenderOptions { color: false, statistics: true, root: None };
+        let opts =
+            RenderOptions { color: false, statistics: true, root: None, run: None, width: None };
         let out = concise(&test_support::reports(), opts);
         let lines: Vec<_> = out.lines().collect();
         assert_eq!(lines.len(), 5 + 5);
@@ -109,8 +110,10 @@ mod tests {
         }];
         let out = concise(&reports, RenderOptions::default());
         assert_eq!(out, "a\\nb.yaml:1:4: error[r] bad\\nvalue \\u{1b}[31m\n");
-        let coloured =
-            concise(&reports, RenderOptions { color: true, statistics: false, root: None });
+        let coloured = concise(
+            &reports,
+            RenderOptions { color: true, statistics: false, root: None, run: None, width: None },
+        );
         assert_eq!(
             coloured,
             "\u{1b}[1ma\\nb.yaml\u{1b}[0m:1:4: \u{1b}[1;31merror\u{1b}[0m[\u{1b}[1mr\u{1b}[0m] bad\\nvalue \\u{1b}[31m\n"

@@ -50,10 +50,13 @@ pub(super) fn render(
 ) -> io::Result<()> {
     let theme =
         if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    // No wrapping: miette would wrap at a fixed 200 columns, not the terminal's width, and its
-    // Unicode line breaker is the largest cost per frame.
-    let handler =
-        GraphicalReportHandler::new_themed(theme).with_links(false).with_wrap_lines(false);
+    // No wrapping unless on a terminal (`opts.width`): miette would wrap at a fixed 200
+    // columns, and its Unicode line breaker is the largest cost per frame.
+    let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
+    let handler = match opts.width {
+        Some(width) => handler.with_width(width).with_wrap_lines(true),
+        None => handler.with_wrap_lines(false),
+    };
     // Frames are rendered in parallel, in chunks of consecutive findings of one file, and
     // written in the original order: the output does not depend on the thread count.
     let mut tasks = Vec::new();
@@ -76,21 +79,26 @@ pub(super) fn render(
         }
     }
     let counts = Counts::of(reports);
-    let statistics =
-        opts.statistics && (counts.total() > 0 || super::unknown_platforms(reports) > 0);
+    let statistics = opts.statistics
+        && (counts.total() > 0 || super::unknown_platforms(reports) > 0 || opts.run.is_some());
     if statistics {
         if counts.total() > 0 {
             writeln!(w)?;
         }
-        write_statistics(reports, w)?;
+        write_statistics(reports, opts, w)?;
     }
     if counts.total() > 0 || statistics {
         writeln!(w)?;
     }
+    // A run that linted nothing says so: a mistyped directory must not read as "no findings".
+    let summary = match opts.run {
+        Some(run) if run.checked == 0 && counts.total() == 0 => run.nothing_linted(),
+        _ => counts.summary_line(),
+    };
     if opts.color {
-        writeln!(w, "{}{}{}", ansi::BOLD, counts.summary_line(), ansi::RESET)?;
+        writeln!(w, "{}{summary}{}", ansi::BOLD, ansi::RESET)?;
     } else {
-        writeln!(w, "{}", counts.summary_line())?;
+        writeln!(w, "{summary}")?;
     }
     if counts.total() > 0 {
         // The links above need the docs site; this works offline.
@@ -115,7 +123,16 @@ fn render_chunk(
     for (i, d) in chunk.iter().enumerate() {
         let span = display_span(clamp_span(d.span, &file.text), file);
         let column = cursor.position(span.start).column.saturating_sub(1);
-        let frame = Frame::new(d, source, span, column);
+        let mut frame = Frame::new(d, source, span, column);
+        // Secondary places (a first definition, the other uses of one cause) in the same frame.
+        frame.labels = d
+            .labels
+            .iter()
+            .map(|l| {
+                let span = display_span(clamp_span(l.span, &file.text), file);
+                (SourceSpan::new(span.start.into(), span.len()), terminal_safe(&l.message, true))
+            })
+            .collect();
         if i > 0 {
             out.push('\n');
         }
@@ -322,6 +339,8 @@ struct Frame<'a> {
     url: String,
     severity: miette::Severity,
     span: SourceSpan,
+    /// Secondary labels: span and message.
+    labels: Vec<(SourceSpan, Cow<'a, str>)>,
     source: FrameSource<'a>,
 }
 
@@ -338,6 +357,7 @@ impl<'a> Frame<'a> {
                 Severity::Info => miette::Severity::Advice,
             },
             span: SourceSpan::new(span.start.into(), span.len()),
+            labels: Vec::new(),
             source: FrameSource { file, start: span.start, column },
         }
     }
@@ -379,7 +399,12 @@ impl miette::Diagnostic for Frame<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(None, self.span))))
+        let primary = LabeledSpan::new_primary_with_span(None, self.span);
+        let others = self
+            .labels
+            .iter()
+            .map(|(span, message)| LabeledSpan::new_with_span(Some(message.to_string()), *span));
+        Some(Box::new(std::iter::once(primary).chain(others)))
     }
 }
 
@@ -398,7 +423,7 @@ mod tests {
     fn snapshot_without_color() {
         let out = human(
             &test_support::reports(),
-            RenderOptions { color: false, statistics: true, root: None },
+            RenderOptions { color: false, statistics: true, root: None, run: None, width: None },
         );
         insta::assert_snapshot!(out);
     }
@@ -432,7 +457,7 @@ mod tests {
     fn color_uses_ansi_but_no_hyperlinks() {
         let out = human(
             &test_support::reports(),
-            RenderOptions { color: true, statistics: false, root: None },
+            RenderOptions { color: true, statistics: false, root: None, run: None, width: None },
         );
         assert!(out.contains("\u{1b}["));
         assert!(!out.contains("\u{1b}]8;;"), "no OSC 8 hyperlinks");

@@ -21,9 +21,13 @@
 //!   "summary": {
 //!     "files": 2,                     // files with at least one diagnostic
 //!     "diagnostics": 5,
-//!     "by_severity": {"error": 2, "warning": 2, "info": 1}
+//!     "by_severity": {"error": 2, "warning": 2, "info": 1},
+//!     "unknown_platforms": 0,         // image references single-arch-image could not check
+//!     "files_checked": 3,             // files read and linted
+//!     "files_with_findings": 2,
+//!     "files_skipped": {"unrecognised": 1, "helm_template": 0, "too_large": 0}
 //!   },
-//!   "statistics": {"mutable-image-tag": 2, "apk-index-kept": 1}   // only with --statistics
+//!   "statistics": {"mutable-image-tag": 2, "missing-memory-limit": 1}   // only with --statistics
 //! }
 //! ```
 //!
@@ -79,6 +83,16 @@ struct Summary {
     diagnostics: usize,
     by_severity: BySeverity,
     unknown_platforms: usize,
+    files_checked: usize,
+    files_with_findings: usize,
+    files_skipped: FilesSkipped,
+}
+
+#[derive(Serialize)]
+struct FilesSkipped {
+    unrecognised: usize,
+    helm_template: usize,
+    too_large: usize,
 }
 
 #[derive(Serialize)]
@@ -128,6 +142,7 @@ pub(super) fn render(
         }
     }
     let counts = Counts::of(reports);
+    let run = super::RunStats::of(reports, opts);
     let output = Output {
         version: SCHEMA_VERSION,
         diagnostics,
@@ -140,6 +155,13 @@ pub(super) fn render(
                 info: counts.infos,
             },
             unknown_platforms: super::unknown_platforms(reports),
+            files_checked: run.checked,
+            files_with_findings: counts.files,
+            files_skipped: FilesSkipped {
+                unrecognised: run.skipped_unrecognised,
+                helm_template: run.skipped_helm_template,
+                too_large: run.skipped_too_large,
+            },
         },
         statistics: opts.statistics.then(|| Statistics(rule_statistics(reports))),
     };
@@ -156,7 +178,7 @@ mod tests {
 
     fn json_of(reports: &[FileReport], statistics: bool) -> (String, Value) {
         let mut out = Vec::new();
-        let opts = RenderOptions { color: true, statistics, root: None };
+        let opts = RenderOptions { color: true, statistics, root: None, run: None, width: None };
         render(Format::Json, reports, &opts, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let value = serde_json::from_str(&text).unwrap();
@@ -189,7 +211,7 @@ mod tests {
         assert_eq!(c["help"], Value::Null);
         assert_eq!(c["start"], json!({"line": 2, "column": 7, "offset": 17}));
         assert_eq!(c["end"], json!({"line": 3, "column": 10, "offset": 28}));
-        // The example in the schema documentation.
+        // A span on one line (`nginx:latest` after `    image: `).
         assert_eq!(d[3]["start"], json!({"line": 3, "column": 12, "offset": 30}));
         assert_eq!(d[3]["end"], json!({"line": 3, "column": 24, "offset": 42}));
         assert_eq!(d[4]["severity"], "info");
@@ -199,10 +221,35 @@ mod tests {
                 "files": 2,
                 "diagnostics": 5,
                 "by_severity": {"error": 2, "warning": 2, "info": 1},
-                "unknown_platforms": 1
+                "unknown_platforms": 1,
+                // Without a run's counts, each report is a file checked.
+                "files_checked": 2,
+                "files_with_findings": 2,
+                "files_skipped": {"unrecognised": 0, "helm_template": 0, "too_large": 0}
             })
         );
         assert!(v.get("statistics").is_none());
+    }
+
+    #[test]
+    fn the_summary_counts_the_files_of_the_run() {
+        let run = crate::render::RunStats {
+            checked: 7,
+            skipped_unrecognised: 3,
+            skipped_helm_template: 2,
+            skipped_too_large: 1,
+        };
+        let opts = RenderOptions { run: Some(run), ..RenderOptions::default() };
+        let mut out = Vec::new();
+        render(Format::Json, &test_support::reports(), &opts, &mut out).unwrap();
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["summary"]["files"], 2, "kept: files with findings");
+        assert_eq!(v["summary"]["files_checked"], 7);
+        assert_eq!(v["summary"]["files_with_findings"], 2);
+        assert_eq!(
+            v["summary"]["files_skipped"],
+            json!({"unrecognised": 3, "helm_template": 2, "too_large": 1})
+        );
     }
 
     #[test]
@@ -237,7 +284,7 @@ mod tests {
         let (text, _) = json_of(&[], false);
         assert_eq!(
             text,
-            "{\"version\":1,\"diagnostics\":[],\"summary\":{\"files\":0,\"diagnostics\":0,\"by_severity\":{\"error\":0,\"warning\":0,\"info\":0},\"unknown_platforms\":0}}\n"
+            "{\"version\":1,\"diagnostics\":[],\"summary\":{\"files\":0,\"diagnostics\":0,\"by_severity\":{\"error\":0,\"warning\":0,\"info\":0},\"unknown_platforms\":0,\"files_checked\":0,\"files_with_findings\":0,\"files_skipped\":{\"unrecognised\":0,\"helm_template\":0,\"too_large\":0}}}\n"
         );
         let reports = vec![FileReport {
             source: SourceFile::new("-", "é"),

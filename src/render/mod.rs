@@ -83,6 +83,63 @@ pub struct RenderOptions {
     /// The scanned root (the current directory) the CI formats make paths relative to; `None`
     /// keeps paths as given (see [`ci::report_path`]).
     pub root: Option<std::path::PathBuf>,
+    /// What happened to every file of the run (the reports hold only files with findings):
+    /// the JSON summary and `--statistics` count it. `None` outside a command-line run.
+    pub run: Option<RunStats>,
+    /// Wrap `human` messages and help to this many columns (the terminal's width); `None`
+    /// (pipes, files): no wrapping, so the output does not depend on where it goes.
+    pub width: Option<usize>,
+}
+
+/// The files of a run: linted, or skipped and why.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Files (and standard input) read and linted, parse errors included.
+    pub checked: usize,
+    /// Not a Dockerfile, Compose or Kubernetes file (walked YAML, or named with a note).
+    pub skipped_unrecognised: usize,
+    /// Helm chart templates.
+    pub skipped_helm_template: usize,
+    /// Over `--max-file-size`: not read (a `file-too-large` finding unless it is ignored).
+    pub skipped_too_large: usize,
+}
+
+impl RunStats {
+    /// The stats of the given reports when no run counted them: each report is a file checked.
+    fn of(reports: &[FileReport], opts: &RenderOptions) -> RunStats {
+        opts.run.unwrap_or(RunStats { checked: reports.len(), ..RunStats::default() })
+    }
+
+    /// What a run that linted no file says: why, from the files it skipped.
+    pub fn nothing_linted(&self) -> String {
+        let skipped: Vec<String> = self
+            .skipped()
+            .iter()
+            .filter(|(n, _, _)| *n > 0)
+            .map(|(n, _, why)| {
+                format!("{n} file{} skipped ({why})", if *n == 1 { "" } else { "s" })
+            })
+            .collect();
+        if skipped.is_empty() {
+            "no file was linted: no Dockerfile, Compose file or Kubernetes manifest was found"
+                .to_string()
+        } else {
+            format!("no file was linted: {}", skipped.join(", "))
+        }
+    }
+
+    /// `(count, reason)` of each kind of skipped file, for JSON keys and `--statistics` lines.
+    fn skipped(&self) -> [(usize, &'static str, &'static str); 3] {
+        [
+            (
+                self.skipped_unrecognised,
+                "unrecognised",
+                "not a Dockerfile, Compose file or Kubernetes manifest",
+            ),
+            (self.skipped_helm_template, "helm_template", "Helm chart template"),
+            (self.skipped_too_large, "too_large", "over --max-file-size, not read"),
+        ]
+    }
 }
 
 /// Writes `reports` to `out` in `format`. Returns the first I/O error (e.g. a broken pipe).
@@ -181,17 +238,41 @@ pub(crate) const UNKNOWN_PLATFORMS_LABEL: &str =
     "image references with unknown platforms (not checked)";
 
 /// Writes `   12  rule-name` lines (counts right-aligned, at least five wide), then, if any, the
-/// number of image references with unknown platforms.
-pub(crate) fn write_statistics(reports: &[FileReport], w: &mut dyn Write) -> io::Result<()> {
+/// number of image references with unknown platforms; then, in a command-line run, the files
+/// checked, with findings and skipped (one line per reason).
+pub(crate) fn write_statistics(
+    reports: &[FileReport],
+    opts: &RenderOptions,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     let stats = rule_statistics(reports);
     let unknown = unknown_platforms(reports);
-    let widest = stats.first().map_or(0, |(_, n)| *n).max(unknown);
+    let mut files: Vec<(usize, String)> = Vec::new();
+    if let Some(run) = opts.run {
+        let plural = |n: usize| if n == 1 { "file" } else { "files" };
+        let with_findings = Counts::of(reports).files;
+        files.push((run.checked, format!("{} checked", plural(run.checked))));
+        files.push((with_findings, format!("{} with findings", plural(with_findings))));
+        for (n, _, why) in run.skipped() {
+            if n > 0 {
+                files.push((n, format!("{} skipped: {why}", plural(n))));
+            }
+        }
+    }
+    let widest = stats
+        .first()
+        .map_or(0, |(_, n)| *n)
+        .max(unknown)
+        .max(files.iter().map(|(n, _)| *n).max().unwrap_or(0));
     let width = widest.to_string().len().max(5);
     for (rule, count) in stats {
         writeln!(w, "{count:>width$}  {rule}")?;
     }
     if unknown > 0 {
         writeln!(w, "{unknown:>width$}  {UNKNOWN_PLATFORMS_LABEL}")?;
+    }
+    for (count, label) in files {
+        writeln!(w, "{count:>width$}  {label}")?;
     }
     Ok(())
 }
@@ -382,6 +463,21 @@ mod tests {
     }
 
     #[test]
+    fn a_run_that_linted_nothing_says_why() {
+        let none = RunStats::default();
+        assert_eq!(
+            none.nothing_linted(),
+            "no file was linted: no Dockerfile, Compose file or Kubernetes manifest was found"
+        );
+        let some = RunStats { skipped_too_large: 1, skipped_helm_template: 2, ..none };
+        assert_eq!(
+            some.nothing_linted(),
+            "no file was linted: 2 files skipped (Helm chart template), 1 file skipped (over \
+             --max-file-size, not read)"
+        );
+    }
+
+    #[test]
     fn summary_and_statistics() {
         let reports = test_support::reports();
         let counts = Counts::of(&reports);
@@ -402,7 +498,7 @@ mod tests {
             ]
         );
         let mut out = Vec::new();
-        write_statistics(&reports, &mut out).unwrap();
+        write_statistics(&reports, &RenderOptions::default(), &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "    2  mutable-image-tag\n    1  apk-index-kept\n    1  large-memory-limit\n    1  missing-memory-limit\n    1  image references with unknown platforms (not checked)\n"
@@ -477,7 +573,8 @@ mod tests {
         }];
         for &f in Format::all() {
             for color in [false, true] {
-                let opts = RenderOptions { color, statistics: true, root: None };
+                let opts =
+                    RenderOptions { color, statistics: true, root: None, run: None, width: None };
                 let mut out = Vec::new();
                 render(f, &reports, &opts, &mut out).unwrap();
                 let s = String::from_utf8(out).unwrap();

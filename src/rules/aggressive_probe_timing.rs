@@ -17,9 +17,12 @@ use crate::semantic::probe::{
     probe_timing, ProbeField, ProbeTiming, DEFAULT_FAILURE_THRESHOLD, DEFAULT_PERIOD_SECONDS,
     DOCKER_DEFAULT_INTERVAL, DOCKER_DEFAULT_RETRIES, DOCKER_DEFAULT_TIMEOUT, DOCKER_MIN_DURATION,
 };
+use crate::semantic::startup::slow_start;
+use crate::semantic::targets::stages_for_target;
 use crate::source::{Span, Spanned};
 use crate::syntax::dockerfile::{Args, Dockerfile, Flag};
 use crate::values::duration::{format_duration, parse_compose_duration};
+use crate::values::image_ref::ImageRef;
 use crate::values::interpolate::substitute;
 
 declare_rule! {
@@ -276,6 +279,9 @@ struct DockerHealthcheck {
     interval: Field<Duration>,
     timeout: Field<Duration>,
     retries: Field<u32>,
+    start_period: Field<Duration>,
+    /// The image the healthcheck runs in, when the file says it (resolved, without variables).
+    image: Option<String>,
 }
 
 /// What is wrong with a healthcheck's effective timing.
@@ -307,6 +313,7 @@ fn judge_healthcheck(
 
 /// Report the timing of a Docker healthcheck (both formats call this).
 fn check_docker(hc: &DockerHealthcheck, limits: &Limits, cx: &mut Ctx) {
+    check_start_period(hc, cx);
     let Some(v) = judge_healthcheck(
         limits,
         hc.interval.value(DOCKER_DEFAULT_INTERVAL),
@@ -366,6 +373,36 @@ fn check_docker(hc: &DockerHealthcheck, limits: &Limits, cx: &mut Ctx) {
          status breaks `depends_on: service_healthy`, `up --wait` and autoheal sidecars"
     };
     cx.report(span, msg).help(help);
+}
+
+/// The catalogue's (c): `start_period` 0 (the default) on a slow-starting image
+/// ([`crate::semantic::startup`]): every failed check while the JVM or the runtime starts counts
+/// toward `unhealthy`.
+fn check_start_period(hc: &DockerHealthcheck, cx: &mut Ctx) {
+    let Some(reference) = &hc.image else { return };
+    let Ok(image) = ImageRef::parse(reference) else { return };
+    let Some(slow) = slow_start(&image) else { return };
+    let (span, written) = match hc.start_period {
+        Field::Default => (hc.key_span, "no start period"),
+        Field::Zero(span) => (span, "a start period of 0"),
+        Field::Set(..) | Field::Unknown => return,
+    };
+    let (flag, example) = if hc.subject == "HEALTHCHECK" {
+        ("--start-period", format!("`--start-period={}s --start-interval=5s`", slow.budget_secs))
+    } else {
+        ("start_period", format!("`start_period: {}s`, `start_interval: 5s`", slow.budget_secs))
+    };
+    cx.report(
+        span,
+        format!(
+            "{} has {written} for `{reference}`, a slow-starting image (`{}`, start-up budget {}s)",
+            hc.subject, slow.glob, slow.budget_secs
+        ),
+    )
+    .help(format!(
+        "checks that fail while it starts count toward `unhealthy`; set `{flag}` to its \
+         worst-case start on the device, e.g. {example}"
+    ));
 }
 
 /// How a format rejects an invalid value, for the help of the error.
@@ -458,6 +495,14 @@ fn check_service(service: &Service, limits: &Limits, cx: &mut Ctx) {
         |raw, span, cx| read_retries(raw, span, "healthcheck retries", &COMPOSE_REJECTION, cx),
         cx,
     );
+    let start_period = compose_field(
+        &hc.start_period,
+        |raw, span, cx| {
+            read_duration(raw, span, "healthcheck start_period", &COMPOSE_REJECTION, cx)
+        },
+        cx,
+    );
+    let image = service.image.as_ref().and_then(|i| substitute(&i.value, |_| None));
     let docker = DockerHealthcheck {
         subject: "healthcheck",
         key_span: hc.key_span,
@@ -465,6 +510,8 @@ fn check_service(service: &Service, limits: &Limits, cx: &mut Ctx) {
         interval,
         timeout,
         retries,
+        start_period,
+        image,
     };
     check_docker(&docker, limits, cx);
 }
@@ -523,6 +570,17 @@ fn check_dockerfile(d: &Dockerfile, limits: &Limits, cx: &mut Ctx) {
         }
         None => dockerfile_unset(ins.flag("retries")),
     };
+    let start_period = match flag("start-period") {
+        Some((f, v)) => {
+            read_duration(&v.value, f.span, "HEALTHCHECK --start-period", &DOCKERFILE_REJECTION, cx)
+        }
+        None => dockerfile_unset(ins.flag("start-period")),
+    };
+    // The image the final stage is built from, through stage aliases, with ARG defaults.
+    let image = cx.semantic().targets().first().and_then(|target| {
+        let chain = stages_for_target(d, target);
+        chain.last().filter(|root| !root.from_stage)?.resolved_image.clone()
+    });
     let docker = DockerHealthcheck {
         subject: "HEALTHCHECK",
         key_span: ins.keyword_span,
@@ -530,6 +588,8 @@ fn check_dockerfile(d: &Dockerfile, limits: &Limits, cx: &mut Ctx) {
         interval,
         timeout,
         retries,
+        start_period,
+        image,
     };
     check_docker(&docker, limits, cx);
 }

@@ -27,6 +27,7 @@ pub mod missing_cpu_request;
 pub mod missing_memory_limit;
 pub mod missing_restart_policy;
 pub mod mutable_image_tag;
+pub mod pdb_blocks_drain;
 pub mod platform_pinned;
 pub mod privileged_container;
 pub mod pull_policy_always;
@@ -573,6 +574,13 @@ impl Report<'_> {
         self
     }
 
+    /// Reports this finding once per run, at its first occurrence: later findings of the rule
+    /// with the same `key`, in this file or the files after it, are dropped.
+    pub fn once_per_run(self, key: impl Into<String>) -> Self {
+        self.diag.once_per_run = Some(key.into());
+        self
+    }
+
     /// Replaces the logical path the entity gave (for a finding about a part of it).
     pub fn logical_path(self, path: impl Into<String>) -> Self {
         self.diag.logical_path = Some(path.into());
@@ -595,6 +603,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &missing_memory_limit::MissingMemoryLimit,
         &missing_restart_policy::MissingRestartPolicy,
         &mutable_image_tag::MutableImageTag,
+        &pdb_blocks_drain::PdbBlocksDrain,
         &platform_pinned::PlatformPinned,
         &privileged_container::PrivilegedContainer,
         &pull_policy_always::PullPolicyAlways,
@@ -613,6 +622,42 @@ pub fn all() -> &'static [&'static dyn Rule] {
 /// Look a rule up by name.
 pub fn find(name: &str) -> Option<&'static dyn Rule> {
     all().iter().copied().find(|r| r.meta().name == name)
+}
+
+/// The built-in findings, which edgelint reports itself (no hooks, always on under `--select`):
+/// documented, listed and explained like a rule.
+pub const BUILT_IN: [RuleMeta; 2] = [
+    RuleMeta {
+        name: crate::diagnostic::FILE_TOO_LARGE,
+        summary: "input over `--max-file-size`, which was not linted (built in)",
+        severity: Severity::Error,
+        formats: &FileKind::ALL,
+        equivalents: &[],
+        doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/file-too-large.md")),
+        options: &[],
+    },
+    RuleMeta {
+        name: crate::diagnostic::PARSE_ERROR,
+        summary: "input that cannot be parsed as its kind (built in)",
+        severity: Severity::Error,
+        formats: &FileKind::ALL,
+        equivalents: &[],
+        doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/parse-error.md")),
+        options: &[],
+    },
+];
+
+/// The metadata of every rule and built-in finding, in name order (`edgelint rules`, the index).
+pub fn all_meta() -> Vec<&'static RuleMeta> {
+    let mut metas: Vec<&'static RuleMeta> = all().iter().map(|r| r.meta()).collect();
+    metas.extend(BUILT_IN.iter());
+    metas.sort_by_key(|m| m.name);
+    metas
+}
+
+/// The metadata of a rule or built-in finding by name (`edgelint explain`).
+pub fn find_meta(name: &str) -> Option<&'static RuleMeta> {
+    all_meta().into_iter().find(|m| m.name == name)
 }
 
 #[cfg(test)]

@@ -24,6 +24,13 @@ declare_rule! {
         severity: Error,
         formats: [Dockerfile, Compose, Kubernetes],
         equivalents: [],
+        options: [
+            boolean(
+                "report-unknown",
+                true,
+                "report, once per run at info level, an image whose platforms no source knows"
+            ),
+        ],
     }
 }
 
@@ -184,6 +191,9 @@ fn check_image(
     let Some(verdict) = verdict(cx.settings(), reference, targets) else {
         if platforms_unknown(cx.settings(), reference) {
             cx.note_unknown_platforms(reference);
+            if cx.option_bool("report-unknown") {
+                report_unknown(cx, written, reference, span);
+            }
         }
         return;
     };
@@ -220,6 +230,26 @@ fn check_image(
             );
         }
     }
+}
+
+/// The blind spot, said once per run: an image that neither `edgelint.lock`, the configuration's
+/// `images:` nor the built-in table knows, so nothing checks its platforms.
+fn report_unknown(cx: &mut Ctx, written: &str, reference: &str, span: Span) {
+    let shown = if reference == written {
+        format!("`{written}`")
+    } else {
+        format!("`{written}` (= `{reference}`)")
+    };
+    cx.report(span, format!("platforms unknown for {shown}: run `edgelint images lock`"))
+        .severity(Severity::Info)
+        .once_per_run(reference)
+        .help(
+            "no source knows which platforms this image is published for, so it is not checked; \
+             `edgelint images lock` asks its registry once and records them in `edgelint.lock` \
+             (commit it; lint runs stay offline), or list them under `images:` in the \
+             configuration; reported once per run, at the first use; turn off with \
+             `rules: {single-arch-image: {report-unknown: false}}`",
+        );
 }
 
 /// ` (as `mysql:5.7`)` when the version line `via` answered for the tag of `reference`; empty

@@ -8,6 +8,8 @@
 //! | platforms an image is published for | [`published`], [`Semantic::published`] |
 //! | effective limits: what a value amounts to, LimitRange defaults, ResourceQuotas | [`limits`], [`Semantic::namespace_limits`] |
 //! | whether an image keeps data, and where | [`stateful`] |
+//! | whether an image starts slowly, and its start-up budget | [`startup`] |
+//! | whether a label selector selects a pod's labels | [`selector`] |
 //!
 //! The configured targets come from [`Settings::platforms`], which the configuration resolves
 //! per file (top level, then `per-path`, then `--platform`), so "the targets of this file" has
@@ -18,6 +20,8 @@ pub mod probe;
 pub mod published;
 pub mod pull;
 pub mod security;
+pub mod selector;
+pub mod startup;
 pub mod stateful;
 pub mod targets;
 pub mod tolerations;

@@ -74,6 +74,12 @@ pub fn platforms_unknown(settings: &Settings, reference: &str) -> bool {
         return false;
     }
     let Ok(image) = ImageRef::parse(reference) else { return false };
+    // `docker.io/library/<name>` holds only the official images: a name none of them has is a
+    // named build context (`docker buildx bake`, `--build-context`) or a local image, which no
+    // registry can answer for.
+    if image.official_name().is_some() && !archdb::knows_image(&image.name()) {
+        return false;
+    }
     image.effective_tag().is_some() && published(settings, &image).is_none()
 }
 
@@ -87,6 +93,19 @@ mod tests {
 
     fn r(s: &str) -> ImageRef {
         ImageRef::parse(s).expect("reference")
+    }
+
+    #[test]
+    fn unknown_platforms() {
+        let settings = Settings::default();
+        assert!(platforms_unknown(&settings, "ghcr.io/example/tools:1"));
+        assert!(platforms_unknown(&settings, "python:2.7.18"), "an official image, tag unknown");
+        assert!(!platforms_unknown(&settings, "python:3.13"), "in the table");
+        assert!(!platforms_unknown(&settings, "devcontainer"), "no such official image");
+        assert!(!platforms_unknown(&settings, "library/devcontainer:1"));
+        assert!(platforms_unknown(&settings, "team/devcontainer:1"), "a Hub namespace");
+        assert!(!platforms_unknown(&settings, "ghcr.io/x/y:${TAG}"), "not resolved");
+        assert!(!platforms_unknown(&settings, "scratch"));
     }
 
     #[test]

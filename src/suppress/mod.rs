@@ -99,7 +99,9 @@ pub struct Directive {
 /// comment that cannot be read.
 pub fn parse_directive(text: &str, at: usize) -> Option<Result<Directive, String>> {
     let start = text.len() - text.trim_start().len();
-    let rest = text[start..].strip_prefix("edgelint:")?;
+    let Some(rest) = text[start..].strip_prefix("edgelint:") else {
+        return near_miss(&text[start..]).map(Err);
+    };
     let mut pos = start + "edgelint:".len();
     pos += rest.len() - rest.trim_start().len();
     let word_len = text[pos..]
@@ -147,6 +149,26 @@ pub fn parse_directive(text: &str, at: usize) -> Option<Result<Directive, String
     Some(Ok(Directive { file, names, reason }))
 }
 
+/// A comment that is meant as a suppression but lacks the `edgelint:` prefix's colon
+/// (`# edgelint ignore[rule]`, `# edgelint-ignore[rule]`, `# edgelint = ignore-file[rule]`):
+/// the message saying so. It would otherwise suppress nothing, silently. Prose
+/// (`# edgelint ignores this`) has no `[` after the directive and is left alone.
+fn near_miss(text: &str) -> Option<String> {
+    let rest = text.strip_prefix("edgelint")?;
+    let directive =
+        rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '=' | '_'));
+    if directive.len() == rest.len() {
+        return None;
+    }
+    let word = ["ignore-file", "ignore"].into_iter().find(|w| directive.starts_with(w))?;
+    if !directive[word.len()..].trim_start().starts_with('[') {
+        return None;
+    }
+    Some(format!(
+        "`edgelint` needs a colon before `{word}`: write `# edgelint: {word}[…]`; without it the comment suppresses nothing"
+    ))
+}
+
 /// Comma-separated names with their spans (from byte offsets in `list`). `Err` on an empty
 /// name between commas; an all-blank list gives no name.
 fn split_names(
@@ -174,7 +196,7 @@ fn split_names(
 mod collect;
 mod resolve;
 pub use collect::{collect, yaml_extents};
-pub use resolve::{apply, resolve};
+pub use resolve::{apply, apply_cross_file, resolve};
 // The tests reach the private helpers of both.
 #[cfg(test)]
 use collect::*;

@@ -11,6 +11,37 @@ pub(super) fn is_hygiene(name: &str) -> bool {
     [INVALID.name, UNKNOWN.name, UNUSED.name].contains(&name)
 }
 
+/// Whether the rule `name` also reports in the cross-file phase.
+fn uses_cross_file(name: &str) -> bool {
+    rules::all().iter().any(|r| r.meta().name == name && r.uses_cross_file())
+}
+
+/// Drops the findings of the cross-file phase (`crate::engine::cross_file`) that a
+/// suppression written in their file covers. The hygiene findings are the per-file pass's; a
+/// suppression of a cross-file rule is never reported unused there.
+pub fn apply_cross_file(
+    doc: &Document,
+    source: &SourceFile,
+    settings: &Settings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let collected = collect(doc, source);
+    if collected.suppressions.is_empty() {
+        return;
+    }
+    let mut states: Vec<State<'_>> = collected
+        .suppressions
+        .iter()
+        .map(|s| State {
+            s,
+            active: !(settings.require_reason && s.reason.is_none()),
+            usable: s.names.iter().map(|n| n.value != PARSE_ERROR).collect(),
+            used: vec![false; s.names.len()],
+        })
+        .collect();
+    diagnostics.retain(|d| !suppressed(&mut states, d));
+}
+
 pub(super) fn reason_help(form: Form) -> &'static str {
     match form {
         Form::Comment | Form::FileComment => {
@@ -28,6 +59,36 @@ pub(super) fn removal_help(form: Form, name: &str) -> String {
         }
         Form::Annotation => format!("remove `{name}` from the `{ANNOTATION}` annotation"),
         Form::ComposeExtension => format!("remove `{name}` from `{COMPOSE_KEY}.ignore`"),
+    }
+}
+
+/// The help of an `unused-suppression`: for a comment placed near a finding of its rule that
+/// it does not cover, where that finding is and where the comment must go (deleting it would
+/// bring the finding back); otherwise, remove the name.
+fn unused_help(
+    s: &Suppression,
+    rule: &str,
+    remaining: &[Diagnostic],
+    line_of: &dyn Fn(usize) -> usize,
+) -> String {
+    let removal = removal_help(s.form, rule);
+    if s.form != Form::Comment {
+        return removal;
+    }
+    let at = line_of(s.at.start);
+    let nearest = remaining
+        .iter()
+        .filter(|d| d.rule == rule)
+        .map(|d| line_of(d.span.start))
+        .min_by_key(|line| (line.abs_diff(at), *line));
+    match nearest {
+        // Near: within a few lines, as a comment misplaced in the finding's block is.
+        Some(line) if line.abs_diff(at) <= 3 => format!(
+            "the `{rule}` finding is on line {line}, which this comment does not cover: move the \
+             comment to the line above line {line} (a comment covers the next instruction or \
+             YAML entry, and the key of the block it opens), or {removal}"
+        ),
+        _ => removal,
     }
 }
 
@@ -108,7 +169,9 @@ pub fn apply(
         crate::engine::run_rules(&shadowed, doc, semantic, source, &mut out, &mut Vec::new());
         out
     };
-    resolve(&collected, &known, settings, ran, diagnostics, shadow);
+    resolve(&collected, &known, settings, ran, diagnostics, shadow, &|offset| {
+        source.position(offset).line
+    });
 }
 
 /// The suppression pass over what [`collect`] found. `known`: the rule names; `shadow` runs the
@@ -120,6 +183,7 @@ pub fn resolve(
     ran: &[&str],
     diagnostics: &mut Vec<Diagnostic>,
     shadow: impl FnOnce(&[&str]) -> Vec<Diagnostic>,
+    line_of: &dyn Fn(usize) -> usize,
 ) {
     let parse_failed = diagnostics.iter().any(|d| d.rule == PARSE_ERROR);
     let mut findings: Vec<Diagnostic> = collected
@@ -203,16 +267,20 @@ pub fn resolve(
     findings.retain(|d| !suppressed(&mut states, d));
 
     if report_unused {
+        let remaining: &[Diagnostic] = diagnostics;
         let unused = |states: &[State<'_>], last: bool| -> Vec<Diagnostic> {
             let mut out = Vec::new();
             for st in states.iter().filter(|st| st.active) {
                 for (i, n) in st.s.names.iter().enumerate() {
-                    if st.usable[i] && !st.used[i] && (n.value == UNUSED.name) == last {
+                    // A cross-file rule's finding may come from a file not in this run (or
+                    // not linted yet): its suppressions are never reported unused.
+                    let later = uses_cross_file(&n.value);
+                    if st.usable[i] && !st.used[i] && !later && (n.value == UNUSED.name) == last {
                         out.push(hygiene(
                             &UNUSED,
                             n.span,
                             format!("suppression of `{}` matches no finding", n.value),
-                            removal_help(st.s.form, &n.value),
+                            unused_help(st.s, &n.value, remaining, line_of),
                         ));
                     }
                 }

@@ -49,6 +49,41 @@ fn directive_grammar() {
         err(" edgelint: ignore[a] because"),
         "expected `-- reason` after the list, found `because`"
     );
+    // Near misses: the colon is missing, so it would suppress nothing silently.
+    for (text, word) in [
+        (" edgelint ignore[x]", "ignore"),
+        (" edgelint  ignore [x] -- why", "ignore"),
+        (" edgelint-ignore[x]", "ignore"),
+        (" edgelint = ignore-file[x]", "ignore-file"),
+        ("edgelint ignore-file[x, y]", "ignore-file"),
+    ] {
+        assert_eq!(
+            err(text),
+            format!(
+                "`edgelint` needs a colon before `{word}`: write `# edgelint: {word}[…]`; \
+                 without it the comment suppresses nothing"
+            ),
+            "{text}"
+        );
+    }
+    // Prose about edgelint is not a directive.
+    for text in
+        [" edgelint ignores this file", " edgelint ignore list: see docs", " edgelintignore[x]"]
+    {
+        assert!(parse_directive(text, 1).is_none(), "{text}");
+    }
+}
+
+#[test]
+fn near_miss_directives_are_invalid_suppressions_in_every_format() {
+    let (_, c) = lint(FileKind::Dockerfile, "# edgelint ignore[mutable-image-tag]\nFROM alpine\n");
+    assert_eq!(c.problems.len(), 1, "{c:?}");
+    assert!(c.problems[0].message.contains("needs a colon"), "{c:?}");
+    assert!(c.suppressions.is_empty());
+    let compose =
+        "services:\n  db:\n    # edgelint ignore[missing-memory-limit]\n    image: postgres:16\n";
+    let (_, c) = lint(FileKind::Compose, compose);
+    assert_eq!(c.problems.len(), 1, "{c:?}");
 }
 
 fn lint(kind: FileKind, text: &str) -> (SourceFile, Collected) {
@@ -194,7 +229,9 @@ fn pass_with(
 ) -> Vec<String> {
     let (source, collected) = lint(kind, text);
     let mut diagnostics = findings;
-    resolve(&collected, KNOWN, settings, ran, &mut diagnostics, |_| shadow);
+    resolve(&collected, KNOWN, settings, ran, &mut diagnostics, |_| shadow, &|offset| {
+        source.position(offset).line
+    });
     crate::sort_diagnostics(&mut diagnostics);
     diagnostics
         .iter()
@@ -252,6 +289,51 @@ fn yaml_comment_forms_and_a_comment_inside_the_span() {
     let whole = Diagnostic::new("rule-z", Severity::Warning, Span::new(start, end), "x");
     let got = pass(FileKind::Compose, text, vec![whole, finding(text, "rule-z", "db", 0)]);
     assert_eq!(got, ["rule-z@6"]);
+}
+
+#[test]
+fn a_comment_that_opens_a_block_covers_its_key() {
+    // `db:` then the comment as the first line of its block: findings on `db` are covered
+    // (as well as on the entry after the comment), not those on `web` or later entries.
+    let text = "services:\n  db:\n    # edgelint: ignore[rule-x] -- r\n    image: y\n    restart: always\n  web:\n    image: x\n";
+    let got = pass(
+        FileKind::Compose,
+        text,
+        vec![
+            finding(text, "rule-x", "db", 0),
+            finding(text, "rule-x", "image: y", 0),
+            finding(text, "rule-x", "always", 0),
+            finding(text, "rule-x", "web", 0),
+        ],
+    );
+    assert_eq!(got, ["rule-x@5", "rule-x@6"]);
+}
+
+/// The help of the `unused-suppression` in a Compose text with one `rule-x` finding on `db`.
+fn unused_help(text: &str) -> String {
+    let (source, collected) = lint(FileKind::Compose, text);
+    let mut diagnostics = vec![finding(text, "rule-x", "db", 0)];
+    let line_of = |offset: usize| source.position(offset).line;
+    let settings = Settings::default();
+    resolve(&collected, KNOWN, &settings, &["rule-x"], &mut diagnostics, |_| Vec::new(), &line_of);
+    let unused = diagnostics.iter().find(|d| d.rule == "unused-suppression").expect("unused");
+    unused.help.clone().unwrap_or_default()
+}
+
+#[test]
+fn an_unused_comment_next_to_its_finding_says_where_the_comment_must_go() {
+    let text =
+        "services:\n  db:\n    image: y\n    # edgelint: ignore[rule-x]\n    restart: always\n";
+    assert_eq!(
+        unused_help(text),
+        "the `rule-x` finding is on line 2, which this comment does not cover: move the \
+         comment to the line above line 2 (a comment covers the next instruction or YAML \
+         entry, and the key of the block it opens), or remove `rule-x` from the comment (or \
+         the comment if it names nothing else)"
+    );
+    // Far from any finding of its rule: only the removal.
+    let text = "services:\n  db:\n    image: y\n    restart: always\n    user: app\n    init: true\n    # edgelint: ignore[rule-x]\n    tty: true\n";
+    assert!(unused_help(text).starts_with("remove `rule-x`"), "{}", unused_help(text));
 }
 
 const TEMPLATE: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    edgelint.io/ignore: rule-x\nspec:\n  replicas: 1\n  template:\n    metadata:\n      annotations:\n        edgelint.io/ignore: rule-y\n    spec:\n      containers:\n        - name: app\n          image: nginx\n";

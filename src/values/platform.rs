@@ -84,6 +84,39 @@ const KNOWN_ARCH: &[&str] = &[
     "wasm",
 ];
 
+/// The platforms a target may be: those of the Docker Official Images (the bashbrew table of
+/// the reference, `docker-library/bashbrew` `architecture/oci-platform.go`), normalised.
+pub const TARGET_PLATFORMS: &[&str] = &[
+    "linux/amd64",
+    "linux/arm64",
+    "linux/arm/v7",
+    "linux/arm/v6",
+    "linux/arm/v5",
+    "linux/386",
+    "linux/riscv64",
+    "linux/ppc64le",
+    "linux/s390x",
+    "linux/mips64le",
+    "windows/amd64",
+];
+
+/// The target platform a mistyped one most likely means: an architecture written in another
+/// naming (`linux/armv7` → `linux/arm/v7`, `aarch64`), else the closest name.
+fn target_suggestion(s: &str) -> Option<&'static str> {
+    let lower = s.trim().to_ascii_lowercase();
+    let arch_part = lower.strip_prefix("linux/").unwrap_or(&lower);
+    let by_name = Platform::from_arch_name(arch_part)
+        .or_else(|| Platform::from_arch_name(&arch_part.replace('/', "")))
+        .map(|p| p.to_string());
+    if let Some(name) = by_name {
+        if let Some(found) = TARGET_PLATFORMS.iter().find(|t| **t == name) {
+            return Some(found);
+        }
+    }
+    let with_os = if lower.contains('/') { lower.clone() } else { format!("linux/{lower}") };
+    crate::suggest::closest(&with_os, TARGET_PLATFORMS)
+}
+
 /// containerd `normalizeOS`.
 fn normalize_os(os: &str) -> String {
     let os = os.to_lowercase();
@@ -202,6 +235,27 @@ impl Platform {
             [_, arch] => Ok(Platform::new(os, arch, None)),
             [_, arch, variant] => Ok(Platform::new(os, arch, Some(variant))),
             _ => Err(format!("`{s}` has too many parts; expected `os/arch[/variant]`")),
+        }
+    }
+
+    /// Parse a *target* platform (`--platform`, `platforms:` in the configuration): what
+    /// [`Platform::parse`] accepts, limited to the platforms the Docker Official Images publish
+    /// ([`TARGET_PLATFORMS`], the reference's bashbrew table), so that a typo (`linux/arm65`,
+    /// `linux/armv7`) is an error with the canonical name instead of a target no image serves.
+    pub fn parse_target(s: &str) -> Result<Platform, String> {
+        let parsed = Platform::parse(s);
+        if let Ok(p) = &parsed {
+            if TARGET_PLATFORMS.contains(&p.to_string().as_str()) {
+                return Ok(p.clone());
+            }
+        }
+        let hint = match target_suggestion(s) {
+            Some(name) => format!("; did you mean `{name}`?"),
+            None => format!("; known: {}", TARGET_PLATFORMS.join(", ")),
+        };
+        match parsed {
+            Err(e) => Err(format!("{e}{hint}")),
+            Ok(p) => Err(format!("`{p}` is not a platform edgelint knows as a target{hint}")),
         }
     }
 
@@ -457,6 +511,44 @@ mod tests {
         assert!(Platform::parse("i686").unwrap_err().contains("not a known"));
         assert!(Platform::parse("linux/arm v7").is_err());
         assert!(Platform::parse("windows(10/amd64").is_err());
+    }
+
+    #[test]
+    fn targets_are_the_official_platforms_with_suggestions() {
+        let t = |s: &str| Platform::parse_target(s).map(|p| p.to_string());
+        for (input, want) in [
+            ("linux/arm/v7", "linux/arm/v7"),
+            ("linux/arm", "linux/arm/v7"),
+            ("armhf", "linux/arm/v7"),
+            ("aarch64", "linux/arm64"),
+            ("linux/arm64/v8", "linux/arm64"),
+            ("riscv64", "linux/riscv64"),
+            ("linux/x86_64", "linux/amd64"),
+            ("windows/amd64", "windows/amd64"),
+        ] {
+            assert_eq!(t(input).as_deref(), Ok(want), "{input}");
+        }
+        let err = |s: &str| Platform::parse_target(s).unwrap_err();
+        assert!(
+            err("linux/armv7").ends_with("did you mean `linux/arm/v7`?"),
+            "{}",
+            err("linux/armv7")
+        );
+        assert!(err("linux/armv7l").ends_with("did you mean `linux/arm/v7`?"));
+        assert!(err("armv6l").ends_with("did you mean `linux/arm/v6`?"), "{}", err("armv6l"));
+        assert!(
+            err("linux/arm65").ends_with("did you mean `linux/arm64`?"),
+            "{}",
+            err("linux/arm65")
+        );
+        assert!(err("linux/riscv46").ends_with("did you mean `linux/riscv64`?"));
+        assert!(err("linux/arm/7a").contains("not a platform edgelint knows"));
+        assert!(err("linux").contains("add the architecture"));
+        assert!(err("plan9/zzz").contains("known: linux/amd64, "), "{}", err("plan9/zzz"));
+        // Every listed target parses to itself.
+        for name in TARGET_PLATFORMS {
+            assert_eq!(t(name).as_deref(), Ok(*name));
+        }
     }
 
     #[test]

@@ -76,7 +76,8 @@ pub fn expected_lines(text: &str, rule: &str) -> Vec<usize> {
     out
 }
 
-/// Settings a fixture asks for in a `# fixture: platforms=a,b require-reason` line.
+/// Settings a fixture asks for in a `# fixture: platforms=a,b require-reason option.NAME=false`
+/// line (`option.NAME=` sets a boolean option of the fixture's rule).
 pub fn fixture_settings(text: &str, rule: &str) -> edgelint::settings::Settings {
     let mut settings =
         edgelint::settings::Settings { select: vec![rule.to_string()], ..Default::default() };
@@ -93,6 +94,18 @@ pub fn fixture_settings(text: &str, rule: &str) -> edgelint::settings::Settings 
                 settings.platforms_configured = true;
             } else if setting == "require-reason" {
                 settings.require_reason = true;
+            } else if let Some((name, value)) =
+                setting.strip_prefix("option.").and_then(|o| o.split_once('='))
+            {
+                let value: bool = value.parse().expect("fixture option: true or false");
+                settings
+                    .rules
+                    .entry(rule.to_string())
+                    .or_default()
+                    .options
+                    .insert(name.to_string(), edgelint::rules::option::Owned::Bool(value));
+            } else {
+                panic!("unknown fixture setting `{setting}`");
             }
         }
     }

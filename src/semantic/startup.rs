@@ -1,0 +1,97 @@
+//! How long an image needs to start: the slow-start images of the catalogue, shared by
+//! `aggressive-probe-timing` (a healthcheck without `start_period` on such an image) and
+//! `short-startup-budget` (a probe window shorter than the image's start-up budget).
+//!
+//! The catalogue's default start-up budget is 60 s; these images get 120 s: JVMs (`*jdk*`,
+//! `*jre*`, `*temurin*`, `*corretto*`), .NET (`*dotnet*`, `*aspnet*`), Elasticsearch and
+//! SonarQube. On an edge device their first start also pays for page-cache misses on slow flash
+//! and the decompression of freshly pulled layers.
+
+use std::sync::LazyLock;
+
+use globset::{Glob, GlobMatcher};
+
+use crate::values::image_ref::ImageRef;
+
+/// The start-up budget of an image no glob names, in seconds.
+pub const DEFAULT_STARTUP_BUDGET_SECS: u64 = 60;
+
+/// The catalogue's slow-start images: glob over the reference as written, budget in seconds.
+pub const SLOW_START_IMAGES: &[(&str, u64)] = &[
+    ("*jdk*", 120),
+    ("*jre*", 120),
+    ("*temurin*", 120),
+    ("*corretto*", 120),
+    ("*dotnet*", 120),
+    ("*aspnet*", 120),
+    ("*elasticsearch*", 120),
+    ("*sonarqube*", 120),
+];
+
+static MATCHERS: LazyLock<Vec<(GlobMatcher, &'static str, u64)>> = LazyLock::new(|| {
+    SLOW_START_IMAGES
+        .iter()
+        .filter_map(|&(glob, secs)| Some((Glob::new(glob).ok()?.compile_matcher(), glob, secs)))
+        .collect()
+});
+
+/// A slow-starting image: the glob that named it and its start-up budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlowStart {
+    pub glob: &'static str,
+    pub budget_secs: u64,
+}
+
+/// Whether `image` starts slowly, by the first glob that matches its repository and tag
+/// without the registry (`eclipse-temurin:21-jre`, `dotnet/aspnet:8.0`), case-insensitively.
+pub fn slow_start(image: &ImageRef) -> Option<SlowStart> {
+    let repository = image.repository.strip_prefix("library/").unwrap_or(&image.repository);
+    let mut shown = repository.to_string();
+    if let Some(tag) = &image.tag {
+        shown.push(':');
+        shown.push_str(tag);
+    }
+    let shown = shown.to_ascii_lowercase();
+    MATCHERS
+        .iter()
+        .find(|(m, _, _)| m.is_match(&shown))
+        .map(|&(_, glob, budget_secs)| SlowStart { glob, budget_secs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slow(reference: &str) -> Option<&'static str> {
+        slow_start(&ImageRef::parse(reference).expect("reference")).map(|s| s.glob)
+    }
+
+    #[test]
+    fn the_catalogue_globs() {
+        assert_eq!(slow("eclipse-temurin:21-jre"), Some("*jre*"));
+        assert_eq!(slow("eclipse-temurin:21"), Some("*temurin*"));
+        assert_eq!(slow("openjdk:8"), Some("*jdk*"));
+        assert_eq!(slow("amazoncorretto:21"), Some("*corretto*"));
+        assert_eq!(slow("mcr.microsoft.com/dotnet/aspnet:8.0"), Some("*dotnet*"));
+        assert_eq!(slow("mcr.microsoft.com/azure-sql/aspnet-x:1"), Some("*aspnet*"));
+        assert_eq!(
+            slow("docker.elastic.co/elasticsearch/elasticsearch:9.1.0"),
+            Some("*elasticsearch*")
+        );
+        assert_eq!(slow("sonarqube:lts-community"), Some("*sonarqube*"));
+        assert_eq!(
+            slow("ghcr.io/org/billing:1-JRE"),
+            Some("*jre*"),
+            "tags are matched case-insensitively"
+        );
+    }
+
+    #[test]
+    fn other_images_start_in_the_default_budget() {
+        assert_eq!(slow("nginx:1.27"), None);
+        assert_eq!(slow("postgres:17"), None);
+        assert_eq!(slow("python:3.13-slim"), None);
+        // The registry host is not part of what is matched.
+        assert_eq!(slow("jre.example.com/app:1"), None);
+    }
+}

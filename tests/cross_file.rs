@@ -1,0 +1,86 @@
+//! The cross-file phase through the real binary: a PodDisruptionBudget and its workload in two
+//! files of one directory (`pdb-blocks-drain`), suppressions in the budget's file, and what a
+//! file linted alone (pre-commit) gives.
+
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{run, stdout};
+
+fn tree(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+const PDB: &str = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: db\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels: {app: db}\n";
+const DB: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  selector:\n    matchLabels: {app: db}\n  template:\n    metadata:\n      labels: {app: db}\n    spec:\n      containers:\n        - name: db\n          image: postgres:17\n";
+
+fn lint(dir: &Path, paths: &[&str]) -> std::process::Output {
+    let mut args = vec!["--isolated", "--format", "concise", "--select", "pdb-blocks-drain"];
+    args.extend_from_slice(paths);
+    run(&args, dir)
+}
+
+#[test]
+fn a_budget_and_its_workload_in_two_files_of_one_directory() {
+    let dir = tree(
+        "cross-file-pdb",
+        &[("base/pdb.yaml", PDB), ("base/db.yaml", DB), ("other/db.yaml", DB)],
+    );
+    let o = lint(&dir, &["."]);
+    // One finding, in the budget's file, naming the workload's file; `other/` is another bundle.
+    assert_eq!(
+        stdout(&o),
+        "base/pdb.yaml:6:17: warning[pdb-blocks-drain] disruption budget `db` allows no voluntary eviction of StatefulSet `db` (in base/db.yaml): `minAvailable: 1` with 1 replica (default)\n"
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // Both files named: the same. The budget alone (pre-commit): the workload is not in view.
+    let o = lint(&dir, &["base/pdb.yaml", "base/db.yaml"]);
+    assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
+    let o = lint(&dir, &["base/pdb.yaml"]);
+    assert_eq!(stdout(&o), "");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn a_suppression_in_the_budget_file_covers_the_cross_file_finding() {
+    let suppressed = PDB.replace(
+        "  minAvailable: 1\n",
+        "  # edgelint: ignore[pdb-blocks-drain] -- one node per site, drained by hand\n  minAvailable: 1\n",
+    );
+    let dir = tree("cross-file-suppressed", &[("pdb.yaml", &suppressed), ("db.yaml", DB)]);
+    let args = ["--isolated", "--format", "concise"];
+    let select = ["--select", "pdb-blocks-drain,unused-suppression"];
+    let o = run(&[&args[..], &select[..], &["."]].concat(), &dir);
+    assert_eq!(stdout(&o), "");
+    // Linted alone, the finding cannot be seen, and the suppression is not called unused.
+    let o = run(&[&args[..], &select[..], &["pdb.yaml"]].concat(), &dir);
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn a_budget_that_selects_nothing_in_its_directory() {
+    let stale = PDB.replace("{app: db}", "{app: database}");
+    let web = DB.replace("db", "web");
+    // The budget's own file shows a workload of its namespace, and nothing matches.
+    let bundle = format!("{stale}---\n{web}");
+    let dir = tree("cross-file-stale", &[("app/bundle.yaml", &bundle), ("app/db.yaml", DB)]);
+    let o = lint(&dir, &["."]);
+    assert_eq!(
+        stdout(&o),
+        "app/bundle.yaml:4:9: info[pdb-blocks-drain] disruption budget `db` selects no workload in its directory\n"
+    );
+    // A budget file without workloads is not judged: its bundle may be elsewhere.
+    let dir = tree("cross-file-alone", &[("pdb.yaml", &stale)]);
+    assert_eq!(stdout(&lint(&dir, &["."])), "");
+}
