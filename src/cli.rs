@@ -93,6 +93,20 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Run the Language Server over standard input and output (docs/editors.md): diagnostics
+    /// as you type, a quick fix that writes a suppression comment, the rule's doc on hover.
+    Server {
+        /// Use this configuration file for every document instead of looking for
+        /// `.edgelint.yaml` from each document's directory.
+        #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+        config: Option<PathBuf>,
+        /// Read no configuration file.
+        #[arg(long)]
+        isolated: bool,
+        /// Accepted for clients that pass it; standard input and output are the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -303,8 +317,22 @@ pub fn run() -> i32 {
         Some(Command::Completions { shell }) => write_out(&crate::manual::completions(shell)),
         Some(Command::Man) => write_out(&crate::manual::man_page()),
         Some(Command::Init { platforms, force }) => crate::init_cmd::run(&platforms, force),
+        Some(Command::Server { config, isolated, stdio: _ }) => server(config, isolated),
         None => lint(cli.lint),
     }
+}
+
+fn server(config_file: Option<PathBuf>, isolated: bool) -> i32 {
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => return usage_error(&format!("cannot read the current directory: {e}")),
+    };
+    let mode = match (config_file, isolated) {
+        (Some(p), _) => config::Mode::Explicit(p),
+        (None, true) => config::Mode::Isolated,
+        (None, false) => config::Mode::Discover,
+    };
+    crate::lsp::run(crate::lsp::Options { mode, cwd })
 }
 
 fn usage_error(msg: &str) -> i32 {

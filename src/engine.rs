@@ -1,4 +1,4 @@
-//! The engine every front end uses (the command line, pre-commit, the coming language server):
+//! The engine every front end uses (the command line, pre-commit, the language server):
 //! parse a text, compute its facts once ([`Semantic`]), walk the document once calling the
 //! hooks of the rules that run ([`run_rules`]), apply the suppressions written in the file and
 //! the configured severities, and sort. After the per-file pass, [`cross_file`] runs the

@@ -22,6 +22,7 @@ pub mod images_cmd;
 pub mod init_cmd;
 pub mod inspect;
 pub mod lockfile;
+pub mod lsp;
 pub mod manual;
 pub mod model;
 pub mod registry;

@@ -111,7 +111,7 @@ pub(super) fn opened_block_key(doc: &YamlDocument, comment: Span) -> Option<Span
 
 /// Where the entries and list items of a YAML document are: `(start, end)` of each mapping
 /// entry (key through value) and each sequence item. The root node is none of these.
-pub(crate) fn yaml_extents(doc: &YamlDocument) -> Vec<Span> {
+pub fn yaml_extents(doc: &YamlDocument) -> Vec<Span> {
     let mut out = Vec::new();
     for node in doc.nodes() {
         match &node.kind {

@@ -195,8 +195,7 @@ fn split_names(
 
 mod collect;
 mod resolve;
-pub use collect::collect;
-pub(crate) use collect::yaml_extents;
+pub use collect::{collect, yaml_extents};
 pub use resolve::{apply, apply_cross_file, resolve};
 // The tests reach the private helpers of both.
 #[cfg(test)]
