@@ -81,18 +81,26 @@ def page_for_readme_anchor(anchor):
     return f"{anchor}.md" if anchor in README_PAGES else None
 
 
-def rewrite_links(text, depth, external_base):
+def rewrite_links(text, depth, external_base, readme_section=False):
     """Links of a page written for the repository, placed `depth` directories deep in the site.
 
     `README.md#section` becomes that section's page when it is one; `rules/x.md` and
     `docs/json-format.md` stay in the site; any other repository file (not in the site) keeps
     its text and loses the link, so the site never links to a file it does not have."""
     up = "../" * depth
+    own_anchors = {slug(h) for h in re.findall(r"(?m)^#{2,6} (.+)$", text)}
 
     def repl(m):
         label, target = m.group(1), m.group(2)
-        if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+        if re.match(r"^[a-z]+:", target):
             return m.group(0)
+        if target.startswith("#"):
+            # A README section's in-page link to another section of the README: that section
+            # is its own page, or not in the site at all.
+            if readme_section and target[1:] not in own_anchors:
+                target = "README.md" + target
+            else:
+                return m.group(0)
         path, _, anchor = target.partition("#")
         # Resolve against the repository layout the page was written in.
         norm = os.path.normpath(os.path.join(external_base, path)) if path else external_base
@@ -211,7 +219,7 @@ def generate(binary, out):
         if anchor not in sections:
             sys.exit(f"site.py: README.md has no section #{anchor}")
         title, body = sections[anchor]
-        (src / f"{anchor}.md").write_text(f"# {title}\n{rewrite_links(body, 0, '.')}")
+        (src / f"{anchor}.md").write_text(f"# {title}\n{rewrite_links(body, 0, '.', readme_section=True)}")
     json_format = (ROOT / "docs" / "json-format.md").read_text()
     (src / "json-format.md").write_text(rewrite_links(json_format, 0, "docs"))
     (src / "schema" / "edgelint.json").write_text(edgelint(binary, "config", "--schema"))
