@@ -266,9 +266,9 @@ def tree(root, files):
         if r < 3:
             write(os.path.join(d, f"Dockerfile.{i}"), dockerfile(rng, i))
         elif r < 6:
-            write(os.path.join(d, f"compose-{i}.yaml"), compose(rng, i, 1 + i % 2))
+            write(os.path.join(d, f"compose-{i}.yaml"), compose(rng, i, 6))
         else:
-            write(os.path.join(d, f"deploy-{i}.yaml"), k8s(rng, i, 1))
+            write(os.path.join(d, f"deploy-{i}.yaml"), k8s(rng, i, 4))
     write(os.path.join(root, ".edgelint.yaml"), "platforms: [linux/amd64, linux/arm64]\n")
 
 

@@ -47,7 +47,8 @@ bin=$root/target/release/edgelint
 
 [[ -f $work/single/deploy.yaml ]] || python3 bench/gen_inputs.py single "$work/single"
 [[ -f $work/big/big.k8s.yaml ]] || python3 bench/gen_inputs.py big "$work/big"
-tree=$work/tree-$tree_files
+# The name carries the templates' version, so a tree from older templates is not reused.
+tree=$work/tree-v2-$tree_files
 if [[ ! -f $tree/.edgelint.yaml ]]; then
   echo "generating a tree of $tree_files files" >&2
   rm -rf "$tree"

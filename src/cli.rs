@@ -428,6 +428,22 @@ fn without_text(report: FileReport) -> FileReport {
     FileReport { source, ..report }
 }
 
+/// Reduces a file's outcome in the worker, before every file's outcome is collected: a report
+/// without findings (and not kept for the cross-file phase) loses its text, and the findings
+/// their spare capacity, so memory grows with the findings of a run, not with its files.
+fn only_what_the_output_needs(outcome: Outcome) -> Outcome {
+    match outcome {
+        Outcome::Report(r, threshold, None) if r.diagnostics.is_empty() => {
+            Outcome::Report(without_text(r), threshold, None)
+        }
+        Outcome::Report(mut r, threshold, kept) => {
+            r.diagnostics.shrink_to_fit();
+            Outcome::Report(r, threshold, kept)
+        }
+        other => other,
+    }
+}
+
 fn lint(args: LintArgs) -> i32 {
     let overrides = match overrides_from(&args) {
         Ok(s) => s,
@@ -582,7 +598,7 @@ fn lint(args: LintArgs) -> i32 {
             // `--skip-unrecognised`: a named file that is none of the three kinds is skipped
             // as if it had been found by walking.
             let origin = if args.skip_unrecognised { Origin::Walked } else { c.origin };
-            lint_file(&c.path, origin, settings, limit)
+            only_what_the_output_needs(lint_file(&c.path, origin, settings, limit))
         })
         .collect();
     if let Some(settings) = stdin_settings {

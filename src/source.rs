@@ -64,6 +64,15 @@ pub struct Position {
     pub column: usize,
 }
 
+/// Whether any of the eight bytes of `word` is `byte` (exact: the borrow of the subtraction
+/// only reaches past the first zero byte).
+const fn has_byte(word: u64, byte: u8) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let x = word ^ (ONES * byte as u64);
+    x.wrapping_sub(ONES) & !x & HIGHS != 0
+}
+
 /// Start offsets of every line. `\n`, `\r\n` and a lone `\r` all end a line.
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
@@ -76,6 +85,14 @@ impl LineIndex {
         let mut line_starts = vec![0];
         let mut i = 0;
         while i < bytes.len() {
+            // Eight bytes at a time while none of them ends a line (most of a file).
+            if let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+                let word = u64::from_le_bytes(word);
+                if !has_byte(word, b'\n') && !has_byte(word, b'\r') {
+                    i += 8;
+                    continue;
+                }
+            }
             match bytes[i] {
                 b'\n' => line_starts.push(i + 1),
                 b'\r' => {
@@ -88,6 +105,7 @@ impl LineIndex {
             }
             i += 1;
         }
+        line_starts.shrink_to_fit();
         LineIndex { line_starts }
     }
 
@@ -177,6 +195,41 @@ pub fn io_message(err: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_starts_are_found_across_word_boundaries() {
+        // What the index must hold, byte by byte.
+        fn naive(text: &str) -> Vec<usize> {
+            let b = text.as_bytes();
+            let mut starts = vec![0];
+            for i in 0..b.len() {
+                let ends = b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'));
+                if ends {
+                    starts.push(i + 1);
+                }
+            }
+            starts
+        }
+        // Line endings at every position of an 8-byte word, next to bytes that differ from
+        // `\n` (0x0A) and `\r` (0x0D) by one bit or one unit, and to multi-byte characters.
+        let pieces = [
+            "\n", "\r", "\r\n", "\u{b}", "\u{c}", "\u{e}", "\t", "\u{8a}", "\u{10d}", "é", "abc",
+            "x",
+        ];
+        let mut text = String::new();
+        for round in 0..400_usize {
+            text.push_str(pieces[(round * 7 + round / 3) % pieces.len()]);
+            if round % 5 == 0 {
+                text.push_str("long line without any ending ");
+            }
+            for cut in [text.len(), text.len().saturating_sub(1), text.len().saturating_sub(9)] {
+                if text.is_char_boundary(cut) {
+                    assert_eq!(LineIndex::new(&text[..cut]).line_starts, naive(&text[..cut]));
+                }
+            }
+        }
+        assert!(naive(&text).len() > 100);
+    }
 
     #[test]
     fn positions_count_characters_and_all_line_endings() {

@@ -193,6 +193,110 @@ fn a_dockerfile_with_thousands_of_errors_stops_with_a_finding() {
     );
 }
 
+/// Errors late in a long file: each error once re-ran the parser over everything before it
+/// (blanked), so 100 errors after 20,000 instructions cost 100 whole-file parses. Asserts what
+/// recovery reads: every error located, every good instruction between them kept, in order.
+#[test]
+fn dockerfile_errors_after_many_instructions_are_each_recovered_locally() {
+    for escape in ["", "# escape=`\n"] {
+        let mut text = format!("{escape}FROM alpine\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("RUN echo {i}\n"));
+        }
+        // Errors with good instructions between them, a comment right after an error (must not
+        // be read as a parser directive) and a FROM whose tail is wrong (its stage survives).
+        for i in 0..60 {
+            text.push_str(&format!("BOGUS{i} x\n# escape=\\\nRUN after {i}\n"));
+        }
+        text.push_str("FROM base AS\nRUN in-last-stage\n");
+        let head = escape.lines().count() + 20_001;
+        let (doc, _) = edgelint::parse(&SourceFile::new("Dockerfile", &text), FileKind::Dockerfile);
+        let Document::Dockerfile(d) = doc else { unreachable!() };
+        let errors: Vec<(usize, String)> = d
+            .errors
+            .iter()
+            .map(|e| (text[..e.span.start].matches('\n').count() + 1, e.message.clone()))
+            .collect();
+        let mut want: Vec<(usize, String)> = (0..60)
+            .map(|i| (head + 1 + 3 * i, format!("unknown instruction 'BOGUS{i}'")))
+            .collect();
+        want.push((head + 181, "expected a stage name after AS".to_string()));
+        assert_eq!(errors, want, "escape directive {escape:?}");
+        assert_eq!(d.escape, if escape.is_empty() { '\\' } else { '`' });
+        let runs: Vec<&str> = d
+            .instructions
+            .iter()
+            .filter(|i| i.keyword == "RUN")
+            .map(|i| &text[i.span.start..i.span.end])
+            .collect();
+        assert_eq!(runs.len(), 20_000 + 60 + 1);
+        assert_eq!(runs[19_999], "RUN echo 19999");
+        assert_eq!(runs[20_000], "RUN after 0");
+        assert_eq!(runs[20_059], "RUN after 59");
+        assert_eq!(runs[20_060], "RUN in-last-stage");
+        assert_eq!(d.stages.len(), 2);
+        assert_eq!(d.stages[1].image.value, "base");
+        assert_eq!(d.instructions.last().and_then(|i| i.stage), Some(1));
+    }
+    // Errors before the first FROM, each followed by a comment line: the comment is not a
+    // parser directive, and the escape directive of the file still holds after recovery.
+    let text =
+        "# escape=`\nARG A=1\nBOGUS\n# escape=\\\nARG B=2\nOOPS\n# x\nFROM alpine\nRUN a `\n  b\n";
+    let (doc, _) = edgelint::parse(&SourceFile::new("Dockerfile", text), FileKind::Dockerfile);
+    let Document::Dockerfile(d) = doc else { unreachable!() };
+    let errors: Vec<&str> = d.errors.iter().map(|e| &text[e.span.start..e.span.end]).collect();
+    assert_eq!(errors, ["BOGUS", "OOPS"]);
+    let spans: Vec<&str> = d.instructions.iter().map(|i| &text[i.span.start..i.span.end]).collect();
+    assert_eq!(spans, ["ARG A=1", "ARG B=2", "FROM alpine", "RUN a `\n  b"]);
+    assert_eq!(d.global_args.len(), 2);
+}
+
+/// Many ARGs, each asked for at every instruction: `arg_at` once rebuilt the scope from the
+/// stage's start on every call (20,000 ARGs: 200 million steps). Asserts the values seen.
+#[test]
+fn dockerfile_args_asked_everywhere_in_a_long_stage() {
+    let n = 20_000;
+    let mut text = String::from("ARG G=g\nARG G2=${G}2\nFROM alpine\nARG G\n");
+    for i in 0..n {
+        // Every 1000th ARG is redeclared without a value: from there on it has none (a stage
+        // ARG without a value re-imports only a global default).
+        if i % 1000 == 999 {
+            text.push_str(&format!("ARG A{}\n", i - 1));
+        }
+        text.push_str(&format!("ARG A{i}=${{G}}-{i}\nENV E{i}=$A{i}\n"));
+    }
+    let (doc, _) = edgelint::parse(&SourceFile::new("Dockerfile", &text), FileKind::Dockerfile);
+    let Document::Dockerfile(d) = doc else { unreachable!() };
+    fn value(b: Option<edgelint::syntax::dockerfile::ArgBinding<'_>>) -> Option<String> {
+        b.and_then(|b| b.value)
+    }
+    for (index, ins) in d.instructions.iter().enumerate() {
+        let edgelint::syntax::dockerfile::Args::Pairs(kvs) = &ins.args else { continue };
+        let key = kvs[0].key.value.clone();
+        if ins.keyword == "ENV" {
+            // The ARG this ENV reads is declared on the line before.
+            let arg = key.replacen('E', "A", 1);
+            let i: usize = arg[1..].parse().unwrap();
+            assert_eq!(value(d.arg_at(index, &arg)), Some(format!("g-{i}")), "{arg} at {index}");
+            // Not yet declared: the next one.
+            assert_eq!(d.arg_at(index, &format!("A{}", i + 1)), None);
+        }
+    }
+    assert_eq!(value(d.arg_at(2, "G2")), Some("g2".to_string()), "FROM sees the globals");
+    assert_eq!(value(d.arg_at(3, "G")), None, "not before its redeclaration");
+    assert_eq!(value(d.arg_at(4, "G")), Some("g".to_string()));
+    assert_eq!(d.arg_at(4, "G2"), None, "a global is visible in a stage only when redeclared");
+    // Redeclared without a value: no value from then on (only a global default is re-imported).
+    let redeclared =
+        d.instructions.iter().position(|i| text[i.span.start..i.span.end] == *"ARG A998").unwrap();
+    assert_eq!(value(d.arg_at(redeclared, "A998")), Some("g-998".to_string()));
+    assert_eq!(value(d.arg_at(redeclared + 1, "A998")), None);
+    assert_eq!(value(d.arg_value(Some(0), "A998")), None);
+    assert_eq!(value(d.arg_value(Some(0), &format!("A{}", n - 1))), Some(format!("g-{}", n - 1)));
+    assert_eq!(value(d.arg_value(None, "G2")), Some("g2".to_string()));
+    assert_eq!(d.arg_value(None, "A0"), None);
+}
+
 // ---------------------------------------------------------------------------------------------
 // bombs and depth
 

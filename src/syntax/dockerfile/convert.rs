@@ -10,6 +10,8 @@ pub(super) struct Conv<'a> {
     pub(super) base: usize,
     pub(super) esc: u8,
     pub(super) extents: &'a [Extent],
+    /// Where the crate's text starts in `ct`: the crate's spans are relative to it.
+    pub(super) off: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -45,13 +47,18 @@ pub(super) fn keyword_of(ins: &pd::Instruction<'_>) -> Option<(&'static str, Ran
 }
 
 impl Conv<'_> {
+    /// A span the crate reports, as an offset range into `orig` and `ct`.
+    pub(super) fn at(&self, r: Range<usize>) -> Range<usize> {
+        r.start.saturating_add(self.off)..r.end.saturating_add(self.off)
+    }
+
     pub(super) fn span(&self, r: Range<usize>) -> Span {
         Span::new(r.start.saturating_add(self.base), r.end.saturating_add(self.base))
     }
 
     /// A crate string, re-read from the original text if the copy differs there.
     pub(super) fn val(&self, u: &pd::UnescapedString<'_>) -> Spanned<String> {
-        let r = u.span.clone();
+        let r = self.at(u.span.clone());
         let value = if self.orig.get(r.clone()) == self.ct.get(r.clone()) {
             u.value.to_string()
         } else {
@@ -70,7 +77,7 @@ impl Conv<'_> {
             .map(|f| Flag {
                 name: self.val(&f.name),
                 value: f.value.as_ref().map(|v| self.val(v)),
-                span: self.span(f.span()),
+                span: self.span(self.at(f.span())),
             })
             .collect()
     }
@@ -79,7 +86,7 @@ impl Conv<'_> {
         match c {
             pd::Command::Exec(e) => Args::Exec(e.value.iter().map(|v| self.val(v)).collect()),
             pd::Command::Shell(s) => {
-                let r = s.span.clone();
+                let r = self.at(s.span.clone());
                 Args::Shell(ShellText {
                     span: self.span(r.clone()),
                     raw: self.orig.get(r).unwrap_or_default().to_string(),
@@ -98,6 +105,7 @@ impl Conv<'_> {
     ) -> Option<Instruction> {
         use pd::Instruction as I;
         let (kw, kw_range) = keyword_of(ins)?;
+        let kw_range = self.at(kw_range);
         let ext = outer.or_else(|| {
             let i = find_extent(self.extents, kw_range.start)?;
             self.extents.get(i).filter(|e| e.start == kw_range.start)
@@ -113,9 +121,15 @@ impl Conv<'_> {
                 flags = self.flags(&i.options);
                 self.copy_args(&i.src, &i.dest, &mut heredocs)
             }
-            I::Arg(i) => Args::Pairs(self.pairs(i.arguments.span.clone(), PairKind::Arg, ctx)),
-            I::Env(i) => Args::Pairs(self.pairs(i.arguments.span.clone(), PairKind::Env, ctx)),
-            I::Label(i) => Args::Pairs(self.pairs(i.arguments.span.clone(), PairKind::Label, ctx)),
+            I::Arg(i) => {
+                Args::Pairs(self.pairs(self.at(i.arguments.span.clone()), PairKind::Arg, ctx))
+            }
+            I::Env(i) => {
+                Args::Pairs(self.pairs(self.at(i.arguments.span.clone()), PairKind::Env, ctx))
+            }
+            I::Label(i) => {
+                Args::Pairs(self.pairs(self.at(i.arguments.span.clone()), PairKind::Label, ctx))
+            }
             I::Cmd(i) => self.command(&i.arguments),
             I::Entrypoint(i) => self.command(&i.arguments),
             I::Run(i) => {
@@ -201,10 +215,11 @@ impl Conv<'_> {
     }
 
     pub(super) fn crate_heredoc(&self, h: &pd::HereDoc<'_>) -> Heredoc {
+        let r = self.at(h.span.clone());
         Heredoc {
             delimiter: String::new(),
-            marker: self.span(h.span.start..h.span.start),
-            body: self.raw(h.span.clone()),
+            marker: self.span(r.start..r.start),
+            body: self.raw(r),
             expand: h.expand,
             strip_tabs: false,
         }

@@ -24,11 +24,13 @@
 //!    the crate sees a plain one-line instruction; the bodies are attached here from the original
 //!    text. Values whose bytes were touched are re-read from the original text.
 //! 3. The crate stops at the first error. Its error gives a line and a byte column, turned back
-//!    into an offset; the instruction holding it gets a [`DockerfileError`], is blanked in the
-//!    copy, and the crate runs again (instructions before it are skipped, and blanked too except
-//!    the last `FROM`, which the crate needs to accept what follows). A `FROM` that fails after
-//!    its image (`FROM img AS`, `FROM img extra`) loses only its tail, so its stage survives. At
-//!    most [`MAX_RECOVERIES`] times.
+//!    into an offset; the instruction holding it gets a [`DockerfileError`], and the crate runs
+//!    again from the next instruction, over the rest of the copy only (each byte is read once,
+//!    however many errors): the bytes just before it, already read, are overwritten with the
+//!    state the crate needs there (the `escape` directive if any, and a `FROM` inside a stage,
+//!    since the crate accepts only ARG before the first FROM), and its spans are shifted by where
+//!    that run starts. A `FROM` that fails after its image (`FROM img AS`, `FROM img extra`)
+//!    loses only its tail, so its stage survives. At most [`MAX_RECOVERIES`] times.
 //!
 //! Where the crate and BuildKit differ, BuildKit wins unless noted: directives may have leading
 //! blanks, a repeated directive is an error, `<< EOF` (blank after `<<`) is a heredoc (BuildKit
@@ -74,6 +76,8 @@ pub struct Dockerfile {
     /// The `# check=` directive.
     pub check: Option<Spanned<String>>,
     pub errors: Vec<DockerfileError>,
+    /// The ARG scopes, built on first use by [`Dockerfile::arg_at`] / [`Dockerfile::arg_value`].
+    arg_scopes: ArgScopes,
 }
 
 impl Default for Dockerfile {
@@ -86,6 +90,7 @@ impl Default for Dockerfile {
             syntax: None,
             check: None,
             errors: Vec::new(),
+            arg_scopes: ArgScopes::default(),
         }
     }
 }
@@ -319,11 +324,8 @@ impl Dockerfile {
     /// FROM lines see). Global ARGs are visible in a stage only when redeclared there.
     pub fn arg_value(&self, stage: Option<usize>, name: &str) -> Option<ArgBinding<'_>> {
         match stage {
-            None => self.eval_scope(0..self.first_from(), true, name),
-            Some(s) => {
-                let r = self.stages.get(s)?.instructions.clone();
-                self.eval_scope(r.start.saturating_add(1)..r.end, false, name)
-            }
+            None => self.binding(None, self.first_from(), name),
+            Some(s) => self.binding(Some(s), self.stages.get(s)?.instructions.end, name),
         }
     }
 
@@ -332,16 +334,44 @@ impl Dockerfile {
     pub fn arg_at(&self, index: usize, name: &str) -> Option<ArgBinding<'_>> {
         let ins = self.instructions.get(index)?;
         match ins.stage {
-            Some(s) if ins.keyword != "FROM" => {
-                let start = self.stages.get(s)?.instructions.start.saturating_add(1);
-                self.eval_scope(start..index, false, name)
-            }
-            _ => self.eval_scope(0..self.first_from().min(index), true, name),
+            Some(s) if ins.keyword != "FROM" => self.binding(Some(s), index, name),
+            _ => self.binding(None, self.first_from().min(index), name),
         }
     }
 
     fn first_from(&self) -> usize {
         self.stages.first().map_or(self.instructions.len(), |s| s.from)
+    }
+
+    /// The last declaration of `name` in the scope (a stage, or the global scope for `None`)
+    /// before instruction `end`. The scopes are evaluated once per file, on first use.
+    fn binding(&self, stage: Option<usize>, end: usize, name: &str) -> Option<ArgBinding<'_>> {
+        let scopes = self.arg_scopes.0.get_or_init(|| self.build_arg_scopes());
+        let scope = match stage {
+            None => &scopes.global,
+            Some(s) => scopes.stages.get(s)?,
+        };
+        let decls = scope.get(name)?;
+        let decl = decls.get(decls.partition_point(|d| d.instruction < end).checked_sub(1)?)?;
+        let Args::Pairs(kvs) = &self.instructions.get(decl.instruction)?.args else { return None };
+        Some(ArgBinding { decl: kvs.get(decl.pair)?, value: decl.value.clone() })
+    }
+
+    fn build_arg_scopes(&self) -> Scopes {
+        let globals = self.global_values();
+        Scopes {
+            global: self.eval_scope(0..self.first_from(), None),
+            stages: self
+                .stages
+                .iter()
+                .map(|s| {
+                    self.eval_scope(
+                        s.instructions.start.saturating_add(1)..s.instructions.end,
+                        Some(&globals),
+                    )
+                })
+                .collect(),
+        }
     }
 
     /// Values of the global ARGs (a later declaration overrides an earlier one).
@@ -358,19 +388,21 @@ impl Dockerfile {
         out
     }
 
-    fn eval_scope(&self, range: Range<usize>, global: bool, name: &str) -> Option<ArgBinding<'_>> {
-        let globals = if global { Vars::default() } else { self.global_values() };
-        // The last declaration of `name`, and the current value of every ARG and ENV (maps, not
-        // lists: a file with 100,000 ARGs must not cost 100,000² lookups).
-        let mut found: Option<(&KeyValue, Option<String>)> = None;
+    /// Every ARG declaration of the instructions in `range` with its value there. `globals`:
+    /// the global values a stage's `ARG NAME` re-imports; `None` for the global scope itself.
+    fn eval_scope(&self, range: Range<usize>, globals: Option<&Vars<'_>>) -> Scope {
+        let mut decls = Scope::default();
+        let Some(instructions) = self.instructions.get(range.clone()) else { return decls };
+        // The current value of every ARG and ENV (maps, not lists: a file with 100,000 ARGs must
+        // not cost 100,000² lookups).
         let mut args = Vars::default();
         let mut envs = Vars::default();
-        for ins in self.instructions.get(range)? {
+        for (index, ins) in (range.start..).zip(instructions) {
             let Args::Pairs(kvs) = &ins.args else { continue };
             if ins.keyword == "LABEL" {
                 continue;
             }
-            for kv in kvs {
+            for (pair, kv) in kvs.iter().enumerate() {
                 let key = kv.key.value.as_str();
                 let value = {
                     // ENV shadows ARG of the same name in substitutions (BuildKit).
@@ -378,27 +410,67 @@ impl Dockerfile {
                     match (&kv.value, ins.keyword.as_str()) {
                         (_, "ARG") if is_platform_arg(key) => None,
                         (Some(v), _) => substitute(&v.value, look),
-                        (None, "ARG") => lookup(&globals, key),
+                        (None, "ARG") => globals.and_then(|g| lookup(g, key)),
                         (None, _) => None,
                     }
                 };
                 match ins.keyword.as_str() {
                     "ARG" => {
-                        if key == name {
-                            found = Some((kv, value.clone()));
-                        }
+                        decls.entry(key.into()).or_default().push(ArgDecl {
+                            instruction: index,
+                            pair,
+                            value: value.clone(),
+                        });
                         args.insert(key, value);
                     }
-                    "ENV" if !global => {
+                    "ENV" if globals.is_some() => {
                         envs.insert(key, value);
                     }
                     _ => {}
                 }
             }
         }
-        let (decl, value) = found?;
-        Some(ArgBinding { decl, value })
+        decls
     }
+}
+
+/// The ARG declarations of a file by scope, evaluated once ([`Dockerfile::arg_at`] used to
+/// re-evaluate the scope up to the instruction on every call: quadratic in a long stage). Not
+/// part of the file's value: equal whether built or not, and not printed.
+#[derive(Clone, Default)]
+struct ArgScopes(std::sync::OnceLock<Scopes>);
+
+impl PartialEq for ArgScopes {
+    fn eq(&self, _: &ArgScopes) -> bool {
+        true
+    }
+}
+
+impl Eq for ArgScopes {}
+
+impl std::fmt::Debug for ArgScopes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ArgScopes")
+    }
+}
+
+#[derive(Clone)]
+struct Scopes {
+    global: Scope,
+    stages: Vec<Scope>,
+}
+
+/// ARG name → its declarations in the scope, in source order.
+type Scope = HashMap<Box<str>, Vec<ArgDecl>>;
+
+#[derive(Clone)]
+struct ArgDecl {
+    /// Index into [`Dockerfile::instructions`].
+    instruction: usize,
+    /// Index of the pair in that ARG.
+    pair: usize,
+    /// Its value there (see [`ArgBinding::value`]).
+    value: Option<String>,
 }
 
 /// Variables in scope: name → value (`None`: declared without a value the file determines).

@@ -16,13 +16,16 @@ pub fn parse(text: &str) -> Dockerfile {
 
     let mut instructions: Vec<Instruction> = Vec::new();
     let mut resume = 0usize;
-    // The extent of the last FROM read, kept in the text on a re-parse.
+    // The extent of the last FROM read.
     let mut last_from: Option<usize> = None;
     let mut recoveries = 0usize;
-    loop {
+    // The crate's copy as a string, checked once. Recovery edits it in place (ASCII over whole
+    // characters, same length), and each run of the crate reads it from `window` on.
+    let mut ct = String::from_utf8(buf).ok();
+    let mut window = 0usize;
+    while let Some(ct) = ct.as_mut() {
         let failure = {
-            let Ok(crate_text) = std::str::from_utf8(&buf) else { break };
-            let conv = Conv { orig, ct: crate_text, base, esc, extents: &extents };
+            let conv = Conv { orig, ct, base, esc, extents: &extents, off: window };
             run_crate(&conv, resume, &mut instructions, &mut last_from, &mut ctx)
         };
         let Some((pos, message)) = failure else { break };
@@ -51,27 +54,30 @@ pub fn parse(text: &str) -> Dockerfile {
         // without its tail, so the stage and what follows stay as they are.
         if let Some(e) = ext.filter(|e| is_from(t, e.start) && pos > e.start + 4) {
             let tail = pos..e.end;
-            if buf.get(tail.clone()).is_some_and(|b| b.iter().any(|&c| !is_ws(c) && c != b'\n')) {
-                blank(&mut buf, tail.start, tail.end);
+            if ct
+                .as_bytes()
+                .get(tail.clone())
+                .is_some_and(|b| b.iter().any(|&c| !is_ws(c) && c != b'\n'))
+            {
+                blank_str(ct, tail.start, tail.end);
                 resume = e.start;
+                let Some(w) = restart(ct, e.start, esc, false) else { break };
+                window = w;
                 continue;
             }
         }
         if next <= resume {
             break;
         }
-        // Blank what was already read (it is skipped anyway) except the last FROM, then the
-        // bad instruction.
-        let keep = last_from.and_then(|i| extents.get(i)).map(|e| e.start..e.next);
-        match keep {
-            Some(k) if k.start >= dirs.end && k.end <= bad.start => {
-                blank(&mut buf, dirs.end, k.start);
-                blank(&mut buf, k.end, bad.start);
-            }
-            _ => blank(&mut buf, dirs.end, bad.start),
-        }
-        blank(&mut buf, bad.start, bad.end);
+        // Recover locally: the crate goes on from the next instruction, in the same state as
+        // after the instructions before it (the escape character, and inside a stage if a FROM
+        // was read), without reading anything before it again.
+        let in_stage = last_from
+            .and_then(|i| extents.get(i))
+            .is_some_and(|k| k.start >= dirs.end && k.next <= bad.start);
         resume = next;
+        let Some(w) = restart(ct, next, esc, in_stage) else { break };
+        window = w;
     }
 
     let mut doc = Dockerfile {
@@ -111,8 +117,47 @@ impl Ctx {
     }
 }
 
-/// Runs the crate over `conv.ct`; pushes the instructions that start at or after `resume`.
-/// Returns the offset and message of the error that stopped it, if any.
+/// Prepares the copy for a run of the crate from `start` (the first byte not yet read) and
+/// returns where that run starts. The bytes just before `start`, already read, are overwritten
+/// with what puts the crate in the state it had there: the `escape` directive when it is not
+/// the default, then a `FROM` when inside a stage (only ARG may come before the first FROM).
+/// Blanks between them keep a comment at `start` from being read as a parser directive. The
+/// room is always there: the file's own directive and FROM came before `start`. `None` (never
+/// seen) if it is not.
+pub(super) fn restart(ct: &mut String, start: usize, esc: u8, in_stage: bool) -> Option<usize> {
+    let directive = if esc == b'`' { "#escape=`\n" } else { "" };
+    let from = if in_stage { "FROM a\n" } else { "" };
+    let gap = usize::from(!in_stage && ct.as_bytes().get(start) == Some(&b'#'));
+    if !ct.is_char_boundary(start) {
+        return None;
+    }
+    let mut w = start.checked_sub(directive.len() + gap + from.len())?;
+    while !ct.is_char_boundary(w) {
+        w = w.checked_sub(1)?;
+    }
+    let blanks = start - w - directive.len() - from.len();
+    let prefix = format!("{directive}{:blanks$}{from}", "");
+    ct.replace_range(w..start, &prefix);
+    Some(w)
+}
+
+/// [`blank`] on a string.
+pub(super) fn blank_str(ct: &mut String, start: usize, end: usize) {
+    let (mut start, mut end) = (start.min(ct.len()), end.min(ct.len()));
+    while !ct.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !ct.is_char_boundary(end) {
+        end += 1;
+    }
+    let blanked: String =
+        ct.as_bytes()[start..end].iter().map(|&b| if b == b'\n' { '\n' } else { ' ' }).collect();
+    ct.replace_range(start..end, &blanked);
+}
+
+/// Runs the crate over `conv.ct` from `conv.off`; pushes the instructions that start at or
+/// after `resume`. Returns the offset (in `ct`) and message of the error that stopped it, if
+/// any.
 pub(super) fn run_crate(
     conv: &Conv<'_>,
     resume: usize,
@@ -120,28 +165,30 @@ pub(super) fn run_crate(
     last_from: &mut Option<usize>,
     ctx: &mut Ctx,
 ) -> Option<(usize, String)> {
-    let iter = match pd::parse_iter(conv.ct) {
+    let text = conv.ct.get(conv.off..)?;
+    let failed =
+        |e: &pd::Error| Some((conv.off + error_offset(e, text.as_bytes())?, error_message(e)));
+    let iter = match pd::parse_iter(text) {
         Ok(iter) => iter,
-        Err(e) => {
-            return Some((error_offset(&e, conv.ct.as_bytes())?, error_message(&e)));
-        }
+        Err(e) => return failed(&e),
     };
     for item in iter {
         match item {
             Ok(ins) => {
                 let Some((kw, kw_span)) = keyword_of(&ins) else { continue };
-                if kw_span.start < resume {
+                let start = conv.off + kw_span.start;
+                if start < resume {
                     continue;
                 }
                 if kw == "FROM" {
-                    *last_from = find_extent(conv.extents, kw_span.start);
+                    *last_from = find_extent(conv.extents, start);
                 }
                 if let Some(i) = conv.instruction(&ins, None, ctx) {
                     out.push(i);
                 }
             }
             // Line 0 is "no FROM at all", reported once by `parse`.
-            Err(e) => return Some((error_offset(&e, conv.ct.as_bytes())?, error_message(&e))),
+            Err(e) => return failed(&e),
         }
     }
     None
