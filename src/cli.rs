@@ -9,6 +9,7 @@ use crate::diagnostic::{
 use crate::discover::{self, DiscoverOptions, Origin};
 use crate::document::{Document, FileKind};
 use crate::render::{self, Format, RenderOptions};
+use crate::semantic::compose_builds::{self, BuiltDockerfile};
 use crate::settings::Settings;
 use crate::source::Span;
 use crate::suggest::closest;
@@ -529,6 +530,7 @@ fn lint(args: LintArgs) -> i32 {
     // Configuration is resolved for every input first (cached per directory), then the files
     // are linted in parallel, each with its own settings.
     let mut jobs = Vec::with_capacity(discovery.candidates.len());
+    let mut absolute: Vec<PathBuf> = Vec::with_capacity(discovery.candidates.len());
     let mut linted = std::collections::HashSet::new();
     for c in &discovery.candidates {
         let abs = resolver.absolute(&c.path);
@@ -538,6 +540,7 @@ fn lint(args: LintArgs) -> i32 {
         }
         linted.insert(abs.clone());
         jobs.push((c, resolved.settings_for(Some(&abs))));
+        absolute.push(abs);
     }
     let stdin_settings = if stdin_count == 1 {
         let name = args.stdin_filename.as_deref().map(std::path::Path::new);
@@ -592,15 +595,55 @@ fn lint(args: LintArgs) -> i32 {
     }
 
     let limit = args.max_file_size;
-    let mut outcomes: Vec<Outcome> = jobs
-        .par_iter()
-        .map(|(c, settings)| {
-            // `--skip-unrecognised`: a named file that is none of the three kinds is skipped
-            // as if it had been found by walking.
-            let origin = if args.skip_unrecognised { Origin::Walked } else { c.origin };
-            only_what_the_output_needs(lint_file(&c.path, origin, settings, limit))
+    // Two phases: the files that are not Dockerfiles by name first, then the Dockerfiles, each
+    // with the platforms the run's Compose services build it for (see [`compose_builds`]).
+    type Job<'a> = (&'a discover::Candidate, std::sync::Arc<Settings>);
+    let lint_job = |jobs: &[Job<'_>], index: usize, built: Option<&mut Vec<BuiltDockerfile>>| {
+        let (c, settings) = &jobs[index];
+        // `--skip-unrecognised`: a named file that is none of the three kinds is skipped
+        // as if it had been found by walking.
+        let origin = if args.skip_unrecognised { Origin::Walked } else { c.origin };
+        let built = built.map(|b| (absolute[index].as_path(), b));
+        only_what_the_output_needs(lint_file(&c.path, origin, settings, limit, built))
+    };
+    let is_dockerfile = |index: &usize| {
+        let (c, settings) = &jobs[*index];
+        settings.kind.is_none_or(|k| k == FileKind::Dockerfile)
+            && crate::classify::by_name(&c.path) == crate::classify::NameClass::Dockerfile
+    };
+    let (dockerfiles, others): (Vec<usize>, Vec<usize>) = (0..jobs.len()).partition(is_dockerfile);
+    let first: Vec<(usize, Outcome, Vec<BuiltDockerfile>)> = others
+        .into_par_iter()
+        .map(|index| {
+            let mut built = Vec::new();
+            let outcome = lint_job(&jobs, index, Some(&mut built));
+            (index, outcome, built)
         })
         .collect();
+    let mut built_for: std::collections::HashMap<&std::path::Path, Vec<Platform>> =
+        std::collections::HashMap::new();
+    for built in first.iter().flat_map(|(_, _, b)| b) {
+        let platforms = built_for.entry(built.path.as_path()).or_default();
+        compose_builds::merge(platforms, &built.platforms);
+    }
+    for &index in &dockerfiles {
+        if let Some(platforms) = built_for.get(absolute[index].as_path()) {
+            let settings = &mut jobs[index].1;
+            if settings.platforms != *platforms {
+                let mut changed = Settings::clone(settings);
+                changed.platforms = platforms.clone();
+                changed.platforms_configured = true;
+                *settings = std::sync::Arc::new(changed);
+            }
+        }
+    }
+    let second: Vec<(usize, Outcome)> =
+        dockerfiles.into_par_iter().map(|index| (index, lint_job(&jobs, index, None))).collect();
+    let mut slots: Vec<Option<Outcome>> = (0..jobs.len()).map(|_| None).collect();
+    for (index, outcome) in first.into_iter().map(|(i, o, _)| (i, o)).chain(second) {
+        slots[index] = Some(outcome);
+    }
+    let mut outcomes: Vec<Outcome> = slots.into_iter().flatten().collect();
     if let Some(settings) = stdin_settings {
         outcomes.push(lint_stdin(
             args.stdin_filename.as_deref(),
@@ -972,7 +1015,15 @@ fn is_binary(report: &FileReport) -> bool {
     report.source.text.contains('\0')
 }
 
-fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) -> Outcome {
+/// `built` receives the Dockerfiles a Compose file at `absolute` builds (see
+/// [`compose_builds`]), for the Dockerfile phase of the run.
+fn lint_text(
+    path: &str,
+    bytes: Vec<u8>,
+    origin: Origin,
+    settings: &Settings,
+    built: Option<(&std::path::Path, &mut Vec<BuiltDockerfile>)>,
+) -> Outcome {
     let (text, invalid_at) = decode(bytes);
     match crate::lint_source_document(path, text, settings) {
         Ok((mut report, document)) => {
@@ -986,6 +1037,9 @@ fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) ->
                     "file is not valid UTF-8; invalid bytes were read as U+FFFD",
                 ));
                 crate::sort_diagnostics(&mut report.diagnostics);
+            }
+            if let Some((absolute, built)) = built {
+                built.extend(compose_builds::built_dockerfiles(&document, settings, absolute));
             }
             let uses_cross_file = rules::all()
                 .iter()
@@ -1004,7 +1058,13 @@ fn lint_text(path: &str, bytes: Vec<u8>, origin: Origin, settings: &Settings) ->
     }
 }
 
-fn lint_file(path: &std::path::Path, origin: Origin, settings: &Settings, limit: u64) -> Outcome {
+fn lint_file(
+    path: &std::path::Path,
+    origin: Origin,
+    settings: &Settings,
+    limit: u64,
+    built: Option<(&std::path::Path, &mut Vec<BuiltDockerfile>)>,
+) -> Outcome {
     let shown = path.to_string_lossy().into_owned();
     let cannot_read = |e: &io::Error| {
         Outcome::Error(format!(
@@ -1040,7 +1100,7 @@ fn lint_file(path: &std::path::Path, origin: Origin, settings: &Settings, limit:
         // It grew since `metadata`.
         return over_limit(&shown, None, &bytes[..], limit, origin, settings);
     }
-    lint_text(&shown, bytes, origin, settings)
+    lint_text(&shown, bytes, origin, settings, built)
 }
 
 /// Standard input, read up to `limit`. Input of no known kind is an error (exit 2): a pipe
@@ -1059,7 +1119,7 @@ fn lint_stdin(name: Option<&str>, settings: &Settings, limit: u64, skip: bool) -
     let outcome = if bytes.len() as u64 > limit {
         over_limit(path, None, &bytes[..], limit, origin, settings)
     } else {
-        lint_text(path, bytes, origin, settings)
+        lint_text(path, bytes, origin, settings, None)
     };
     match outcome {
         Outcome::Note(_) => Outcome::Error(format!(

@@ -94,6 +94,8 @@ pub struct Build {
     pub span: Span,
     pub context: Option<Spanned<String>>,
     pub dockerfile: Option<Spanned<String>>,
+    /// `build.platforms`: the platforms a multi-platform build produces.
+    pub platforms: Vec<Spanned<String>>,
 }
 
 /// `command`/`entrypoint`: the string form (run by a shell when it has shell syntax) or the list.
@@ -226,12 +228,20 @@ fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
                 span: e.key.span().cover(v.span()),
                 context: Some(Spanned::new(ctx.to_string(), v.span())),
                 dockerfile: None,
+                platforms: Vec::new(),
             }
         } else {
             Build {
                 span: e.key.span().cover(v.span()),
                 context: scalar(v.get("context")),
                 dockerfile: scalar(v.get("dockerfile")),
+                platforms: v.get("platforms").map_or_else(Vec::new, |p| {
+                    p.value
+                        .items()
+                        .iter()
+                        .filter_map(|i| Some(Spanned::new(i.as_str()?.to_string(), i.span())))
+                        .collect()
+                }),
             }
         }
     });

@@ -10,6 +10,7 @@
 //! | whether an image keeps data, and where | [`stateful`] |
 //! | whether an image starts slowly, and its start-up budget | [`startup`] |
 //! | whether a label selector selects a pod's labels | [`selector`] |
+//! | which Dockerfiles a Compose file builds, for which platforms (cross-file) | [`compose_builds`] |
 //! | architecture `case`s in shell text and what each command prints per platform | [`arch_detection`] |
 //!
 //! The configured targets come from [`Settings::platforms`], which the configuration resolves
@@ -19,6 +20,7 @@
 //! `edgelint.io/platforms` annotation.
 
 pub mod arch_detection;
+pub mod compose_builds;
 pub mod file_platforms;
 pub mod limits;
 pub mod probe;
@@ -176,6 +178,11 @@ impl<'a> Semantic<'a> {
                 self.services.get(*index).map_or(&[], Vec::as_slice)
             }
         }
+    }
+
+    /// The targets Compose service `index` (in file order) is pulled and built for.
+    pub fn service_targets(&self, index: usize) -> &[Platform] {
+        self.services.get(index).map_or(&[], Vec::as_slice)
     }
 
     /// What Dockerfile stage `stage` is built for, against the configured targets.

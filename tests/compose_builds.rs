@@ -1,0 +1,87 @@
+//! A Compose service and the Dockerfile its `build:` names, through the real binary: the
+//! Dockerfile is judged for the platforms the service builds it for, when both files are in the
+//! run; a Dockerfile linted alone (pre-commit with only it staged) keeps the configured targets.
+
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{run, stdout};
+
+fn tree(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// An amd64-only download: wrong on any other platform.
+const DOCKERFILE: &str =
+    "FROM debian:12\nRUN curl -fsSL -o /usr/local/bin/tool https://example.com/tool-linux-amd64\n";
+
+fn lint(dir: &Path, paths: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "--isolated",
+        "--format",
+        "concise",
+        "--platform",
+        "linux/amd64",
+        "--select",
+        "arch-specific-command",
+    ];
+    args.extend_from_slice(paths);
+    run(&args, dir)
+}
+
+const FINDING: &str = "app/Dockerfile:2:70: warning[arch-specific-command] hard-coded linux/amd64 artifact `tool-linux-amd64` cannot serve linux/arm64\n";
+
+#[test]
+fn a_service_platform_judges_the_dockerfile_it_builds() {
+    let compose = "services:\n  web:\n    build: ./app\n    platform: linux/arm64\n";
+    let dir = tree(
+        "compose-builds-platform",
+        &[("compose.yaml", compose), ("app/Dockerfile", DOCKERFILE)],
+    );
+    // The configured target is amd64 only, where the download is right; the service builds the
+    // image for arm64.
+    let o = lint(&dir, &["."]);
+    assert_eq!(stdout(&o), FINDING);
+    assert_eq!(o.status.code(), Some(1));
+    let o = lint(&dir, &["compose.yaml", "app/Dockerfile"]);
+    assert_eq!(stdout(&o), FINDING);
+    // The Dockerfile alone: the configured amd64 target only.
+    let o = lint(&dir, &["app/Dockerfile"]);
+    assert_eq!(stdout(&o), "");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn the_compose_files_platforms_flow_into_its_builds() {
+    let compose = "x-edgelint:\n  platforms: [linux/arm64]\nservices:\n  web:\n    build:\n      context: app\n";
+    let dir =
+        tree("compose-builds-file", &[("compose.yaml", compose), ("app/Dockerfile", DOCKERFILE)]);
+    assert_eq!(stdout(&lint(&dir, &["."])), FINDING);
+}
+
+#[test]
+fn a_service_built_for_the_configured_target_changes_nothing() {
+    let compose = "services:\n  web:\n    build: ./app\n    platform: linux/amd64\n";
+    let dir =
+        tree("compose-builds-same", &[("compose.yaml", compose), ("app/Dockerfile", DOCKERFILE)]);
+    assert_eq!(stdout(&lint(&dir, &["."])), "");
+}
+
+#[test]
+fn a_multi_platform_build_judges_the_dockerfile_for_every_platform_it_lists() {
+    let compose = "services:\n  web:\n    build:\n      context: ./app\n      platforms: [linux/amd64, linux/arm64]\n    platform: linux/amd64\n";
+    let dir =
+        tree("compose-builds-multi", &[("compose.yaml", compose), ("app/Dockerfile", DOCKERFILE)]);
+    assert_eq!(stdout(&lint(&dir, &["."])), FINDING);
+}
