@@ -2,25 +2,11 @@
 //! Dockerfile is judged for the platforms the service builds it for, when both files are in the
 //! run; a Dockerfile linted alone (pre-commit with only it staged) keeps the configured targets.
 
-// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
-#![allow(clippy::unwrap_used)]
-
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{run, stdout};
-
-fn tree(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    for (path, text) in files {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
+use common::{repo, run, stdout};
 
 /// An amd64-only download: wrong on any other platform.
 const DOCKERFILE: &str =
@@ -45,8 +31,9 @@ const FINDING: &str = "app/Dockerfile:2:70: warning[arch-specific-command] hard-
 #[test]
 fn a_service_platform_judges_the_dockerfile_it_builds() {
     let compose = "services:\n  web:\n    build: ./app\n    platform: linux/arm64\n";
-    let dir = tree(
-        "compose-builds-platform",
+    let dir = repo(
+        "compose-builds",
+        "platform",
         &[("compose.yaml", compose), ("app/Dockerfile", DOCKERFILE)],
     );
     // The configured target is amd64 only, where the download is right; the service builds the
@@ -65,23 +52,32 @@ fn a_service_platform_judges_the_dockerfile_it_builds() {
 #[test]
 fn the_compose_files_platforms_flow_into_its_builds() {
     let compose = "x-edgelint:\n  platforms: [linux/arm64]\nservices:\n  web:\n    build:\n      context: app\n";
-    let dir =
-        tree("compose-builds-file", &[("compose.yaml", compose), ("app/Dockerfile", DOCKERFILE)]);
+    let dir = repo(
+        "compose-builds",
+        "file",
+        &[("compose.yaml", compose), ("app/Dockerfile", DOCKERFILE)],
+    );
     assert_eq!(stdout(&lint(&dir, &["."])), FINDING);
 }
 
 #[test]
 fn a_service_built_for_the_configured_target_changes_nothing() {
     let compose = "services:\n  web:\n    build: ./app\n    platform: linux/amd64\n";
-    let dir =
-        tree("compose-builds-same", &[("compose.yaml", compose), ("app/Dockerfile", DOCKERFILE)]);
+    let dir = repo(
+        "compose-builds",
+        "same",
+        &[("compose.yaml", compose), ("app/Dockerfile", DOCKERFILE)],
+    );
     assert_eq!(stdout(&lint(&dir, &["."])), "");
 }
 
 #[test]
 fn a_multi_platform_build_judges_the_dockerfile_for_every_platform_it_lists() {
     let compose = "services:\n  web:\n    build:\n      context: ./app\n      platforms: [linux/amd64, linux/arm64]\n    platform: linux/amd64\n";
-    let dir =
-        tree("compose-builds-multi", &[("compose.yaml", compose), ("app/Dockerfile", DOCKERFILE)]);
+    let dir = repo(
+        "compose-builds",
+        "multi",
+        &[("compose.yaml", compose), ("app/Dockerfile", DOCKERFILE)],
+    );
     assert_eq!(stdout(&lint(&dir, &["."])), FINDING);
 }

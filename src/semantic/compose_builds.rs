@@ -22,7 +22,7 @@ use crate::semantic::Semantic;
 use crate::settings::Settings;
 use crate::values::image_ref::has_variable;
 use crate::values::platform::Platform;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// A Dockerfile a Compose file builds: its path (absolute when `compose_path` is) and the
 /// platforms the file's services build it for.
@@ -90,24 +90,8 @@ fn resolve(dir: &Path, context: &str, dockerfile: &str) -> Option<PathBuf> {
         return None;
     }
     let context = dir.join(context);
-    Some(lexical(&context.join(dockerfile)))
-}
-
-/// `path` with `.` and `..` removed lexically (as Compose does before reading the file).
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push(c);
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    // `.` and `..` removed lexically, as Compose does before reading the file.
+    Some(crate::config::normalize(&context.join(dockerfile)))
 }
 
 #[cfg(test)]
