@@ -1041,9 +1041,14 @@ fn lint_text(
             if let Some((absolute, built)) = built {
                 built.extend(compose_builds::built_dockerfiles(&document, settings, absolute));
             }
-            let uses_cross_file = rules::all()
-                .iter()
-                .any(|r| r.uses_cross_file() && settings.rule_enabled(r.meta().name));
+            // Only documents a cross-file rule that runs reads are kept (memory stays flat for
+            // the other kinds on large trees).
+            let kind = document.kind();
+            let uses_cross_file = rules::all().iter().any(|r| {
+                r.uses_cross_file()
+                    && r.meta().formats.contains(&kind)
+                    && settings.rule_enabled(r.meta().name)
+            });
             let kept = uses_cross_file.then(|| Box::new((document, settings.clone())));
             Outcome::Report(report, settings.failure_threshold, kept)
         }
