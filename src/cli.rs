@@ -627,11 +627,29 @@ fn lint(args: LintArgs) -> i32 {
         compose_builds::merge(platforms, &built.platforms);
     }
     for &index in &dockerfiles {
-        if let Some(platforms) = built_for.get(absolute[index].as_path()) {
+        // The platforms the run's Compose services build it for, else, for a plain
+        // `Dockerfile`, the configured ones without those of `Dockerfile.<arch>` files beside it.
+        let platforms = built_for.get(absolute[index].as_path()).cloned().or_else(|| {
+            let path = &jobs[index].0.path;
+            let plain = path.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy().to_ascii_lowercase();
+                n == "dockerfile" || n == "containerfile"
+            });
+            (plain && crate::semantic::targets::path_platform(&path.to_string_lossy()).is_none())
+                .then(|| sibling_names(&absolute[index]))
+                .and_then(|names| {
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    crate::semantic::targets::without_sibling_platforms(
+                        &jobs[index].1.platforms,
+                        &names,
+                    )
+                })
+        });
+        if let Some(platforms) = platforms {
             let settings = &mut jobs[index].1;
-            if settings.platforms != *platforms {
+            if settings.platforms != platforms {
                 let mut changed = Settings::clone(settings);
-                changed.platforms = platforms.clone();
+                changed.platforms = platforms;
                 changed.platforms_configured = true;
                 *settings = std::sync::Arc::new(changed);
             }
@@ -997,6 +1015,18 @@ fn cross_file(kept: &mut [(FileReport, Option<Severity>, Box<Kept>)]) {
     for (report, _, _) in kept.iter_mut() {
         crate::sort_diagnostics(&mut report.diagnostics);
     }
+}
+
+/// The names of the other entries of `path`'s directory (none when it cannot be read: the
+/// Dockerfile then keeps its configured targets).
+fn sibling_names(path: &std::path::Path) -> Vec<String> {
+    let Some(dir) = path.parent() else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| path.file_name().is_none_or(|own| own.to_string_lossy() != n.as_str()))
+        .collect()
 }
 
 /// Text from bytes: invalid UTF-8 is replaced, and said as a `parse-error` by the caller.

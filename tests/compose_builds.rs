@@ -1,6 +1,7 @@
-//! A Compose service and the Dockerfile its `build:` names, through the real binary: the
-//! Dockerfile is judged for the platforms the service builds it for, when both files are in the
-//! run; a Dockerfile linted alone (pre-commit with only it staged) keeps the configured targets.
+//! The targets a Dockerfile takes from the files around it, through the real binary: a Compose
+//! service's `build:` judges the Dockerfile for the platforms the service builds it for, when
+//! both files are in the run (a Dockerfile linted alone keeps the configured targets); a plain
+//! `Dockerfile` beside `Dockerfile.<arch>` files is the amd64 one.
 
 mod common;
 
@@ -80,4 +81,39 @@ fn a_multi_platform_build_judges_the_dockerfile_for_every_platform_it_lists() {
         &[("compose.yaml", compose), ("app/Dockerfile", DOCKERFILE)],
     );
     assert_eq!(stdout(&lint(&dir, &["."])), FINDING);
+}
+
+#[test]
+fn a_plain_dockerfile_beside_per_architecture_ones_is_the_amd64_one() {
+    let amd64_only = "FROM debian:12\nRUN curl -fsSL -o /usr/local/bin/tool https://example.com/tool-linux-amd64\n";
+    let arm64_only = "FROM debian:12\nRUN curl -fsSL -o /usr/local/bin/tool https://example.com/tool-linux-arm64\n";
+    let dir = repo(
+        "compose-builds",
+        "siblings",
+        &[
+            ("app/Dockerfile", amd64_only),
+            ("app/Dockerfile.aarch64", arm64_only),
+            ("solo/Dockerfile", amd64_only),
+        ],
+    );
+    let o =
+        run(&["--isolated", "--format", "concise", "--select", "arch-specific-command", "."], &dir);
+    // `app/` keeps one file per architecture; `solo/` has one Dockerfile for every target.
+    assert_eq!(
+        stdout(&o),
+        "solo/Dockerfile:2:70: warning[arch-specific-command] hard-coded linux/amd64 artifact `tool-linux-amd64` cannot serve linux/arm64, linux/arm/v7\n"
+    );
+    // Named alone, the plain file still sees its sibling on disk.
+    let o = run(
+        &[
+            "--isolated",
+            "--format",
+            "concise",
+            "--select",
+            "arch-specific-command",
+            "app/Dockerfile",
+        ],
+        &dir,
+    );
+    assert_eq!(stdout(&o), "");
 }

@@ -247,6 +247,23 @@ impl Pinning {
 pub const CHANNEL_TAGS: &[&str] =
     &["stable", "edge", "main", "master", "dev", "nightly", "lts", "current", "alpine", "slim"];
 
+/// Words that name a moving channel inside a compound tag (`latest-dev`, `stable-alpine`,
+/// `latest_release`). `alpine`/`slim` alone are channels ([`CHANNEL_TAGS`]) but, as a part, name
+/// a variant (`bookworm-slim` is left alone).
+const CHANNEL_WORDS: &[&str] = &[
+    "latest", "stable", "edge", "main", "master", "dev", "develop", "nightly", "lts", "current",
+    "release", "snapshot", "canary", "unstable", "testing",
+];
+
+/// A tag made of words only (no part with a digit: `latest-dev`, not `1.2-dev` or
+/// `main-3f2a1c9`), one of which is a channel word.
+fn is_channel_compound(tag: &str) -> bool {
+    let parts: Vec<&str> = tag.split(['-', '_', '.']).collect();
+    parts.len() > 1
+        && parts.iter().all(|p| !p.bytes().any(|b| b.is_ascii_digit()))
+        && parts.iter().any(|p| CHANNEL_WORDS.contains(&p.to_ascii_lowercase().as_str()))
+}
+
 /// How `image` pins its content.
 pub fn pinning(image: &ImageRef) -> Pinning {
     if image.digest.is_some() {
@@ -260,7 +277,7 @@ pub fn pinning(image: &ImageRef) -> Pinning {
         Pinning::Floating(Floating::Major)
     } else if tag.split_once('.').is_some_and(|(a, b)| digits(a) && digits(b)) {
         Pinning::Floating(Floating::Minor)
-    } else if CHANNEL_TAGS.contains(&tag) {
+    } else if CHANNEL_TAGS.contains(&tag) || is_channel_compound(tag) {
         Pinning::Floating(Floating::Channel)
     } else {
         Pinning::Tag
@@ -383,6 +400,16 @@ mod tests {
         assert_eq!(pin("python:3.12"), Pinning::Floating(Floating::Minor));
         assert_eq!(pin("debian:stable"), Pinning::Floating(Floating::Channel));
         assert_eq!(pin("node:lts"), Pinning::Floating(Floating::Channel));
+        // compound tags of words, one of them a channel
+        assert_eq!(pin("app:latest-dev"), Pinning::Floating(Floating::Channel));
+        assert_eq!(pin("app:latest_release"), Pinning::Floating(Floating::Channel));
+        assert_eq!(pin("nginx:stable-alpine"), Pinning::Floating(Floating::Channel));
+        assert_eq!(pin("app:Nightly-build"), Pinning::Floating(Floating::Channel));
+        // a version, a commit or a variant word alone keeps the tag fixed
+        assert_eq!(pin("app:1.2.3-dev"), Pinning::Tag);
+        assert_eq!(pin("app:main-3f2a1c9"), Pinning::Tag);
+        assert_eq!(pin("debian:bookworm-slim"), Pinning::Tag);
+        assert_eq!(pin("app:devops-tools"), Pinning::Tag);
         assert_eq!(pin("python:3.12.4"), Pinning::Tag);
         assert_eq!(pin("python:3.12-slim"), Pinning::Tag);
         assert_eq!(pin("alpine:3.19-alpine"), Pinning::Tag);

@@ -144,6 +144,42 @@ pub fn dockerfile_targets(path: &str, targets: &[Platform]) -> Vec<Platform> {
     }
 }
 
+/// The targets of a Dockerfile whose path names no architecture, when files beside it are
+/// Dockerfiles that do (`Dockerfile` next to `Dockerfile.aarch64` and `Dockerfile.armhf`, as
+/// linuxserver.io and others keep one file per architecture): `linux/amd64` when it is a
+/// target the siblings do not take (the plain file is the amd64 one by that convention), else
+/// the targets without the architectures the siblings take over. `None` when no sibling names
+/// one, or when they would take every target (then the file says nothing certain). `siblings` are file names of the
+/// same directory; only Dockerfile names count ([`crate::classify::by_name`]).
+pub fn without_sibling_platforms(targets: &[Platform], siblings: &[&str]) -> Option<Vec<Platform>> {
+    let taken: Vec<Platform> = siblings
+        .iter()
+        .filter(|n| {
+            crate::classify::by_name(std::path::Path::new(n))
+                == crate::classify::NameClass::Dockerfile
+        })
+        .filter_map(|n| name_arch(n))
+        .collect();
+    if taken.is_empty() {
+        return None;
+    }
+    let kept: Vec<Platform> = normalized(targets)
+        .into_iter()
+        .filter(|t| !taken.iter().any(|p| p.os == t.os && p.arch == t.arch))
+        .collect();
+    if kept.len() == normalized(targets).len() {
+        // The siblings take no target.
+        return None;
+    }
+    // The convention of per-architecture Dockerfile sets: the siblings name the other
+    // architectures and the plain file is the amd64 one (linuxserver.io keeps `Dockerfile` and
+    // `Dockerfile.aarch64` and builds no arm/v7 image at all).
+    if let Some(amd64) = kept.iter().find(|t| t.os == "linux" && t.arch == "amd64") {
+        return Some(vec![amd64.clone()]);
+    }
+    (!kept.is_empty() && kept.len() < targets.len()).then_some(kept)
+}
+
 /// Whether every platform of `published` is an ARM one (`linux/arm64`, `linux/arm/v7`…): an
 /// image published only for ARM is made for ARM devices, so a Dockerfile whose final stage is
 /// built on it targets those platforms.
@@ -279,6 +315,58 @@ fn mentions(value: &str, args: &[&str]) -> bool {
 /// The targets, normalised (`linux/arm64/v8` → `linux/arm64`).
 pub fn normalized(targets: &[Platform]) -> Vec<Platform> {
     targets.iter().map(Platform::normalize).collect()
+}
+
+#[cfg(test)]
+mod sibling_tests {
+    use super::*;
+
+    fn ps(names: &[&str]) -> Vec<Platform> {
+        names.iter().map(|n| Platform::parse(n).unwrap()).collect()
+    }
+
+    fn shown(p: Option<Vec<Platform>>) -> Option<Vec<String>> {
+        p.map(|v| v.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn siblings_named_for_an_architecture_take_it_over() {
+        let targets = ps(&["linux/amd64", "linux/arm64", "linux/arm/v7"]);
+        assert_eq!(
+            shown(without_sibling_platforms(
+                &targets,
+                &["Dockerfile.aarch64", "Dockerfile.armhf", "README.md"]
+            )),
+            Some(vec!["linux/amd64".to_string()])
+        );
+        // the plain file is the amd64 one, even when no sibling builds arm/v7
+        assert_eq!(
+            shown(without_sibling_platforms(&targets, &["Dockerfile.arm64"])),
+            Some(vec!["linux/amd64".to_string()])
+        );
+        // a sibling for amd64: the plain file keeps the rest
+        assert_eq!(
+            shown(without_sibling_platforms(&targets, &["Dockerfile.amd64"])),
+            Some(vec!["linux/arm64".to_string(), "linux/arm/v7".to_string()])
+        );
+    }
+
+    #[test]
+    fn other_files_and_a_full_takeover_change_nothing() {
+        let targets = ps(&["linux/amd64", "linux/arm64"]);
+        // not Dockerfiles, or no architecture in the name
+        assert_eq!(
+            without_sibling_platforms(&targets, &["build-arm64.sh", "Dockerfile.dev"]),
+            None
+        );
+        // every target taken: nothing certain about the plain Dockerfile
+        assert_eq!(
+            without_sibling_platforms(&targets, &["Dockerfile.amd64", "Dockerfile.arm64"]),
+            None
+        );
+        // a sibling for a platform that is not a target
+        assert_eq!(without_sibling_platforms(&targets, &["Dockerfile.s390x"]), None);
+    }
 }
 
 #[cfg(test)]
