@@ -106,6 +106,13 @@ const NON_ROOT_IMAGES: &[&str] = &[
     "docker.elastic.co/elasticsearch/elasticsearch",
     "docker.elastic.co/kibana/kibana",
     "docker.elastic.co/logstash/logstash",
+    "docker.elastic.co/beats/filebeat",
+    "docker.elastic.co/beats/metricbeat",
+    "docker.elastic.co/beats/heartbeat",
+    "docker.elastic.co/beats/auditbeat",
+    "docker.elastic.co/beats/packetbeat",
+    "docker.elastic.co/elastic-agent/elastic-agent",
+    "docker.elastic.co/beats/elastic-agent",
     "jenkins/jenkins",
     "quay.io/keycloak/keycloak",
 ];
@@ -327,6 +334,8 @@ mod tests {
         assert!(image_runs_as_non_root("bitnami/postgresql:16"));
         assert!(image_runs_as_non_root("gcr.io/distroless/static:nonroot"));
         assert!(image_runs_as_non_root("grafana/grafana:11.2.0"));
+        assert!(image_runs_as_non_root("docker.elastic.co/beats/filebeat:8.15.0"));
+        assert!(!image_runs_as_non_root("docker.elastic.co/beats/filebeat-wolfi-unknown:8"));
         assert!(!image_runs_as_non_root("postgres:16"));
         assert!(!image_runs_as_non_root("${IMAGE}"));
         assert!(is_windows_image("mcr.microsoft.com/windows/servercore:ltsc2022"));
