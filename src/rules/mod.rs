@@ -46,6 +46,7 @@ pub mod suspicious_memory_quantity;
 pub mod target_arch_arg_undeclared;
 pub mod unbounded_emptydir;
 pub mod unknown_rule;
+pub mod unpinned_hostpath;
 pub mod unused_suppression;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -626,6 +627,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &target_arch_arg_undeclared::TargetArchArgUndeclared,
         &unbounded_emptydir::UnboundedEmptydir,
         &unknown_rule::UnknownRule,
+        &unpinned_hostpath::UnpinnedHostpath,
         &unused_suppression::UnusedSuppression,
     ]
 }

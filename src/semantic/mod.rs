@@ -10,6 +10,7 @@
 //! | whether an image keeps data, and where | [`stateful`] |
 //! | whether an image starts slowly, and its start-up budget | [`startup`] |
 //! | whether a label selector selects a pod's labels | [`selector`] |
+//! | the hostPath volumes a pod writes, node paths against data, node pins | [`host_paths`] |
 //! | architecture `case`s in shell text and what each command prints per platform | [`arch_detection`] |
 //!
 //! The configured targets come from [`Settings::platforms`], which the configuration resolves
@@ -20,6 +21,7 @@
 
 pub mod arch_detection;
 pub mod file_platforms;
+pub mod host_paths;
 pub mod limits;
 pub mod probe;
 pub mod published;
