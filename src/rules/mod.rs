@@ -39,6 +39,7 @@ pub mod pull_policy_always;
 pub mod registry_not_local;
 pub mod runs_as_root;
 pub mod runtime_socket_mount;
+pub mod rwo_volume_rollout;
 pub mod shared;
 pub mod short_unreachable_toleration;
 pub mod single_arch_image;
@@ -621,6 +622,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &registry_not_local::RegistryNotLocal,
         &runs_as_root::RunsAsRoot,
         &runtime_socket_mount::RuntimeSocketMount,
+        &rwo_volume_rollout::RwoVolumeRollout,
         &short_unreachable_toleration::ShortUnreachableToleration,
         &single_arch_image::SingleArchImage,
         &suspicious_memory_quantity::SuspiciousMemoryQuantity,
