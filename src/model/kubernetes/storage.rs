@@ -215,10 +215,10 @@ mod tests {
             "kind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: \"\"\n  volumeName: pv-1\n  resources: {requests: {storage: 1Gi}}\n---\nkind: PersistentVolume\nmetadata:\n  name: pv-1\n  labels: {disk: usb}\nspec:\n  capacity: {storage: 512Mi}\n  accessModes: [ReadWriteOnce, ReadOnlyMany]\n  claimRef: {name: data, namespace: plant}\n  hostPath: {path: /srv/data}\n---\nkind: PersistentVolumeClaim\nmetadata:\n  name: legacy\n  annotations: {volume.beta.kubernetes.io/storage-class: slow}\nspec:\n  accessModes: [ReadWriteOncePod, ReadWriteOnce]\n",
         );
         let claim = m.claim(&m.objects[0]).expect("a claim");
+        assert_eq!(claim.sharing(), Sharing::OneNode);
         assert_eq!(claim.class.name(), Some(""));
         assert_eq!(claim.volume_name.map(|v| v.value).as_deref(), Some("pv-1"));
         assert_eq!(claim.request.map(|r| r.value).as_deref(), Some("1Gi"));
-        assert_eq!(claim.sharing(), Sharing::OneNode);
         let pv = m.persistent_volume(&m.objects[1]).expect("a volume");
         assert_eq!(pv.class, StorageClass::Omitted);
         assert_eq!(pv.capacity.map(|c| c.value).as_deref(), Some("512Mi"));
