@@ -36,6 +36,7 @@ pub mod pdb_blocks_drain;
 pub mod platform_pinned;
 pub mod privileged_container;
 pub mod pull_policy_always;
+pub mod pvc_binding_mismatch;
 pub mod registry_not_local;
 pub mod runs_as_root;
 pub mod runtime_socket_mount;
@@ -619,6 +620,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &platform_pinned::PlatformPinned,
         &privileged_container::PrivilegedContainer,
         &pull_policy_always::PullPolicyAlways,
+        &pvc_binding_mismatch::PvcBindingMismatch,
         &registry_not_local::RegistryNotLocal,
         &runs_as_root::RunsAsRoot,
         &runtime_socket_mount::RuntimeSocketMount,
