@@ -50,6 +50,7 @@ pub mod unbounded_emptydir;
 pub mod unknown_rule;
 pub mod unpinned_hostpath;
 pub mod unused_suppression;
+pub mod volume_permission_mismatch;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::FileKind;
@@ -633,6 +634,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &unknown_rule::UnknownRule,
         &unpinned_hostpath::UnpinnedHostpath,
         &unused_suppression::UnusedSuppression,
+        &volume_permission_mismatch::VolumePermissionMismatch,
     ]
 }
 
