@@ -42,6 +42,7 @@ pub mod runs_as_root;
 pub mod runtime_socket_mount;
 pub mod rwo_volume_rollout;
 pub mod shared;
+pub mod short_shutdown_grace;
 pub mod short_unreachable_toleration;
 pub mod single_arch_image;
 pub mod suspicious_memory_quantity;
@@ -626,6 +627,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &runs_as_root::RunsAsRoot,
         &runtime_socket_mount::RuntimeSocketMount,
         &rwo_volume_rollout::RwoVolumeRollout,
+        &short_shutdown_grace::ShortShutdownGrace,
         &short_unreachable_toleration::ShortUnreachableToleration,
         &single_arch_image::SingleArchImage,
         &suspicious_memory_quantity::SuspiciousMemoryQuantity,

@@ -10,6 +10,7 @@
 //! | whether an image keeps data, and where | [`stateful`] |
 //! | whether an image starts slowly, and its start-up budget | [`startup`] |
 //! | whether a label selector selects a pod's labels | [`selector`] |
+//! | grace periods (pod, Compose) and whether a pod or service keeps data | [`shutdown`] |
 //! | the hostPath volumes a pod writes, node paths against data, node pins | [`host_paths`] |
 //! | architecture `case`s in shell text and what each command prints per platform | [`arch_detection`] |
 //!
@@ -28,6 +29,7 @@ pub mod published;
 pub mod pull;
 pub mod security;
 pub mod selector;
+pub mod shutdown;
 pub mod startup;
 pub mod stateful;
 pub mod targets;
