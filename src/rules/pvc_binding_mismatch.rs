@@ -162,6 +162,9 @@ fn pair_refs<'p, 'a>(
     (!selected.is_empty()).then_some((Pairing::Selector, selected))
 }
 
+/// The path of a volume's file, for a finding in another file.
+type FileOf<'f> = dyn Fn(&Pv<'_>) -> Option<String> + 'f;
+
 /// Why a claim does not bind a volume.
 struct Mismatch {
     span: Span,
@@ -177,7 +180,7 @@ fn judge(
     claim: &Claim,
     pairing: Pairing,
     candidates: &[&Pv<'_>],
-    path: Option<&dyn Fn(&Pv<'_>) -> Option<String>>,
+    path: Option<&FileOf<'_>>,
 ) -> Vec<Mismatch> {
     let mut first = None;
     for pv in candidates {
@@ -203,7 +206,7 @@ fn mismatches(
     claim: &Claim,
     pairing: Pairing,
     pv: &Pv<'_>,
-    path: Option<&dyn Fn(&Pv<'_>) -> Option<String>>,
+    path: Option<&FileOf<'_>>,
 ) -> Option<Vec<Mismatch>> {
     let claim_name = object.display_name();
     let in_file = path.and_then(|p| p(pv)).map(|f| format!(" (in {f})")).unwrap_or_default();
