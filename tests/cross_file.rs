@@ -27,9 +27,7 @@ const PDB: &str = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n
 const DB: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  selector:\n    matchLabels: {app: db}\n  template:\n    metadata:\n      labels: {app: db}\n    spec:\n      containers:\n        - name: db\n          image: postgres:17\n";
 
 fn lint(dir: &Path, paths: &[&str]) -> std::process::Output {
-    let mut args = vec!["--isolated", "--format", "concise", "--select", "pdb-blocks-drain"];
-    args.extend_from_slice(paths);
-    run(&args, dir)
+    lint_rule(dir, "pdb-blocks-drain", paths)
 }
 
 #[test]
