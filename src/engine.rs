@@ -224,6 +224,29 @@ pub struct RunFile<'a> {
     pub settings: &'a Settings,
 }
 
+/// Whether files `a` and `b` of the run are in the same directory: the bundle a cross-file
+/// rule pairs objects in (a kustomize base, a chart's rendered output), not every file of a
+/// monorepo.
+pub fn same_dir(files: &[RunFile<'_>], a: usize, b: usize) -> bool {
+    let dir = |i: usize| {
+        let path = std::path::Path::new(&files.get(i)?.source.path);
+        path.parent().map(std::path::Path::to_path_buf)
+    };
+    dir(a) == dir(b)
+}
+
+/// The Kubernetes streams of the run, with their index in `files`.
+pub fn kubernetes_streams<'a>(files: &'a [RunFile<'_>]) -> Vec<(usize, &'a Manifests)> {
+    files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| match f.document {
+            Document::Kubernetes(m) => Some((i, m)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The cross-file phase: runs [`Rule::cross_file`] of every rule that has one and runs for at
 /// least one file, and returns its findings with the index of the file each is in. A finding
 /// is kept when its rule runs for that file, with that file's configured severity.

@@ -1,6 +1,7 @@
 //! The cross-file phase through the real binary: a PodDisruptionBudget and its workload in two
-//! files of one directory (`pdb-blocks-drain`), suppressions in the budget's file, and what a
-//! file linted alone (pre-commit) gives.
+//! files of one directory (`pdb-blocks-drain`), a claim and its volume (`pvc-binding-mismatch`)
+//! or its Deployment (`rwo-volume-rollout`), suppressions in the budget's file, and what a file
+//! linted alone (pre-commit) gives.
 
 // Helpers outside #[test] functions unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
@@ -26,9 +27,7 @@ const PDB: &str = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n
 const DB: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  selector:\n    matchLabels: {app: db}\n  template:\n    metadata:\n      labels: {app: db}\n    spec:\n      containers:\n        - name: db\n          image: postgres:17\n";
 
 fn lint(dir: &Path, paths: &[&str]) -> std::process::Output {
-    let mut args = vec!["--isolated", "--format", "concise", "--select", "pdb-blocks-drain"];
-    args.extend_from_slice(paths);
-    run(&args, dir)
+    lint_rule(dir, "pdb-blocks-drain", paths)
 }
 
 #[test]
@@ -83,4 +82,63 @@ fn a_budget_that_selects_nothing_in_its_directory() {
     // A budget file without workloads is not judged: its bundle may be elsewhere.
     let dir = tree("cross-file-alone", &[("pdb.yaml", &stale)]);
     assert_eq!(stdout(&lint(&dir, &["."])), "");
+}
+
+const PV: &str = "apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: usb-disk\nspec:\n  capacity: {storage: 50Gi}\n  accessModes: [ReadWriteOnce]\n  hostPath: {path: /mnt/usb, type: Directory}\n";
+const PVC: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  volumeName: usb-disk\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests: {storage: 50Gi}\n";
+const APP: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  selector:\n    matchLabels: {app: app}\n  template:\n    metadata:\n      labels: {app: app}\n    spec:\n      containers:\n        - name: app\n          image: registry.local:5000/app:1.0.0\n          volumeMounts: [{name: data, mountPath: /data}]\n      volumes:\n        - name: data\n          persistentVolumeClaim: {claimName: data}\n";
+
+fn lint_rule(dir: &Path, rule: &str, paths: &[&str]) -> std::process::Output {
+    let mut args = vec!["--isolated", "--format", "concise", "--select", rule];
+    args.extend_from_slice(paths);
+    run(&args, dir)
+}
+
+#[test]
+fn a_claim_and_its_volume_in_two_files_of_one_directory() {
+    let dir = tree(
+        "cross-file-pvc",
+        &[("base/pv.yaml", PV), ("base/pvc.yaml", PVC), ("other/pvc.yaml", PVC)],
+    );
+    let o = lint_rule(&dir, "pvc-binding-mismatch", &["."]);
+    // On the claim (where `storageClassName: ""` goes), naming the volume's file; `other/` is
+    // another bundle, whose claim names a volume not in view.
+    assert_eq!(
+        stdout(&o),
+        "base/pvc.yaml:5:1: error[pvc-binding-mismatch] claim `data` omits `storageClassName`, so the cluster's default class is set when it is created, and PersistentVolume `usb-disk` (in base/pv.yaml), which it names, has no class: they never bind\n"
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // The claim alone (pre-commit): its volume is not in view.
+    let o = lint_rule(&dir, "pvc-binding-mismatch", &["base/pvc.yaml"]);
+    assert_eq!(stdout(&o), "");
+    // Both in one file: the per-file hook says the same, once.
+    let both = format!("{PV}---\n{PVC}");
+    let dir = tree("cross-file-pvc-one", &[("all.yaml", &both), ("pv.yaml", PV)]);
+    let o = lint_rule(&dir, "pvc-binding-mismatch", &["."]);
+    assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("all.yaml:14:1: error[pvc-binding-mismatch]"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_deployment_and_its_claim_in_two_files_of_one_directory() {
+    let claim = PVC.replace("  volumeName: usb-disk\n", "");
+    let dir = tree("cross-file-rwo", &[("app/claim.yaml", &claim), ("app/deploy.yaml", APP)]);
+    let o = lint_rule(&dir, "rwo-volume-rollout", &["."]);
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.starts_with(
+            "app/deploy.yaml:18:46: warning[rwo-volume-rollout] claim `data` (ReadWriteOnce"
+        ),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("(claim in app/claim.yaml)"), "{out}");
+    // The Deployment alone: the claim's access modes are unknown, nothing is said.
+    let o = lint_rule(&dir, "rwo-volume-rollout", &["app/deploy.yaml"]);
+    assert_eq!(stdout(&o), "");
+    // Recreate: nothing either way.
+    let recreate =
+        APP.replace("spec:\n  selector:", "spec:\n  strategy: {type: Recreate}\n  selector:");
+    let dir = tree("cross-file-rwo-ok", &[("claim.yaml", &claim), ("deploy.yaml", &recreate)]);
+    assert_eq!(stdout(&lint_rule(&dir, "rwo-volume-rollout", &["."])), "");
 }

@@ -57,6 +57,8 @@ pub struct Service {
     /// `update_config`, `rollback_config`, `endpoint_mode`, `restart_policy.delay` and
     /// `restart_policy.window`, as `(path, key span)`.
     pub swarm_only: Vec<(&'static str, Span)>,
+    /// `stop_grace_period`, as written (a Compose duration).
+    pub stop_grace_period: Option<Spanned<String>>,
 }
 
 /// A service's fields about privileges and identity, as written (after same-file `extends`
@@ -273,6 +275,7 @@ fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
         volumes: f("volumes").map(|e| volumes(e.value)).unwrap_or_default(),
         tmpfs: f("tmpfs").map(|e| string_or_list(e.value)).unwrap_or_default(),
         restart: scalar(f("restart")),
+        stop_grace_period: scalar(f("stop_grace_period")),
         resources,
         depends_on: f("depends_on").map(|e| depends_on(e.value)).unwrap_or_default(),
         volumes_from: service_node

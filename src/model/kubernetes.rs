@@ -8,6 +8,7 @@
 //! CustomResourceDefinitions are not searched (their schemas describe pods, they are not pods).
 
 pub mod disruption;
+pub mod storage;
 
 use crate::source::{Span, Spanned};
 use crate::syntax::text::Text;
@@ -64,6 +65,21 @@ pub struct VolumeClaimTemplate {
 }
 
 impl Object {
+    /// Whether two objects can be in the same namespace: namespaces as written; an object
+    /// without one takes its namespace when applied (`-n`, kustomize), so it can be the same
+    /// as any.
+    pub fn same_namespace(&self, other: &Object) -> bool {
+        match (&self.namespace, &other.namespace) {
+            (Some(x), Some(y)) => x.value == y.value,
+            _ => true,
+        }
+    }
+
+    /// The name as written, `(unnamed)` without one (for messages).
+    pub fn display_name(&self) -> &str {
+        self.name.as_ref().map_or("(unnamed)", |n| n.value.as_str())
+    }
+
     /// `Deployment/plant/historian` (kind, namespace when written, name when written): the
     /// object's part of a logical path.
     pub fn logical_name(&self) -> String {
@@ -171,7 +187,7 @@ pub enum Scalar {
 }
 
 impl Scalar {
-    fn of(node: NodeRef<'_>) -> Scalar {
+    pub(crate) fn of(node: NodeRef<'_>) -> Scalar {
         if node.is_null() {
             Scalar::Null
         } else if let Some(n) = node.as_i64() {

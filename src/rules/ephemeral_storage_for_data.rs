@@ -109,12 +109,7 @@ fn stateful_image(
 
 fn container_image(cx: &Ctx, c: &Container) -> Option<StatefulImage> {
     let image = c.image.as_ref()?;
-    let env: Vec<(&str, Option<&str>)> = c
-        .env
-        .iter()
-        .map(|e| (e.name.value.as_str(), e.value.as_ref().map(|v| v.value.as_str())))
-        .collect();
-    let args: Vec<&str> = c.command.iter().chain(&c.args).map(|t| t.value.as_str()).collect();
+    let (env, args) = stateful::container_env_args(c);
     stateful_image(cx, &image.value, &env, &args)
 }
 
@@ -267,17 +262,7 @@ fn service_image(cx: &Ctx, service: &Service) -> Option<StatefulImage> {
         return None;
     }
     let image = service.image.as_ref()?;
-    let env: Vec<(&str, Option<&str>)> = service
-        .environment
-        .iter()
-        .map(|e| (e.name.value.as_str(), e.value.as_ref().map(|v| v.value.as_str())))
-        .collect();
-    let args: Vec<&str> = [&service.entrypoint, &service.command]
-        .into_iter()
-        .flatten()
-        .flat_map(|c| c.texts())
-        .map(|t| t.value.as_str())
-        .collect();
+    let (env, args) = stateful::service_env_args(service);
     stateful_image(cx, &image.value, &env, &args)
 }
 

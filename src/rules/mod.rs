@@ -36,17 +36,22 @@ pub mod pdb_blocks_drain;
 pub mod platform_pinned;
 pub mod privileged_container;
 pub mod pull_policy_always;
+pub mod pvc_binding_mismatch;
 pub mod registry_not_local;
 pub mod runs_as_root;
 pub mod runtime_socket_mount;
+pub mod rwo_volume_rollout;
 pub mod shared;
+pub mod short_shutdown_grace;
 pub mod short_unreachable_toleration;
 pub mod single_arch_image;
 pub mod suspicious_memory_quantity;
 pub mod target_arch_arg_undeclared;
 pub mod unbounded_emptydir;
 pub mod unknown_rule;
+pub mod unpinned_hostpath;
 pub mod unused_suppression;
+pub mod volume_permission_mismatch;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::FileKind;
@@ -617,16 +622,21 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &platform_pinned::PlatformPinned,
         &privileged_container::PrivilegedContainer,
         &pull_policy_always::PullPolicyAlways,
+        &pvc_binding_mismatch::PvcBindingMismatch,
         &registry_not_local::RegistryNotLocal,
         &runs_as_root::RunsAsRoot,
         &runtime_socket_mount::RuntimeSocketMount,
+        &rwo_volume_rollout::RwoVolumeRollout,
+        &short_shutdown_grace::ShortShutdownGrace,
         &short_unreachable_toleration::ShortUnreachableToleration,
         &single_arch_image::SingleArchImage,
         &suspicious_memory_quantity::SuspiciousMemoryQuantity,
         &target_arch_arg_undeclared::TargetArchArgUndeclared,
         &unbounded_emptydir::UnboundedEmptydir,
         &unknown_rule::UnknownRule,
+        &unpinned_hostpath::UnpinnedHostpath,
         &unused_suppression::UnusedSuppression,
+        &volume_permission_mismatch::VolumePermissionMismatch,
     ]
 }
 

@@ -8,8 +8,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::document::Document;
-use crate::engine::RunFile;
+use crate::engine::{kubernetes_streams, same_dir, RunFile};
 use crate::model::kubernetes::disruption::{DisruptionBudget, IntOrPercent, WorkloadPods};
 use crate::model::kubernetes::{Manifests, Object, Scalar};
 use crate::rules::{CrossFileCtx, Ctx, Rule, RuleMeta};
@@ -82,14 +81,7 @@ impl Rule for PdbBlocksDrain {
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {
-        let streams: Vec<(usize, &Manifests)> = files
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| match f.document {
-                Document::Kubernetes(m) => Some((i, m)),
-                _ => None,
-            })
-            .collect();
+        let streams = kubernetes_streams(files);
         for &(pdb_file, pdb_stream) in &streams {
             for pdb in &pdb_stream.objects {
                 let Some(budget) = pdb_stream.disruption_budget(pdb) else { continue };
@@ -123,7 +115,7 @@ impl Rule for PdbBlocksDrain {
                 let bundle_seen = pdb_stream
                     .objects
                     .iter()
-                    .any(|o| same_namespace(pdb, o) && pdb_stream.workload_pods(o).is_some());
+                    .any(|o| pdb.same_namespace(o) && pdb_stream.workload_pods(o).is_some());
                 if !selects_any && !undecided && bundle_seen && budget.selector.is_some() {
                     let span = pdb.name.as_ref().map_or(pdb.kind.span, |n| n.span);
                     cx.report(
@@ -170,26 +162,8 @@ impl Blocked {
     }
 }
 
-/// Whether two files of the run are in the same directory.
-fn same_dir(files: &[RunFile<'_>], a: usize, b: usize) -> bool {
-    let dir = |i: usize| {
-        let path = std::path::Path::new(&files.get(i)?.source.path);
-        path.parent().map(std::path::Path::to_path_buf)
-    };
-    dir(a) == dir(b)
-}
-
 fn name(object: &Object) -> &str {
-    object.name.as_ref().map_or("(unnamed)", |n| n.value.as_str())
-}
-
-/// Namespaces as written; an object without one takes its namespace when applied (`-n`,
-/// kustomize), so it can be the same as any.
-fn same_namespace(a: &Object, b: &Object) -> bool {
-    match (&a.namespace, &b.namespace) {
-        (Some(x), Some(y)) => x.value == y.value,
-        _ => true,
-    }
+    object.display_name()
 }
 
 /// Whether the budget can select any pod: not without a selector (`policy/v1`), nor with an
@@ -210,7 +184,7 @@ fn selects(
     workload: &Object,
 ) -> Option<bool> {
     let Some(pods) = stream.workload_pods(workload) else { return Some(false) };
-    if !same_namespace(pdb, workload) {
+    if !pdb.same_namespace(workload) {
         return Some(false);
     }
     let Some(sel) = budget.selector.as_ref().filter(|_| selects_some(pdb, budget)) else {

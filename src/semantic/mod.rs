@@ -11,6 +11,8 @@
 //! | whether an image starts slowly, and its start-up budget | [`startup`] |
 //! | whether a label selector selects a pod's labels | [`selector`] |
 //! | which Dockerfiles a Compose file builds, for which platforms (cross-file) | [`compose_builds`] |
+//! | grace periods (pod, Compose) and whether a pod or service keeps data | [`shutdown`] |
+//! | the hostPath volumes a pod writes, node paths against data, node pins | [`host_paths`] |
 //! | architecture `case`s in shell text and what each command prints per platform | [`arch_detection`] |
 //!
 //! The configured targets come from [`Settings::platforms`], which the configuration resolves
@@ -22,12 +24,14 @@
 pub mod arch_detection;
 pub mod compose_builds;
 pub mod file_platforms;
+pub mod host_paths;
 pub mod limits;
 pub mod probe;
 pub mod published;
 pub mod pull;
 pub mod security;
 pub mod selector;
+pub mod shutdown;
 pub mod startup;
 pub mod stateful;
 pub mod targets;

@@ -242,6 +242,47 @@ pub fn lookup(image: &str, env: &[(&str, Option<&str>)], args: &[&str]) -> Optio
     })
 }
 
+/// A Kubernetes container's environment and command words, as [`lookup`] reads them.
+pub fn container_env_args(
+    c: &crate::model::kubernetes::Container,
+) -> (Vec<(&str, Option<&str>)>, Vec<&str>) {
+    let env = c
+        .env
+        .iter()
+        .map(|e| (e.name.value.as_str(), e.value.as_ref().map(|v| v.value.as_str())))
+        .collect();
+    let args = c.command.iter().chain(&c.args).map(|t| t.value.as_str()).collect();
+    (env, args)
+}
+
+/// A Compose service's environment and entrypoint/command words, as [`lookup`] reads them.
+pub fn service_env_args(
+    service: &crate::model::compose::Service,
+) -> (Vec<(&str, Option<&str>)>, Vec<&str>) {
+    let env = service
+        .environment
+        .iter()
+        .map(|e| (e.name.value.as_str(), e.value.as_ref().map(|v| v.value.as_str())))
+        .collect();
+    let args = [&service.entrypoint, &service.command]
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c.texts())
+        .map(|t| t.value.as_str())
+        .collect();
+    (env, args)
+}
+
+/// The data of a Compose service's image ([`lookup`]); `None` with `build` (then `image` names
+/// what is built, not a known upstream image).
+pub fn service_lookup(service: &crate::model::compose::Service) -> Option<StatefulImage> {
+    if service.build.is_some() {
+        return None;
+    }
+    let (env, args) = service_env_args(service);
+    lookup(&service.image.as_ref()?.value, &env, &args)
+}
+
 /// The Docker Hub name of an image, also when it is pulled through a known mirror of Docker
 /// Hub (`public.ecr.aws/docker/library/redis`, `mirror.gcr.io/library/redis`).
 fn hub_name(image: &ImageRef) -> String {

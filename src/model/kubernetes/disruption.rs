@@ -156,7 +156,7 @@ fn int_or_percent(node: NodeRef<'_>) -> IntOrPercent {
 }
 
 /// A mapping of plain strings (labels), and whether something in it was not one.
-fn string_map(node: NodeRef<'_>) -> (Vec<(String, String)>, bool) {
+pub(crate) fn string_map(node: NodeRef<'_>) -> (Vec<(String, String)>, bool) {
     let mut out = Vec::new();
     let mut unreadable = !node.is_mapping() && !node.is_null();
     for e in node.entries() {
@@ -168,7 +168,7 @@ fn string_map(node: NodeRef<'_>) -> (Vec<(String, String)>, bool) {
     (out, unreadable)
 }
 
-fn label_selector(node: NodeRef<'_>) -> LabelSelector {
+pub(crate) fn label_selector(node: NodeRef<'_>) -> LabelSelector {
     let mut selector = LabelSelector::default();
     if node.is_null() {
         return selector;
