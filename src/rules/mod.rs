@@ -24,6 +24,7 @@ pub mod ephemeral_storage_for_data;
 pub mod groups;
 pub mod heavy_final_stage;
 pub mod ineffective_compose_field;
+pub mod invalid_probe_spec;
 pub mod invalid_suppression;
 pub mod memory_overcommit;
 pub mod missing_arch_selector;
@@ -605,6 +606,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &heavy_final_stage::HeavyFinalStage,
         &ineffective_compose_field::IneffectiveComposeField,
+        &invalid_probe_spec::InvalidProbeSpec,
         &invalid_suppression::InvalidSuppression,
         &memory_overcommit::MemoryOvercommit,
         &missing_arch_selector::MissingArchSelector,
