@@ -200,8 +200,7 @@ fn check_healthcheck_test(service: &crate::model::compose::Service, cx: &mut Ctx
     let Some(hc) = &service.healthcheck else { return };
     let Some(Command::Exec(items)) = &hc.test_command else { return };
     let Some(first) = items.first() else { return };
-    if matches!(first.value.as_str(), "CMD" | "CMD-SHELL" | "NONE") || first.value.contains('$')
-    {
+    if matches!(first.value.as_str(), "CMD" | "CMD-SHELL" | "NONE") || first.value.contains('$') {
         return;
     }
     let help = match first.value.to_ascii_uppercase().as_str() {

@@ -38,6 +38,7 @@ pub mod platform_pinned;
 pub mod privileged_container;
 pub mod pull_policy_always;
 pub mod registry_not_local;
+pub mod remote_liveness_dependency;
 pub mod runs_as_root;
 pub mod runtime_socket_mount;
 pub mod shared;
@@ -620,6 +621,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &privileged_container::PrivilegedContainer,
         &pull_policy_always::PullPolicyAlways,
         &registry_not_local::RegistryNotLocal,
+        &remote_liveness_dependency::RemoteLivenessDependency,
         &runs_as_root::RunsAsRoot,
         &runtime_socket_mount::RuntimeSocketMount,
         &short_unreachable_toleration::ShortUnreachableToleration,

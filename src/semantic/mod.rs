@@ -24,6 +24,7 @@ pub mod limits;
 pub mod probe;
 pub mod published;
 pub mod pull;
+pub mod reach;
 pub mod security;
 pub mod selector;
 pub mod startup;
