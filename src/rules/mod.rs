@@ -42,6 +42,7 @@ pub mod remote_liveness_dependency;
 pub mod runs_as_root;
 pub mod runtime_socket_mount;
 pub mod shared;
+pub mod short_startup_budget;
 pub mod short_unreachable_toleration;
 pub mod single_arch_image;
 pub mod suspicious_memory_quantity;
@@ -624,6 +625,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &remote_liveness_dependency::RemoteLivenessDependency,
         &runs_as_root::RunsAsRoot,
         &runtime_socket_mount::RuntimeSocketMount,
+        &short_startup_budget::ShortStartupBudget,
         &short_unreachable_toleration::ShortUnreachableToleration,
         &single_arch_image::SingleArchImage,
         &suspicious_memory_quantity::SuspiciousMemoryQuantity,
