@@ -22,6 +22,7 @@ pub mod cronjob_missed_schedules;
 pub mod device_capacity_exceeded;
 pub mod ephemeral_storage_for_data;
 pub mod groups;
+pub mod healthy_dependency_without_healthcheck;
 pub mod heavy_final_stage;
 pub mod ineffective_compose_field;
 pub mod invalid_probe_spec;
@@ -606,6 +607,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cronjob_missed_schedules::CronjobMissedSchedules,
         &device_capacity_exceeded::DeviceCapacityExceeded,
         &ephemeral_storage_for_data::EphemeralStorageForData,
+        &healthy_dependency_without_healthcheck::HealthyDependencyWithoutHealthcheck,
         &heavy_final_stage::HeavyFinalStage,
         &ineffective_compose_field::IneffectiveComposeField,
         &invalid_probe_spec::InvalidProbeSpec,

@@ -19,6 +19,7 @@
 //! `edgelint.io/platforms` annotation.
 
 pub mod arch_detection;
+pub mod build;
 pub mod file_platforms;
 pub mod limits;
 pub mod probe;
