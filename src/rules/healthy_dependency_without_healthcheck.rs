@@ -22,7 +22,7 @@ declare_rule! {
     /// `condition: service_healthy` on a service without a healthcheck.
     HealthyDependencyWithoutHealthcheck {
         name: "healthy-dependency-without-healthcheck",
-        summary: "`depends_on` waits for `service_healthy` on a service that has no healthcheck, so `docker compose up` fails",
+        summary: "a service waits for another to be `service_healthy`, but that one has no healthcheck, so `docker compose up` fails",
         severity: Error,
         formats: [Compose],
         equivalents: [],
