@@ -48,6 +48,7 @@ pub mod short_unreachable_toleration;
 pub mod single_arch_image;
 pub mod suspicious_memory_quantity;
 pub mod target_arch_arg_undeclared;
+pub mod unbounded_container_logs;
 pub mod unbounded_emptydir;
 pub mod unknown_rule;
 pub mod unused_suppression;
@@ -632,6 +633,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &single_arch_image::SingleArchImage,
         &suspicious_memory_quantity::SuspiciousMemoryQuantity,
         &target_arch_arg_undeclared::TargetArchArgUndeclared,
+        &unbounded_container_logs::UnboundedContainerLogs,
         &unbounded_emptydir::UnboundedEmptydir,
         &unknown_rule::UnknownRule,
         &unused_suppression::UnusedSuppression,
