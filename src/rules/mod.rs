@@ -24,6 +24,7 @@ pub mod ephemeral_storage_for_data;
 pub mod groups;
 pub mod healthy_dependency_without_healthcheck;
 pub mod heavy_final_stage;
+pub mod host_network_dns;
 pub mod ineffective_compose_field;
 pub mod invalid_probe_spec;
 pub mod invalid_suppression;
@@ -610,6 +611,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &healthy_dependency_without_healthcheck::HealthyDependencyWithoutHealthcheck,
         &heavy_final_stage::HeavyFinalStage,
+        &host_network_dns::HostNetworkDns,
         &ineffective_compose_field::IneffectiveComposeField,
         &invalid_probe_spec::InvalidProbeSpec,
         &invalid_suppression::InvalidSuppression,

@@ -278,6 +278,43 @@ fn host_port(text: &str) -> Option<(usize, usize)> {
     (port_ok && !host.is_empty() && !host.contains(':')).then_some((0, host.len()))
 }
 
+/// The hosts written in a configuration value (an environment value, an argument): the host
+/// of each URL (`http://db:5432/x`, `tcp://broker`), each `host:port`, and the whole value
+/// when `bare` says it is a host name (e.g. the value of `DB_HOST`). Ranges into `text`.
+pub fn hosts_in_value(text: &str, bare: bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for piece in text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '"' | '\'' | '=' | '(' | ')'))
+    {
+        let at = start;
+        start += piece.len() + 1;
+        if piece.is_empty() {
+            continue;
+        }
+        let found = url_host(piece).or_else(|| host_port(piece));
+        if let Some((a, b)) = found {
+            let host = &piece[a..b];
+            if is_host_name(host) {
+                out.push((at + a, at + b));
+            }
+        }
+    }
+    if out.is_empty() && bare && is_host_name(text) {
+        out.push((0, text.len()));
+    }
+    out
+}
+
+/// A DNS name or an IPv4 address as written (letters, digits, `-`, `.`, `_`), not a number.
+fn is_host_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        && s.chars().any(|c| c.is_ascii_alphabetic())
+        && !s.starts_with(['-', '.'])
+}
+
 /// Loopback names and addresses, and the unspecified address (connecting to it reaches the
 /// local host on Linux).
 pub fn is_local_host(host: &str) -> bool {
@@ -377,6 +414,22 @@ mod tests {
             hosts_argv(&["grpc_health_probe", "-addr", "backend:9090"]),
             [(2, "backend".into())]
         );
+    }
+
+    #[test]
+    fn hosts_in_values() {
+        let hosts = |t: &str, bare| -> Vec<String> {
+            hosts_in_value(t, bare).into_iter().map(|(a, b)| t[a..b].to_string()).collect()
+        };
+        assert_eq!(hosts("postgres://u:p@db:5432/app", false), ["db"]);
+        assert_eq!(
+            hosts("--broker=mqtt:1883 --api http://api.plant.svc:80/x", false),
+            ["mqtt", "api.plant.svc"]
+        );
+        assert_eq!(hosts("redis", true), ["redis"]);
+        assert_eq!(hosts("redis", false), Vec::<String>::new());
+        assert_eq!(hosts("10:30", false), Vec::<String>::new());
+        assert_eq!(hosts("-Xmx400m -Xms400m", true), Vec::<String>::new());
     }
 
     #[test]
