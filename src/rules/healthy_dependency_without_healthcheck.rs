@@ -15,7 +15,8 @@ use crate::document::Document;
 use crate::engine::RunFile;
 use crate::model::compose::{ComposeFile, Dependency, Service};
 use crate::rules::{CrossFileCtx, Ctx, Rule, RuleMeta};
-use crate::semantic::build::{dockerfile_path, normalize};
+use crate::semantic::build::dockerfile_path;
+use crate::source::normalize_path;
 use crate::syntax::dockerfile::{Args, Dockerfile};
 
 declare_rule! {
@@ -137,7 +138,7 @@ fn healthy_dependencies(file: &ComposeFile) -> Vec<(&Service, &Dependency, &Serv
 /// The Dockerfile of the run at `path`, with its path as the run names it.
 fn find_dockerfile<'a>(files: &'a [RunFile<'_>], path: &Path) -> Option<(&'a Dockerfile, &'a str)> {
     files.iter().find_map(|f| match f.document {
-        Document::Dockerfile(d) if normalize(Path::new(&f.source.path)) == path => {
+        Document::Dockerfile(d) if normalize_path(Path::new(&f.source.path)) == path => {
             Some((d, f.source.path.as_str()))
         }
         _ => None,

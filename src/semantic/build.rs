@@ -1,9 +1,10 @@
 //! The Dockerfile a Compose service builds (`build:` in its short or long form), as a path
 //! beside the Compose file, so cross-file rules can find it among the files of a run.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::model::compose::Build;
+use crate::source::normalize_path;
 
 /// The path of the Dockerfile `build` names, relative to the Compose file at `compose_path`:
 /// `context` (default `.`) joined with `dockerfile` (default `Dockerfile`; an absolute one is
@@ -24,24 +25,7 @@ pub fn dockerfile_path(compose_path: &str, build: &Build) -> Option<PathBuf> {
     } else {
         base.join(context).join(dockerfile)
     };
-    Some(normalize(&file))
-}
-
-/// `a/./b/../c` → `a/c`, lexically.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push(c);
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    Some(normalize_path(&file))
 }
 
 #[cfg(test)]
