@@ -133,7 +133,7 @@ fn stored_path(shown: &str, cwd: &Path, dir: &Path) -> String {
     if shown == "-" {
         return shown.to_string();
     }
-    relative(&crate::config::normalize(&cwd.join(shown)), dir)
+    relative(&crate::source::normalize_path(&cwd.join(shown)), dir)
 }
 
 /// `path` relative to `base` (both absolute, normalised), with `..` where it leaves `base`.

@@ -461,7 +461,8 @@ fn lint(args: LintArgs) -> i32 {
     };
     let root = cwd.clone();
     let mut overrides = overrides;
-    overrides.baseline = args.baseline.as_ref().map(|b| config::normalize(&cwd.join(b)));
+    overrides.baseline =
+        args.baseline.as_ref().map(|b| crate::source::normalize_path(&cwd.join(b)));
     let mut resolver = config::Resolver::new(mode, cwd, overrides);
     if args.show_settings {
         return show_settings(&args, &mut resolver);
@@ -952,7 +953,7 @@ fn write_baseline(
     reports: &[FileReport],
     cwd: &std::path::Path,
 ) -> io::Result<()> {
-    let abs = config::normalize(&cwd.join(file));
+    let abs = crate::source::normalize_path(&cwd.join(file));
     let dir = abs.parent().unwrap_or(std::path::Path::new("/"));
     let entries = crate::baseline::entries(reports, cwd, dir);
     std::fs::write(&abs, crate::baseline::to_text(&entries))?;

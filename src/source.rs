@@ -181,6 +181,25 @@ impl SourceFile {
     }
 }
 
+/// `a/./b/../c` → `a/c`, lexically (symbolic links are not resolved; a leading `..` of a
+/// relative path stays, one above `/` is dropped as the file system does).
+pub fn normalize_path(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() && !out.has_root() {
+                    out.push(c);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// `io::Error` text without the ` (os error N)` suffix, starting lowercase.
 pub fn io_message(err: &std::io::Error) -> String {
     let text = err.to_string();

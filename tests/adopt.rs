@@ -234,7 +234,7 @@ fn add_ignore_suppresses_every_finding_and_is_idempotent() {
         &[("Dockerfile", DOCKERFILE), ("compose.yaml", COMPOSE), ("k8s/web.yaml", DEPLOYMENT)],
     );
     let before = json(&["--isolated"], &dir);
-    assert_eq!(findings(&before).len(), 24, "{before}");
+    assert_eq!(findings(&before).len(), 26, "{before}");
     let o = run(&["--isolated", "--add-ignore=adopted in 2026-12"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("added 11 suppression comments in 3 files"), "{}", stderr(&o));
@@ -256,7 +256,7 @@ CMD [\"tool\"]
         read(&dir, "compose.yaml"),
         "\
 services:
-  # edgelint: ignore[missing-cpu-limit, missing-memory-limit, missing-restart-policy, runs-as-root] -- adopted in 2026-12
+  # edgelint: ignore[missing-cpu-limit, missing-memory-limit, missing-restart-policy, runs-as-root, unbounded-container-logs] -- adopted in 2026-12
   web:
     # edgelint: ignore[mutable-image-tag] -- adopted in 2026-12
     image: nginx:latest
@@ -264,7 +264,7 @@ services:
     command: |
       sh -c \"wget https://example.com/x86_64/tool
       exec tool\"
-  # edgelint: ignore[missing-cpu-limit, missing-memory-limit, missing-restart-policy, runs-as-root, short-shutdown-grace] -- adopted in 2026-12
+  # edgelint: ignore[missing-cpu-limit, missing-memory-limit, missing-restart-policy, runs-as-root, short-shutdown-grace, unbounded-container-logs] -- adopted in 2026-12
   db:
     # edgelint: ignore[ephemeral-storage-for-data, mutable-image-tag] -- adopted in 2026-12
     image: postgres:16

@@ -43,7 +43,8 @@ fn strings(v: &Value) -> Vec<String> {
 const OTHER_RULES: &str =
     "missing-memory-limit,missing-cpu-limit,ephemeral-storage-for-data,aggressive-probe-timing,arch-specific-command,\
      mutable-image-tag,pull-policy-always,missing-cpu-request,runs-as-root,privileged-container,cronjob-missed-schedules,\
-     missing-restart-policy,short-unreachable-toleration,short-shutdown-grace";
+     missing-restart-policy,short-unreachable-toleration,short-shutdown-grace,unbounded-container-logs,short-startup-budget,\
+     remote-liveness-dependency,invalid-probe-spec,healthy-dependency-without-healthcheck,host-network-dns";
 
 /// The concise findings as `line:col: severity[rule]`, per file.
 fn findings(o: &Output) -> Vec<String> {

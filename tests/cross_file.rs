@@ -142,3 +142,43 @@ fn a_deployment_and_its_claim_in_two_files_of_one_directory() {
     let dir = tree("cross-file-rwo-ok", &[("claim.yaml", &claim), ("deploy.yaml", &recreate)]);
     assert_eq!(stdout(&lint_rule(&dir, "rwo-volume-rollout", &["."])), "");
 }
+
+const COMPOSE_BUILT: &str = "services:\n  app:\n    image: registry.local:5000/app:1.0.0\n    depends_on:\n      api:\n        condition: service_healthy\n      web:\n        condition: service_healthy\n  api:\n    build: ./api\n  web:\n    build:\n      context: web\n      dockerfile: Dockerfile.edge\n";
+
+#[test]
+fn a_built_service_is_judged_with_its_dockerfile() {
+    let dir = tree(
+        "cross-file-healthy-dependency",
+        &[
+            ("site/compose.yaml", COMPOSE_BUILT),
+            ("site/api/Dockerfile", "FROM alpine:3.20\nCMD [\"/app\"]\n"),
+            (
+                "site/web/Dockerfile.edge",
+                "FROM nginx:1.27\nHEALTHCHECK CMD curl -f http://localhost/ || exit 1\n",
+            ),
+        ],
+    );
+    let lint = |paths: &[&str]| {
+        let mut args = vec![
+            "--isolated",
+            "--format",
+            "concise",
+            "--select",
+            "healthy-dependency-without-healthcheck",
+        ];
+        args.extend_from_slice(paths);
+        run(&args, &dir)
+    };
+    // `api`'s Dockerfile has no HEALTHCHECK: one error, in the Compose file; `web`'s has one.
+    let o = lint(&["."]);
+    assert_eq!(
+        stdout(&o),
+        "site/compose.yaml:6:20: error[healthy-dependency-without-healthcheck] service `app` waits for `api` to be healthy, which has no `healthcheck` and whose Dockerfile `site/api/Dockerfile` has no HEALTHCHECK: `docker compose up` fails\n"
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let o = lint(&["site/compose.yaml", "site/api/Dockerfile"]);
+    assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
+    // The Compose file alone (pre-commit): the Dockerfiles are not in view.
+    let o = lint(&["site/compose.yaml"]);
+    assert_eq!(stdout(&o), "");
+}

@@ -33,7 +33,7 @@ use crate::values::platform::Platform;
 use globset::{GlobMatcher, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The names a configuration file may have, in the order they are looked for.
@@ -507,21 +507,7 @@ impl Resolver {
 }
 
 /// `a/./b/../c` → `a/c`, lexically (symbolic links are not resolved).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push(c);
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
+pub use crate::source::normalize_path as normalize;
 
 /// The settings as JSON, for `--show-settings`: every rule with whether it runs, its effective
 /// severity and every option's effective value.

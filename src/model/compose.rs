@@ -59,6 +59,27 @@ pub struct Service {
     pub swarm_only: Vec<(&'static str, Span)>,
     /// `stop_grace_period`, as written (a Compose duration).
     pub stop_grace_period: Option<Spanned<String>>,
+    /// `logging`, if written.
+    pub logging: Option<Logging>,
+    /// `links` entries (`service` or `service:alias`).
+    pub links: Vec<Spanned<String>>,
+    /// `extra_hosts` entries, as written (`name:ip`, `name=ip`, or `name: ip` in the mapping
+    /// form, kept as `name`).
+    pub extra_hosts: Vec<Spanned<String>>,
+    /// `hostname`.
+    pub hostname: Option<Spanned<String>>,
+    /// `container_name`.
+    pub container_name: Option<Spanned<String>>,
+}
+
+/// A service's `logging` block.
+#[derive(Debug, Default)]
+pub struct Logging {
+    /// The `logging` key.
+    pub key_span: Span,
+    pub driver: Option<Spanned<String>>,
+    /// `options`, as written (values that are not scalars are left out).
+    pub options: Vec<(Spanned<String>, Spanned<String>)>,
 }
 
 /// A service's fields about privileges and identity, as written (after same-file `extends`
@@ -89,6 +110,8 @@ pub struct Dependency {
     pub name: Spanned<String>,
     /// `condition` of the long syntax (`service_started` when absent).
     pub condition: Option<String>,
+    /// Where the `condition` value is written.
+    pub condition_span: Option<Span>,
 }
 
 #[derive(Debug, Default)]
@@ -130,6 +153,9 @@ pub struct Healthcheck {
     pub key_span: Span,
     pub span: Span,
     pub test: Option<Spanned<String>>,
+    /// `test` item by item: a string is [`Command::Shell`] (run by `/bin/sh -c`), a list is
+    /// [`Command::Exec`] (`CMD`, `CMD-SHELL` or `NONE` first).
+    pub test_command: Option<Command>,
     /// `test: ["NONE"]` or `disable: true`.
     pub disabled: bool,
     pub interval: Option<Spanned<String>>,
@@ -302,6 +328,42 @@ fn service<'a>(services: NodeRef<'a>, entry: Entry<'a>) -> Option<Service> {
         profiles: f("profiles").map(|e| string_or_list(e.value)).unwrap_or_default(),
         labels: f("labels").map(|e| labels(e.value)).unwrap_or_default(),
         swarm_only: deploy.map(swarm_only).unwrap_or_default(),
+        logging: f("logging").map(|e| Logging {
+            key_span: e.key.span(),
+            driver: scalar(e.value.get("driver")),
+            options: e
+                .value
+                .get("options")
+                .map(|o| {
+                    o.value
+                        .entries()
+                        .into_iter()
+                        .filter_map(|kv| {
+                            let key = Spanned::new(kv.key.as_str()?.to_string(), kv.key.span());
+                            Some((key, scalar(Some(kv))?))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }),
+        links: f("links").map(|e| string_or_list(e.value)).unwrap_or_default(),
+        extra_hosts: f("extra_hosts")
+            .map(|e| {
+                if e.value.is_mapping() {
+                    e.value
+                        .entries()
+                        .into_iter()
+                        .filter_map(|kv| {
+                            Some(Spanned::new(kv.key.as_str()?.to_string(), kv.key.span()))
+                        })
+                        .collect()
+                } else {
+                    string_or_list(e.value)
+                }
+            })
+            .unwrap_or_default(),
+        hostname: scalar(f("hostname")),
+        container_name: scalar(f("container_name")),
     })
 }
 
@@ -397,6 +459,7 @@ fn healthcheck(e: Entry<'_>) -> Healthcheck {
         key_span: e.key.span(),
         span: v.span(),
         test,
+        test_command: v.get("test").and_then(|t| command(t.value)),
         disabled: test_none || disable,
         interval: scalar(v.get("interval")),
         timeout: scalar(v.get("timeout")),
@@ -421,18 +484,19 @@ fn dependencies(v: NodeRef<'_>) -> Vec<Dependency> {
         v.entries()
             .into_iter()
             .filter_map(|e| {
+                let condition = e.value.get("condition").filter(|c| c.value.as_str().is_some());
                 Some(Dependency {
                     name: Spanned::new(e.key.as_str()?.to_string(), e.key.span()),
-                    condition: e
-                        .value
-                        .get("condition")
-                        .and_then(|c| c.value.as_str())
-                        .map(str::to_string),
+                    condition: condition.and_then(|c| c.value.as_str()).map(str::to_string),
+                    condition_span: condition.map(|c| c.value.span()),
                 })
             })
             .collect()
     } else {
-        string_or_list(v).into_iter().map(|name| Dependency { name, condition: None }).collect()
+        string_or_list(v)
+            .into_iter()
+            .map(|name| Dependency { name, condition: None, condition_span: None })
+            .collect()
     }
 }
 

@@ -118,6 +118,8 @@ pub struct PodTemplate {
     pub required_node_affinity: Vec<NodeSelectorTerm>,
     pub restart_policy: Option<Spanned<String>>,
     pub host_network: Option<Spanned<String>>,
+    /// `dnsPolicy` as written.
+    pub dns_policy: Option<Spanned<String>>,
     pub termination_grace_period_seconds: Option<Spanned<String>>,
     pub security_context: Option<NodeId>,
     /// Pod-level security fields, typed.
@@ -288,8 +290,21 @@ pub struct Probe {
     /// The `livenessProbe`/`readinessProbe`/`startupProbe` key.
     pub key_span: Span,
     pub span: Span,
-    /// `exec`, `httpGet`, `tcpSocket` or `grpc`, the first found.
+    /// `exec`, `httpGet`, `tcpSocket` or `grpc`, the first found (not `null`).
     pub handler: Option<Spanned<String>>,
+    /// Every handler written with a value other than `null`, in that order (the API server
+    /// accepts exactly one), as the key.
+    pub handlers: Vec<Spanned<String>>,
+    /// `exec.command`.
+    pub exec_command: Vec<Text>,
+    /// `httpGet.host` (the pod IP when absent).
+    pub http_host: Option<Spanned<String>>,
+    /// `tcpSocket.host` (the pod IP when absent).
+    pub tcp_host: Option<Spanned<String>>,
+    /// `grpc.port`, typed (an `int32`: a named port does not decode).
+    pub grpc_port: Option<Spanned<Scalar>>,
+    /// The probe-level `terminationGracePeriodSeconds`, typed.
+    pub termination_grace_period_seconds: Option<Spanned<Scalar>>,
     pub initial_delay_seconds: Option<Spanned<Scalar>>,
     pub period_seconds: Option<Spanned<Scalar>>,
     pub timeout_seconds: Option<Spanned<Scalar>>,
@@ -618,6 +633,7 @@ fn pod_template(
         required_node_affinity: node_affinity(spec),
         restart_policy: get_str(spec, "restartPolicy"),
         host_network: get_str(spec, "hostNetwork"),
+        dns_policy: get_str(spec, "dnsPolicy"),
         termination_grace_period_seconds: get_str(spec, "terminationGracePeriodSeconds"),
         security_context: spec.get("securityContext").map(|e| e.value.id()),
         security: PodSecurity {
@@ -741,13 +757,25 @@ fn resources(key_span: Span, node: NodeRef<'_>) -> Resources {
 }
 
 pub(crate) fn probe(key_span: Span, node: NodeRef<'_>) -> Probe {
-    let handler = ["exec", "httpGet", "tcpSocket", "grpc"]
+    let handlers: Vec<Spanned<String>> = ["exec", "httpGet", "tcpSocket", "grpc"]
         .iter()
-        .find_map(|h| node.get(h).map(|e| Spanned::new(h.to_string(), e.key.span())));
+        .filter_map(|h| node.get(h).filter(|e| !e.value.is_null()).map(|e| (h, e)))
+        .map(|(h, e)| Spanned::new(h.to_string(), e.key.span()))
+        .collect();
+    let handler_field =
+        |handler: &str, key: &str| node.get(handler).and_then(|e| get_str(e.value, key));
     Probe {
         key_span,
         span: node.span(),
-        handler,
+        handler: handlers.first().cloned(),
+        handlers,
+        exec_command: path_get(node, &["exec", "command"])
+            .map(|c| c.items().into_iter().filter_map(Text::from_yaml).collect())
+            .unwrap_or_default(),
+        http_host: handler_field("httpGet", "host"),
+        tcp_host: handler_field("tcpSocket", "host"),
+        grpc_port: node.get("grpc").and_then(|e| get_scalar(e.value, "port")),
+        termination_grace_period_seconds: get_scalar(node, "terminationGracePeriodSeconds"),
         initial_delay_seconds: get_scalar(node, "initialDelaySeconds"),
         period_seconds: get_scalar(node, "periodSeconds"),
         timeout_seconds: get_scalar(node, "timeoutSeconds"),

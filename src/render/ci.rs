@@ -6,9 +6,9 @@ use super::clamp_span;
 use crate::diagnostic::{Diagnostic, FileReport, FILE_TOO_LARGE, PARSE_ERROR};
 use crate::document::yaml::{self, NodeKind, NodeRef, YamlDocument};
 use crate::document::FileKind;
-use crate::source::Position;
+use crate::source::{normalize_path, Position};
 use std::borrow::Cow;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 /// A file's path as the CI formats show it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,8 +49,8 @@ pub(crate) fn report_path(path: &str, root: Option<&Path>) -> ReportPath {
             false => ReportPath::Relative(slashed(p).unwrap_or_else(|| path.to_string())),
         };
     };
-    let absolute = normalize(&root.join(p));
-    match absolute.strip_prefix(normalize(root)) {
+    let absolute = normalize_path(&root.join(p));
+    match absolute.strip_prefix(normalize_path(root)) {
         Ok(rest) if rest.as_os_str().is_empty() => ReportPath::Relative(".".to_string()),
         Ok(rest) => ReportPath::Relative(slashed(rest).unwrap_or_else(|| path.to_string())),
         Err(_) => ReportPath::Absolute(absolute.to_string_lossy().replace('\\', "/")),
@@ -65,21 +65,6 @@ fn slashed(p: &Path) -> Option<String> {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect();
     (!parts.is_empty()).then(|| parts.join("/"))
-}
-
-/// Resolves `.` and `..` without touching the file system.
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// Text for XML 1.0 element content and attribute values (single or double quoted): `&<>"'`

@@ -22,8 +22,11 @@ pub mod cronjob_missed_schedules;
 pub mod device_capacity_exceeded;
 pub mod ephemeral_storage_for_data;
 pub mod groups;
+pub mod healthy_dependency_without_healthcheck;
 pub mod heavy_final_stage;
+pub mod host_network_dns;
 pub mod ineffective_compose_field;
+pub mod invalid_probe_spec;
 pub mod invalid_suppression;
 pub mod memory_overcommit;
 pub mod missing_arch_selector;
@@ -38,15 +41,18 @@ pub mod privileged_container;
 pub mod pull_policy_always;
 pub mod pvc_binding_mismatch;
 pub mod registry_not_local;
+pub mod remote_liveness_dependency;
 pub mod runs_as_root;
 pub mod runtime_socket_mount;
 pub mod rwo_volume_rollout;
 pub mod shared;
 pub mod short_shutdown_grace;
+pub mod short_startup_budget;
 pub mod short_unreachable_toleration;
 pub mod single_arch_image;
 pub mod suspicious_memory_quantity;
 pub mod target_arch_arg_undeclared;
+pub mod unbounded_container_logs;
 pub mod unbounded_emptydir;
 pub mod unknown_rule;
 pub mod unpinned_hostpath;
@@ -608,8 +614,11 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cronjob_missed_schedules::CronjobMissedSchedules,
         &device_capacity_exceeded::DeviceCapacityExceeded,
         &ephemeral_storage_for_data::EphemeralStorageForData,
+        &healthy_dependency_without_healthcheck::HealthyDependencyWithoutHealthcheck,
         &heavy_final_stage::HeavyFinalStage,
+        &host_network_dns::HostNetworkDns,
         &ineffective_compose_field::IneffectiveComposeField,
+        &invalid_probe_spec::InvalidProbeSpec,
         &invalid_suppression::InvalidSuppression,
         &memory_overcommit::MemoryOvercommit,
         &missing_arch_selector::MissingArchSelector,
@@ -624,14 +633,17 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &pull_policy_always::PullPolicyAlways,
         &pvc_binding_mismatch::PvcBindingMismatch,
         &registry_not_local::RegistryNotLocal,
+        &remote_liveness_dependency::RemoteLivenessDependency,
         &runs_as_root::RunsAsRoot,
         &runtime_socket_mount::RuntimeSocketMount,
         &rwo_volume_rollout::RwoVolumeRollout,
         &short_shutdown_grace::ShortShutdownGrace,
+        &short_startup_budget::ShortStartupBudget,
         &short_unreachable_toleration::ShortUnreachableToleration,
         &single_arch_image::SingleArchImage,
         &suspicious_memory_quantity::SuspiciousMemoryQuantity,
         &target_arch_arg_undeclared::TargetArchArgUndeclared,
+        &unbounded_container_logs::UnboundedContainerLogs,
         &unbounded_emptydir::UnboundedEmptydir,
         &unknown_rule::UnknownRule,
         &unpinned_hostpath::UnpinnedHostpath,

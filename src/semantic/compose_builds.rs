@@ -18,6 +18,7 @@
 //! own targets.
 
 use crate::document::Document;
+use crate::semantic::build::dockerfile_path;
 use crate::semantic::Semantic;
 use crate::settings::Settings;
 use crate::values::image_ref::has_variable;
@@ -41,13 +42,12 @@ pub fn built_dockerfiles(
 ) -> Vec<BuiltDockerfile> {
     let Document::Compose(file) = doc else { return Vec::new() };
     let semantic = Semantic::for_path(doc, settings, &compose_path.to_string_lossy());
-    let dir = compose_path.parent().unwrap_or(Path::new(""));
     let mut out: Vec<BuiltDockerfile> = Vec::new();
     for (index, service) in file.services.iter().enumerate() {
         let Some(build) = &service.build else { continue };
-        let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
-        let dockerfile = build.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str());
-        let Some(path) = resolve(dir, context, dockerfile) else { continue };
+        let Some(path) = dockerfile_path(&compose_path.to_string_lossy(), build) else {
+            continue;
+        };
         let listed = build_platforms(build);
         let platforms = listed.as_deref().unwrap_or(semantic.service_targets(index));
         if platforms.is_empty() {
@@ -77,21 +77,6 @@ pub fn merge(into: &mut Vec<Platform>, more: &[Platform]) {
             into.push(p.clone());
         }
     }
-}
-
-/// The Dockerfile path for `context` and `dockerfile` of a Compose file in `dir`, or `None`
-/// when Compose would not read a local file the run can name.
-fn resolve(dir: &Path, context: &str, dockerfile: &str) -> Option<PathBuf> {
-    let remote = |s: &str| s.contains("://") || s.starts_with("git@") || s.contains(':');
-    if context.is_empty() || has_variable(context) || has_variable(dockerfile) || remote(context) {
-        return None;
-    }
-    if dockerfile.is_empty() {
-        return None;
-    }
-    let context = dir.join(context);
-    // `.` and `..` removed lexically, as Compose does before reading the file.
-    Some(crate::config::normalize(&context.join(dockerfile)))
 }
 
 #[cfg(test)]

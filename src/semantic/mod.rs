@@ -22,6 +22,7 @@
 //! `edgelint.io/platforms` annotation.
 
 pub mod arch_detection;
+pub mod build;
 pub mod compose_builds;
 pub mod file_platforms;
 pub mod host_paths;
@@ -29,6 +30,7 @@ pub mod limits;
 pub mod probe;
 pub mod published;
 pub mod pull;
+pub mod reach;
 pub mod security;
 pub mod selector;
 pub mod shutdown;

@@ -80,6 +80,21 @@ pub fn probe_timing(probe: &Probe) -> Result<ProbeTiming, ProbeTimingError> {
     })
 }
 
+/// Every timing field of a probe the API server rejects (a value that does not decode as an
+/// `int32`, or a negative one), in field order; [`probe_timing`] stops at the first.
+pub fn probe_timing_errors(probe: &Probe) -> Vec<ProbeTimingError> {
+    [
+        (&probe.initial_delay_seconds, "initialDelaySeconds"),
+        (&probe.period_seconds, "periodSeconds"),
+        (&probe.timeout_seconds, "timeoutSeconds"),
+        (&probe.success_threshold, "successThreshold"),
+        (&probe.failure_threshold, "failureThreshold"),
+    ]
+    .into_iter()
+    .filter_map(|(written, name)| field(written, name, 0).err())
+    .collect()
+}
+
 fn field(
     written: &Option<Spanned<Scalar>>,
     name: &'static str,

@@ -42,20 +42,49 @@ pub struct SlowStart {
     pub budget_secs: u64,
 }
 
-/// Whether `image` starts slowly, by the first glob that matches its repository and tag
-/// without the registry (`eclipse-temurin:21-jre`, `dotnet/aspnet:8.0`), case-insensitively.
-pub fn slow_start(image: &ImageRef) -> Option<SlowStart> {
+/// What the globs are matched against: the repository and tag without the registry
+/// (`eclipse-temurin:21-jre`, `dotnet/aspnet:8.0`), lowercase.
+fn matched_text(image: &ImageRef) -> String {
     let repository = image.repository.strip_prefix("library/").unwrap_or(&image.repository);
     let mut shown = repository.to_string();
     if let Some(tag) = &image.tag {
         shown.push(':');
         shown.push_str(tag);
     }
-    let shown = shown.to_ascii_lowercase();
+    shown.to_ascii_lowercase()
+}
+
+/// Whether `image` starts slowly, by the first glob that matches its repository and tag
+/// without the registry (`eclipse-temurin:21-jre`, `dotnet/aspnet:8.0`), case-insensitively.
+pub fn slow_start(image: &ImageRef) -> Option<SlowStart> {
+    let shown = matched_text(image);
     MATCHERS
         .iter()
         .find(|(m, _, _)| m.is_match(&shown))
         .map(|&(_, glob, budget_secs)| SlowStart { glob, budget_secs })
+}
+
+/// An image's start-up budget in seconds: the first of `overrides` (configured globs, matched
+/// like the built-in ones) that matches, else the built-in list ([`slow_start`]), else
+/// `default_secs`. Also returns the glob that decided, if any.
+pub fn startup_budget<'a>(
+    image: Option<&ImageRef>,
+    overrides: &[(&'a str, i64)],
+    default_secs: u64,
+) -> (u64, Option<std::borrow::Cow<'a, str>>) {
+    let Some(image) = image else { return (default_secs, None) };
+    let shown = matched_text(image);
+    for &(glob, secs) in overrides {
+        let matches = Glob::new(&glob.to_ascii_lowercase())
+            .is_ok_and(|g| g.compile_matcher().is_match(&shown));
+        if matches {
+            return (u64::try_from(secs).unwrap_or(0), Some(std::borrow::Cow::Borrowed(glob)));
+        }
+    }
+    match slow_start(image) {
+        Some(slow) => (slow.budget_secs, Some(std::borrow::Cow::Borrowed(slow.glob))),
+        None => (default_secs, None),
+    }
 }
 
 #[cfg(test)]
@@ -84,6 +113,18 @@ mod tests {
             Some("*jre*"),
             "tags are matched case-insensitively"
         );
+    }
+
+    #[test]
+    fn overrides_come_first() {
+        let image = ImageRef::parse("registry.local:5000/historian:2.1").expect("reference");
+        assert_eq!(startup_budget(Some(&image), &[], 60), (60, None));
+        let (secs, glob) = startup_budget(Some(&image), &[("*HISTORIAN*", 300)], 60);
+        assert_eq!((secs, glob.as_deref()), (300, Some("*HISTORIAN*")));
+        let jre = ImageRef::parse("eclipse-temurin:21-jre").expect("reference");
+        assert_eq!(startup_budget(Some(&jre), &[], 60).0, 120);
+        assert_eq!(startup_budget(Some(&jre), &[("*temurin*", 90)], 60).0, 90);
+        assert_eq!(startup_budget(None, &[], 45), (45, None));
     }
 
     #[test]
