@@ -1077,7 +1077,7 @@ fn lint_text(
             let kind = document.kind();
             let uses_cross_file = rules::all().iter().any(|r| {
                 r.uses_cross_file()
-                    && r.meta().formats.contains(&kind)
+                    && r.cross_file_reads(kind)
                     && settings.rule_enabled(r.meta().name)
             });
             let kept = uses_cross_file.then(|| Box::new((document, settings.clone())));

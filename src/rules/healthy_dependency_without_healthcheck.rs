@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::document::Document;
+use crate::document::{Document, FileKind};
 use crate::engine::RunFile;
 use crate::model::compose::{ComposeFile, Dependency, Service};
 use crate::rules::{CrossFileCtx, Ctx, Rule, RuleMeta};
@@ -108,6 +108,11 @@ impl Rule for HealthyDependencyWithoutHealthcheck {
 
     fn uses_cross_file(&self) -> bool {
         true
+    }
+
+    /// The Compose files and the Dockerfiles they build.
+    fn cross_file_reads(&self, kind: FileKind) -> bool {
+        matches!(kind, FileKind::Compose | FileKind::Dockerfile)
     }
 }
 

@@ -155,6 +155,12 @@ pub trait Rule: Sync + Send {
     fn uses_cross_file(&self) -> bool {
         false
     }
+
+    /// Whether [`Rule::cross_file`] reads documents of `kind`: the rule's own formats unless it
+    /// says otherwise (front ends keep only the documents some cross-file rule reads).
+    fn cross_file_reads(&self, kind: FileKind) -> bool {
+        self.meta().formats.contains(&kind)
+    }
 }
 
 /// Declares a rule's type and its metadata, embedding its doc (a rule without a doc does not
