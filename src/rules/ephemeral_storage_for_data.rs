@@ -12,7 +12,7 @@ use crate::model::compose::{ComposeFile, MountType, Service};
 use crate::model::container::Pod;
 use crate::model::kubernetes::{Container, ContainerRole, Manifests, Object, PodTemplate, Volume};
 use crate::rules::{Ctx, Rule};
-use crate::semantic::stateful::{self, StatefulImage};
+use crate::semantic::stateful::{self, StatefulImage, Storage, Workload};
 use crate::source::Span;
 use crate::values::image_ref::{has_variable, ImageRef};
 
@@ -44,8 +44,9 @@ impl Rule for EphemeralStorageForData {
         &Self::META
     }
 
-    fn pod_template(&self, _stream: &Manifests, pod: &Pod<'_>, cx: &mut Ctx) {
-        check_pod(pod.object, pod.template, cx);
+    fn pod_template(&self, stream: &Manifests, pod: &Pod<'_>, cx: &mut Ctx) {
+        let config_files = stateful::pod_config_files(stream, pod.object, pod.template);
+        check_pod(pod.object, pod.template, &config_files, cx);
     }
 
     fn service(&self, _file: &ComposeFile, service: &Service, cx: &mut Ctx) {
@@ -89,25 +90,22 @@ fn data_reason(data_paths: &[&str], path: &str, image: Option<&StatefulImage>) -
     }
 }
 
-/// The built-in table, then the `stateful-images` option (`image=data-path` entries).
-fn stateful_image(
-    cx: &Ctx,
-    image: &str,
-    env: &[(&str, Option<&str>)],
-    args: &[&str],
-) -> Option<StatefulImage> {
-    if let Some(known) = stateful::lookup(image, env, args) {
+/// The built-in table (and the role the container runs in), then the `stateful-images` option
+/// (`image=data-path` entries).
+fn stateful_image(cx: &Ctx, w: &Workload<'_>) -> Option<Storage> {
+    if let Some(known) = stateful::classify(w) {
         return Some(known);
     }
-    let r = ImageRef::parse(image).ok()?;
+    let r = ImageRef::parse(w.image).ok()?;
     cx.option_strings("stateful-images").into_iter().find_map(|entry| {
         let (name, path) = entry.split_once('=')?;
         let want = ImageRef::parse(name.trim()).ok()?;
-        (want.name() == r.name()).then(|| StatefulImage::custom(r.familiar_name(), path.trim()))
+        (want.name() == r.name())
+            .then(|| Storage::Keeps(StatefulImage::custom(r.familiar_name(), path.trim())))
     })
 }
 
-fn container_image(cx: &Ctx, c: &Container) -> Option<StatefulImage> {
+fn container_image(cx: &Ctx, c: &Container, config_files: &[(&str, &str)]) -> Option<Storage> {
     let image = c.image.as_ref()?;
     let env: Vec<(&str, Option<&str>)> = c
         .env
@@ -115,7 +113,32 @@ fn container_image(cx: &Ctx, c: &Container) -> Option<StatefulImage> {
         .map(|e| (e.name.value.as_str(), e.value.as_ref().map(|v| v.value.as_str())))
         .collect();
     let args: Vec<&str> = c.command.iter().chain(&c.args).map(|t| t.value.as_str()).collect();
-    stateful_image(cx, &image.value, &env, &args)
+    let mounts: Vec<&str> = c
+        .volume_mounts
+        .iter()
+        .filter_map(|m| m.mount_path.as_ref())
+        .map(|p| p.value.as_str())
+        .collect();
+    let w = Workload {
+        image: &image.value,
+        env: &env,
+        args: &args,
+        name: c.name.as_ref().map(|n| n.value.as_str()),
+        mounts: &mounts,
+        config_files,
+    };
+    stateful_image(cx, &w)
+}
+
+/// A mount at `path` touches the data directory of an image whose container keeps nothing
+/// there (a cache, an arbiter, a client): at, above or below it.
+fn touches_unused_data(storage: Option<&Storage>, path: &str) -> bool {
+    match storage {
+        Some(Storage::KeepsNothing { image, .. }) => {
+            stateful::covers(path, &image.data_path) || stateful::covers(&image.data_path, path)
+        }
+        _ => false,
+    }
 }
 
 /// A volume source that outlives the pod: not emptyDir or a generic ephemeral volume, and not
@@ -135,7 +158,7 @@ fn is_stateful_set(object: &Object, pod: &PodTemplate) -> bool {
     object.kind.value == "StatefulSet" || pod.path.contains("statefulSetTemplate")
 }
 
-fn check_pod(object: &Object, pod: &PodTemplate, cx: &mut Ctx) {
+fn check_pod(object: &Object, pod: &PodTemplate, config_files: &[(&str, &str)], cx: &mut Ctx) {
     let volume =
         |name: &str| pod.volumes.iter().find(|v| v.name.as_ref().is_some_and(|n| n.value == name));
     // A StatefulSet without any persistent storage: no volumeClaimTemplates (a mount whose name
@@ -152,7 +175,9 @@ fn check_pod(object: &Object, pod: &PodTemplate, cx: &mut Ctx) {
         if !matches!(c.role, ContainerRole::App | ContainerRole::Sidecar) {
             continue;
         }
-        let image = container_image(cx, c);
+        let storage = container_image(cx, c, config_files);
+        let keeps_nothing = matches!(storage, Some(Storage::KeepsNothing { .. }));
+        let image = storage.clone().and_then(Storage::keeps);
         for vm in &c.volume_mounts {
             let (Some(name), Some(path)) = (&vm.name, &vm.mount_path) else { continue };
             if vm.read_only {
@@ -161,6 +186,7 @@ fn check_pod(object: &Object, pod: &PodTemplate, cx: &mut Ctx) {
             let Some(vol) = volume(&name.value) else { continue };
             if vol.source.as_ref().is_none_or(|s| s.value != "emptyDir")
                 || stateful::is_scratch_name(&name.value)
+                || touches_unused_data(storage.as_ref(), &path.value)
             {
                 continue;
             }
@@ -168,6 +194,7 @@ fn check_pod(object: &Object, pod: &PodTemplate, cx: &mut Ctx) {
                 match data_reason(&cx.option_strings("data-paths"), &path.value, image.as_ref()) {
                     Some(r) => r,
                     None if stateless_stateful_set
+                        && !keeps_nothing
                         && !has_variable(&path.value)
                         && !stateful::is_scratch_path(&path.value)
                         && !is_home_path(&path.value) =>
@@ -176,22 +203,29 @@ fn check_pod(object: &Object, pod: &PodTemplate, cx: &mut Ctx) {
                     }
                     None => continue,
                 };
-            report_empty_dir(object, c, vol, &name.value, &path.value, path.span, reason, cx);
+            let mount = Mount { vol, name: &name.value, path: &path.value, span: path.span };
+            report_empty_dir(object, c, image.as_ref(), &mount, reason, cx);
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// An emptyDir mount being reported.
+struct Mount<'a> {
+    vol: &'a Volume,
+    name: &'a str,
+    path: &'a str,
+    span: Span,
+}
+
 fn report_empty_dir(
     object: &Object,
     c: &Container,
-    vol: &Volume,
-    name: &str,
-    path: &str,
-    span: Span,
+    image: Option<&StatefulImage>,
+    mount: &Mount<'_>,
     reason: Reason,
     cx: &mut Ctx,
 ) {
+    let Mount { vol, name, path, span } = *mount;
     let memory = vol.medium.as_ref().is_some_and(|m| m.value == "Memory");
     let what = if memory {
         format!("memory-backed emptyDir `{name}`")
@@ -211,7 +245,7 @@ fn report_empty_dir(
         "wiped when the pod leaves the node"
     };
     // Replace the emptyDir in place, unless it misses the image's data (PostgreSQL 18+).
-    let target = match (&reason, container_image(cx, c)) {
+    let target = match (&reason, image.cloned()) {
         (Reason::Image(_), _) => path.to_string(),
         (_, Some(img)) if !stateful::covers(path, &img.data_path) => img.mount_point,
         _ => path.to_string(),
@@ -261,7 +295,7 @@ fn tmpfs_mounts(service: &Service) -> Vec<(String, Span)> {
     out
 }
 
-fn service_image(cx: &Ctx, service: &Service) -> Option<StatefulImage> {
+fn service_image(cx: &Ctx, service: &Service) -> Option<Storage> {
     // With `build`, `image` names what is built, not a known upstream image.
     if service.build.is_some() {
         return None;
@@ -278,13 +312,31 @@ fn service_image(cx: &Ctx, service: &Service) -> Option<StatefulImage> {
         .flat_map(|c| c.texts())
         .map(|t| t.value.as_str())
         .collect();
-    stateful_image(cx, &image.value, &env, &args)
+    let mounts: Vec<&str> = service
+        .volumes
+        .iter()
+        .filter_map(|v| v.target.as_ref())
+        .map(|t| t.value.as_str())
+        .collect();
+    let w = Workload {
+        image: &image.value,
+        env: &env,
+        args: &args,
+        name: Some(&service.name.value),
+        mounts: &mounts,
+        config_files: &[],
+    };
+    stateful_image(cx, &w)
 }
 
 fn check_service(service: &Service, cx: &mut Ctx) {
-    let image = service_image(cx, service);
+    let storage = service_image(cx, service);
+    let image = storage.clone().and_then(Storage::keeps);
     let tmpfs = tmpfs_mounts(service);
     for (target, span) in &tmpfs {
+        if touches_unused_data(storage.as_ref(), target) {
+            continue;
+        }
         let Some(reason) = data_reason(&cx.option_strings("data-paths"), target, image.as_ref())
         else {
             continue;
@@ -325,17 +377,6 @@ fn check_service(service: &Service, cx: &mut Ctx) {
     let in_tmpfs = tmpfs.iter().any(|(t, _)| stateful::covers(t, &img.data_path));
     if kept || in_tmpfs {
         return;
-    }
-    // Mosquitto and the like write nothing unless their configuration, mounted, says so.
-    if let Some(dir) = &img.config_dir {
-        let configured = service.volumes.iter().any(|v| {
-            v.target
-                .as_ref()
-                .is_some_and(|t| stateful::covers(&t.value, dir) || stateful::covers(dir, &t.value))
-        });
-        if !configured {
-            return;
-        }
     }
     // A volume that misses the data by a level (PostgreSQL 18+, or one below the data path).
     let missed = service.volumes.iter().find(|v| {

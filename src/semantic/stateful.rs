@@ -7,6 +7,7 @@
 //! Each data path was checked against the image's Dockerfile (`VOLUME`, `ENV`) or its
 //! documentation; the few that could not be are marked "unverified" in the table.
 
+use crate::model::kubernetes::{Manifests, Object, PodTemplate};
 use crate::values::image_ref::{self, ImageRef};
 
 /// What a well-known stateful image does with its data.
@@ -175,18 +176,150 @@ const KNOWN: &[Known] = &[
 
 const HOME_ASSISTANT_DATA: &str = "/config";
 
+/// What edgelint sees of a container (Kubernetes) or service (Compose) that may run a stateful
+/// image: the inputs of [`classify`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Workload<'a> {
+    /// The image reference as written.
+    pub image: &'a str,
+    /// The environment as written (`None` for a value from elsewhere).
+    pub env: &'a [(&'a str, Option<&'a str>)],
+    /// Command and arguments (entrypoint, command, args), each as written.
+    pub args: &'a [&'a str],
+    /// The container's or service's name (`mongo-arbiter`).
+    pub name: Option<&'a str>,
+    /// Where the container mounts something, whatever the source.
+    pub mounts: &'a [&'a str],
+    /// Configuration files the container can read whose text edgelint sees, as (file name,
+    /// text): the keys of the ConfigMaps of the same stream that its pod mounts.
+    pub config_files: &'a [(&'a str, &'a str)],
+}
+
+/// What a container of a well-known stateful image does with the data path of its image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Storage {
+    /// It keeps data there.
+    Keeps(StatefulImage),
+    /// It runs in a role that keeps no data there (a client, a cache, an arbiter, a broker
+    /// without persistence); `why` says which, for messages and docs.
+    KeepsNothing { image: StatefulImage, why: String },
+}
+
+impl Storage {
+    /// The image and its data path, whatever the role.
+    pub fn image(&self) -> &StatefulImage {
+        match self {
+            Storage::Keeps(img) | Storage::KeepsNothing { image: img, .. } => img,
+        }
+    }
+
+    /// The image, when the container keeps data.
+    pub fn keeps(self) -> Option<StatefulImage> {
+        match self {
+            Storage::Keeps(img) => Some(img),
+            Storage::KeepsNothing { .. } => None,
+        }
+    }
+}
+
+/// The configuration files a pod can read whose text is in the same stream: each key of the
+/// `data` of a ConfigMap (same name, same namespace as written) that a `configMap` volume of
+/// the pod names, as (key, text). An init container may copy them elsewhere, so the key's name
+/// is what [`classify`] matches.
+pub fn pod_config_files<'s>(
+    stream: &'s Manifests,
+    object: &Object,
+    pod: &PodTemplate,
+) -> Vec<(&'s str, &'s str)> {
+    let namespace = |o: &Object| o.namespace.as_ref().map(|n| n.value.clone());
+    let mut out = Vec::new();
+    for volume in &pod.volumes {
+        if volume.source.as_ref().is_none_or(|s| s.value != "configMap") {
+            continue;
+        }
+        let Some(name) = volume
+            .source_node
+            .and_then(|id| stream.node(object.doc, id))
+            .and_then(|n| n.get("name"))
+            .and_then(|e| e.value.as_str())
+        else {
+            continue;
+        };
+        let found = stream.objects.iter().find(|o| {
+            o.kind.value == "ConfigMap"
+                && o.name.as_ref().is_some_and(|n| n.value == name)
+                && namespace(o) == namespace(object)
+        });
+        let data = found
+            .and_then(|o| stream.node(o.doc, o.node))
+            .and_then(|n| n.get("data"))
+            .map(|e| e.value.entries())
+            .unwrap_or_default();
+        for e in data {
+            if let (Some(k), Some(v)) = (e.key.as_str(), e.value.as_str()) {
+                out.push((k, v));
+            }
+        }
+    }
+    out
+}
+
 /// The data of a well-known stateful image, or `None` when the image is not in the table, its
 /// reference has an unresolved variable, its data path depends on something edgelint cannot see
-/// (an override with a variable, an InfluxDB version it does not know), or it is told not to
-/// persist anything (Redis with `--save ""` and no `--appendonly yes`).
+/// (an override with a variable, an InfluxDB version it does not know), or it runs in a role that
+/// keeps no data (see [`classify`]).
 ///
 /// `env` is the container's environment as written (`None` for a value from elsewhere);
 /// `args` its command and arguments (entrypoint, command, args), each as written.
 pub fn lookup(image: &str, env: &[(&str, Option<&str>)], args: &[&str]) -> Option<StatefulImage> {
-    let image = ImageRef::parse(image).ok()?;
+    classify(&Workload { image, env, args, ..Workload::default() })?.keeps()
+}
+
+/// Whether a container of a well-known stateful image keeps data, and where: `None` when the
+/// image is not in the table or its data path cannot be known (see [`lookup`]);
+/// [`Storage::KeepsNothing`] for the roles that keep none:
+///
+/// - a client or one-shot tool of the image (`psql`, `redis-cli`, `mongosh`…) and no server;
+/// - Redis as a cache: snapshots off (`save ""`) and no append-only file, or an `allkeys-*`
+///   eviction policy with neither `appendonly yes` nor a `save` schedule of its own (any key may
+///   go at any time, so nothing relies on it), from the flags or a visible `redis.conf`, or
+///   Bitnami's `REDIS_RDB_POLICY_DISABLED=yes` with `REDIS_AOF_ENABLED=no`;
+/// - a MongoDB arbiter: Bitnami's `MONGODB_REPLICA_SET_MODE=arbiter`, or a `mongod --replSet`
+///   member whose container or service is named `…arbiter…` (an arbiter holds no data);
+/// - Mosquitto without `persistence true`: `/mosquitto-no-auth.conf`, the image's own
+///   configuration (nothing mounted at its directory), or a visible `mosquitto.conf` without it.
+pub fn classify(w: &Workload<'_>) -> Option<Storage> {
+    let image = ImageRef::parse(w.image).ok()?;
     let name = hub_name(&image);
-    let Some(entry) = KNOWN.iter().find(|k| k.names.contains(&name.as_str())) else {
-        return is_home_assistant_machine(&image).then(|| StatefulImage {
+    let img = data_of(&image, &name, w.env)?;
+    let tokens = tokens(w.args);
+    let nothing = |why: String| Some(Storage::KeepsNothing { image: img.clone(), why });
+    if let Some(client) = runs_a_client(&tokens) {
+        return nothing(format!("runs `{client}`, not the server"));
+    }
+    if name.ends_with("/redis") {
+        if let Some(why) = redis_cache(&tokens, w) {
+            return nothing(why);
+        }
+    }
+    if name.ends_with("/mongodb") || name.ends_with("/mongo") {
+        if let Some(why) = mongo_arbiter(&tokens, w) {
+            return nothing(why);
+        }
+    }
+    if let Some(dir) = &img.config_dir {
+        if let Some(why) = mosquitto_not_persistent(&tokens, dir, w) {
+            return nothing(why);
+        }
+    }
+    Some(Storage::Keeps(img))
+}
+
+/// The table's entry for `image` (normalised `name`), with the data path its tag and
+/// environment give.
+fn data_of(image: &ImageRef, name: &str, env: &[(&str, Option<&str>)]) -> Option<StatefulImage> {
+    let Some(entry) = KNOWN.iter().find(|k| k.names.contains(&name)) else {
+        return is_home_assistant_machine(image).then(|| StatefulImage {
             name: image.familiar_name(),
             data_path: HOME_ASSISTANT_DATA.to_string(),
             mount_point: HOME_ASSISTANT_DATA.to_string(),
@@ -194,13 +327,6 @@ pub fn lookup(image: &str, env: &[(&str, Option<&str>)], args: &[&str]) -> Optio
             config_dir: None,
         });
     };
-    let tokens = tokens(args);
-    if runs_a_client(&tokens)
-        || name.ends_with("/redis") && redis_persistence_disabled(&tokens)
-        || tokens.iter().any(|t| t == "/mosquitto-no-auth.conf")
-    {
-        return None;
-    }
     let major = image.tag.as_deref().and_then(tag_major);
     let (mut data_path, mut mount_point) = match entry.layout {
         Layout::Fixed => (entry.data_path.to_string(), entry.data_path.to_string()),
@@ -327,12 +453,132 @@ const SERVERS: &[&str] = &[
 ];
 
 /// The command runs a client or a one-shot tool, not the server: one of its words is a
-/// [`CLIENT_TOOLS`] program (by file name) and none is a [`SERVERS`] one.
-fn runs_a_client(tokens: &[String]) -> bool {
+/// [`CLIENT_TOOLS`] program (by file name) and none is a [`SERVERS`] one. Returns the first
+/// such program.
+fn runs_a_client(tokens: &[String]) -> Option<String> {
     let program = |t: &String| t.rsplit('/').next().unwrap_or("").to_string();
     let programs: Vec<String> = tokens.iter().map(program).collect();
-    programs.iter().any(|p| CLIENT_TOOLS.contains(&p.as_str()))
-        && !programs.iter().any(|p| SERVERS.contains(&p.as_str()))
+    if programs.iter().any(|p| SERVERS.contains(&p.as_str())) {
+        return None;
+    }
+    programs.into_iter().find(|p| CLIENT_TOOLS.contains(&p.as_str()))
+}
+
+/// The value after the last `flag` in `tokens` (`--flag value` or `--flag=value`); `""` when
+/// the flag ends the line.
+fn flag_value<'t>(tokens: &'t [String], flag: &str) -> Option<&'t str> {
+    let eq = format!("{flag}=");
+    tokens.iter().enumerate().rev().find_map(|(i, t)| {
+        if t == flag {
+            Some(tokens.get(i + 1).map(String::as_str).unwrap_or(""))
+        } else {
+            t.strip_prefix(eq.as_str())
+        }
+    })
+}
+
+/// The text of the configuration file a server reads, when the container can see it: the
+/// visible file named like `path` (any directory: an init container may copy it).
+fn config_text<'a>(w: &Workload<'a>, path: &str) -> Option<&'a str> {
+    let file = path.rsplit('/').next()?;
+    w.config_files.iter().find(|(name, _)| *name == file).map(|(_, text)| *text)
+}
+
+/// The directives of a configuration file in `name value…` lines (`redis.conf`,
+/// `mosquitto.conf`): (name, rest of the line without quotes), comments and blank lines left out.
+fn directives(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (k, v) = l.split_once(char::is_whitespace).unwrap_or((l, ""));
+            let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
+            (k.to_ascii_lowercase(), v.to_string())
+        })
+        .collect()
+}
+
+/// Why a Redis container is a cache that keeps nothing on disk, if it is (see [`classify`]):
+/// the command-line flags override a visible configuration file (`redis-server redis.conf
+/// --save ""`), the last `save` wins.
+fn redis_cache(tokens: &[String], w: &Workload<'_>) -> Option<String> {
+    let env = |k: &str| w.env.iter().rev().find(|(n, _)| *n == k).and_then(|(_, v)| *v);
+    if env("REDIS_RDB_POLICY_DISABLED") == Some("yes") && env("REDIS_AOF_ENABLED") == Some("no") {
+        return Some(
+            "is told to keep nothing on disk (`REDIS_RDB_POLICY_DISABLED=yes`, \
+             `REDIS_AOF_ENABLED=no`)"
+                .to_string(),
+        );
+    }
+    // `redis-server [config file] [--flag value…]`: the file is the first word after the
+    // server that ends in `.conf`.
+    let server = tokens.iter().position(|t| t.rsplit('/').next() == Some("redis-server"));
+    let file = tokens[server.map_or(0, |i| i + 1)..]
+        .iter()
+        .take_while(|t| !t.starts_with("--"))
+        .find(|t| t.ends_with(".conf"));
+    let mut settings: Vec<(String, String)> =
+        file.and_then(|f| config_text(w, f)).map(directives).unwrap_or_default();
+    for flag in ["save", "appendonly", "maxmemory-policy"] {
+        if let Some(v) = flag_value(tokens, &format!("--{flag}")) {
+            settings.push((flag.to_string(), v.to_string()));
+        }
+    }
+    let last = |k: &str| settings.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let aof = last("appendonly").is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+    if aof {
+        return None;
+    }
+    match (last("save"), last("maxmemory-policy")) {
+        (Some(""), _) => Some("keeps nothing on disk (`save \"\"` and no `appendonly yes`)".into()),
+        (None, Some(p)) if p.to_ascii_lowercase().starts_with("allkeys-") => {
+            Some(format!("is a cache (`maxmemory-policy {p}` with no `save` or `appendonly yes`)"))
+        }
+        _ => None,
+    }
+}
+
+/// Why a MongoDB container is an arbiter, if it is (see [`classify`]).
+fn mongo_arbiter(tokens: &[String], w: &Workload<'_>) -> Option<String> {
+    let env = |k: &str| w.env.iter().rev().find(|(n, _)| *n == k).and_then(|(_, v)| *v);
+    if env("MONGODB_REPLICA_SET_MODE").is_some_and(|m| m.eq_ignore_ascii_case("arbiter")) {
+        return Some("is a replica-set arbiter (`MONGODB_REPLICA_SET_MODE=arbiter`)".into());
+    }
+    let repl_set = flag_value(tokens, "--replSet").is_some_and(|v| !v.is_empty());
+    let named = w.name.is_some_and(|n| {
+        n.split(|c: char| !c.is_ascii_alphanumeric()).any(|p| p.eq_ignore_ascii_case("arbiter"))
+    });
+    (repl_set && named).then(|| {
+        format!("is a replica-set arbiter (`--replSet`, named `{}`)", w.name.unwrap_or_default())
+    })
+}
+
+/// Why a Mosquitto container writes nothing to its data directory, if it does not: the broker
+/// persists only with `persistence true` (mosquitto.conf(5); the default is false).
+fn mosquitto_not_persistent(tokens: &[String], dir: &str, w: &Workload<'_>) -> Option<String> {
+    let path = flag_value(tokens, "-c")
+        .or_else(|| flag_value(tokens, "--config-file"))
+        .filter(|p| p.starts_with('/'))
+        .map_or_else(|| format!("{dir}/mosquitto.conf"), normalize);
+    if path == "/mosquitto-no-auth.conf" {
+        return Some(
+            "runs with /mosquitto-no-auth.conf, which does not set `persistence true`".into(),
+        );
+    }
+    if let Some(text) = config_text(w, &path) {
+        let persistent = directives(text)
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "persistence")
+            .is_some_and(|(_, v)| v == "true");
+        return (!persistent)
+            .then(|| format!("has a configuration ({path}) without `persistence true`"));
+    }
+    let parent = path.rsplit_once('/').map_or("/", |(p, _)| p);
+    let mounted = w.mounts.iter().any(|m| covers(m, parent) || covers(parent, m));
+    (!mounted).then(|| {
+        "runs with the image's own configuration, which does not set `persistence true`".into()
+    })
 }
 
 /// `homeassistant/raspberrypi4-homeassistant`, `ghcr.io/home-assistant/qemux86-64-homeassistant`:
@@ -353,15 +599,6 @@ fn is_home_assistant_machine(image: &ImageRef) -> bool {
 fn tag_major(tag: &str) -> Option<u32> {
     let digits: &str = &tag[..tag.bytes().take_while(u8::is_ascii_digit).count()];
     digits.parse().ok()
-}
-
-/// Redis told to keep nothing on disk: `--save ""` (or `''`) and no `--appendonly yes`.
-fn redis_persistence_disabled(tokens: &[String]) -> bool {
-    let after = |flag: &str| -> Option<&str> {
-        let i = tokens.iter().rposition(|t| t == flag)?;
-        Some(tokens.get(i + 1).map(String::as_str).unwrap_or(""))
-    };
-    after("--save") == Some("") && after("--appendonly") != Some("yes")
 }
 
 /// A path with duplicate and trailing slashes and `.` components removed.
@@ -460,7 +697,8 @@ mod tests {
             data("homeassistant/raspberrypi4-homeassistant:2024.5").as_deref(),
             Some("/config")
         );
-        assert_eq!(data("eclipse-mosquitto:2").as_deref(), Some("/mosquitto/data"));
+        let mosquitto = classify(&Workload { image: "eclipse-mosquitto:2", ..Default::default() });
+        assert_eq!(mosquitto.unwrap().image().data_path, "/mosquitto/data");
         assert_eq!(data("nginx"), None);
         assert_eq!(data("myregistry.local/postgres:16"), None);
         assert_eq!(data("${DB_IMAGE}"), None);
@@ -514,6 +752,80 @@ mod tests {
         assert!(lookup("redis:7", &[], &[]).is_some());
     }
 
+    fn role(image: &str, args: &[&str], w: Workload<'_>) -> Option<Storage> {
+        classify(&Workload { image, args, ..w })
+    }
+
+    fn keeps_nothing(s: Option<Storage>) -> bool {
+        matches!(s, Some(Storage::KeepsNothing { .. }))
+    }
+
+    #[test]
+    fn redis_caches_keep_nothing() {
+        let d = Workload::default();
+        assert!(keeps_nothing(role("redis:7", &["--maxmemory-policy", "allkeys-lru"], d)));
+        assert!(keeps_nothing(role("redis:7", &["--maxmemory-policy=allkeys-lfu"], d)));
+        // only keys with a TTL are evicted: the rest is data
+        assert!(!keeps_nothing(role("redis:7", &["--maxmemory-policy", "volatile-lru"], d)));
+        // the default snapshots still write dump.rdb
+        assert!(!keeps_nothing(role("redis:7", &["redis-server", "--appendonly", "no"], d)));
+        let lru_aof = ["--maxmemory-policy", "allkeys-lru", "--appendonly", "yes"];
+        assert!(!keeps_nothing(role("redis:7", &lru_aof, d)));
+        let lru_save = ["--save", "60 1", "--maxmemory-policy", "allkeys-lru"];
+        assert!(!keeps_nothing(role("redis:7", &lru_save, d)));
+        // a visible redis.conf, by file name; flags override it
+        let files = [("redis.conf", "maxmemory 0\nsave \"\"\nappendonly no\n")];
+        let w = Workload { config_files: &files, ..d };
+        assert!(keeps_nothing(role("redis:7", &["redis-server", "/data/conf/redis.conf"], w)));
+        let flags = ["redis-server", "/etc/redis.conf", "--appendonly", "yes"];
+        assert!(!keeps_nothing(role("redis:7", &flags, w)));
+        assert!(!keeps_nothing(role("redis:7", &["redis-server", "/etc/other.conf"], w)));
+        let env = [("REDIS_RDB_POLICY_DISABLED", Some("yes")), ("REDIS_AOF_ENABLED", Some("no"))];
+        assert!(keeps_nothing(role("bitnami/redis:7.2", &[], Workload { env: &env, ..d })));
+        assert!(!keeps_nothing(role("bitnami/redis:7.2", &[], Workload { env: &env[..1], ..d })));
+    }
+
+    #[test]
+    fn mongo_arbiters_keep_nothing() {
+        let d = Workload::default();
+        let arbiter = Workload { name: Some("mongo-arbiter"), ..d };
+        assert!(keeps_nothing(role("mongo:7", &["--replSet", "rs0"], arbiter)));
+        assert!(keeps_nothing(role("mongo:7", &["mongod --replSet=rs0"], arbiter)));
+        // not a replica-set member, or not named as the arbiter
+        assert!(!keeps_nothing(role("mongo:7", &[], arbiter)));
+        let member = Workload { name: Some("mongo-0"), ..d };
+        assert!(!keeps_nothing(role("mongo:7", &["--replSet", "rs0"], member)));
+        let arbitrary = Workload { name: Some("arbitrary"), ..d };
+        assert!(!keeps_nothing(role("mongo:7", &["--replSet", "rs0"], arbitrary)));
+        let env = [("MONGODB_REPLICA_SET_MODE", Some("arbiter"))];
+        assert!(keeps_nothing(role("bitnami/mongodb:7.0", &[], Workload { env: &env, ..d })));
+        let env = [("MONGODB_REPLICA_SET_MODE", Some("secondary"))];
+        assert!(!keeps_nothing(role("bitnami/mongodb:7.0", &[], Workload { env: &env, ..d })));
+    }
+
+    #[test]
+    fn mosquitto_roles() {
+        let d = Workload::default();
+        // the image's own configuration: no persistence
+        assert!(keeps_nothing(role("eclipse-mosquitto:2", &[], d)));
+        // its own, not visible: may persist
+        let mounted = Workload { mounts: &["/mosquitto/config"], ..d };
+        assert!(!keeps_nothing(role("eclipse-mosquitto:2", &[], mounted)));
+        let file = Workload { mounts: &["/mosquitto/config/mosquitto.conf"], ..d };
+        assert!(!keeps_nothing(role("eclipse-mosquitto:2", &[], file)));
+        let elsewhere = Workload { mounts: &["/etc/mqtt"], ..d };
+        let args = ["mosquitto", "-c", "/etc/mqtt/broker.conf"];
+        assert!(!keeps_nothing(role("eclipse-mosquitto:2", &args, elsewhere)));
+        assert!(keeps_nothing(role("eclipse-mosquitto:2", &args, mounted)));
+        // visible: it says
+        let on = [("mosquitto.conf", "listener 1883\npersistence true\n")];
+        let off = [("mosquitto.conf", "listener 1883\n# persistence true\n")];
+        let w = Workload { config_files: &on, ..mounted };
+        assert!(!keeps_nothing(role("eclipse-mosquitto:2", &[], w)));
+        let w = Workload { config_files: &off, ..mounted };
+        assert!(keeps_nothing(role("eclipse-mosquitto:2", &[], w)));
+    }
+
     #[test]
     fn mirrors_of_docker_hub() {
         assert_eq!(data("public.ecr.aws/docker/library/redis:7.2").as_deref(), Some("/data"));
@@ -539,7 +851,12 @@ mod tests {
 
     #[test]
     fn mosquitto_persists_only_when_configured() {
-        let m = lookup("eclipse-mosquitto:2", &[], &[]).unwrap();
+        let w = Workload {
+            image: "eclipse-mosquitto:2",
+            mounts: &["/mosquitto"],
+            ..Default::default()
+        };
+        let m = classify(&w).unwrap().keeps().unwrap();
         assert_eq!(m.config_dir.as_deref(), Some("/mosquitto/config"));
         let no_auth = ["mosquitto -c /mosquitto-no-auth.conf"];
         assert_eq!(lookup("eclipse-mosquitto:2", &[], &no_auth), None);
