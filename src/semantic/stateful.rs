@@ -43,7 +43,7 @@ impl StatefulImage {
     }
 }
 
-/// How the data path depends on the tag.
+/// How the data path depends on the tag or the command line.
 #[derive(Clone, Copy)]
 enum Layout {
     Fixed,
@@ -53,6 +53,12 @@ enum Layout {
     /// `influxdb`: 1.x `/var/lib/influxdb`, 2.x `/var/lib/influxdb2`; 3.x (and `latest` since
     /// 2026) keeps its data where `--data-dir`/the object store says, so it is not in the table.
     Influxdb,
+    /// The data path is known only from a flag or the environment variable (etcd's default,
+    /// `<name>.etcd` in the working directory, depends on both).
+    FromFlag,
+    /// `minio server /data`: the first path after `server` (a URL is a distributed setup
+    /// edgelint does not follow).
+    MinioServer,
 }
 
 struct Known {
@@ -62,6 +68,11 @@ struct Known {
     declares_volume: bool,
     /// An environment variable that moves the data directory.
     env: Option<&'static str>,
+    /// Command-line flags that move the data directory (`--data-dir`), after `env`.
+    flags: &'static [&'static str],
+    /// The image keeps data only when one of these flags is on the command line (NATS
+    /// JetStream: `-js`).
+    requires: &'static [&'static str],
     layout: Layout,
     /// See [`StatefulImage::config_dir`].
     config_dir: Option<&'static str>,
@@ -73,35 +84,61 @@ const fn known(names: &'static [&'static str], data_path: &'static str, volume: 
         data_path,
         declares_volume: volume,
         env: None,
+        flags: &[],
+        requires: &[],
         layout: Layout::Fixed,
         config_dir: None,
     }
 }
 
+impl Known {
+    const fn env(mut self, var: &'static str) -> Known {
+        self.env = Some(var);
+        self
+    }
+
+    const fn flags(mut self, flags: &'static [&'static str]) -> Known {
+        self.flags = flags;
+        self
+    }
+
+    const fn requires(mut self, flags: &'static [&'static str]) -> Known {
+        self.requires = flags;
+        self
+    }
+
+    const fn layout(mut self, layout: Layout) -> Known {
+        self.layout = layout;
+        self
+    }
+
+    const fn config_dir(mut self, dir: &'static str) -> Known {
+        self.config_dir = Some(dir);
+        self
+    }
+}
+
 /// The data-path table. Sources: the images' Dockerfiles (docker-library, MariaDB,
-/// eclipse/mosquitto, node-red-docker, bitnami/containers) and documentation (Grafana,
-/// Elastic, Home Assistant).
+/// eclipse/mosquitto, node-red-docker, bitnami/containers, emqx-docker, ClickHouse, Confluent)
+/// and documentation (Grafana, Elastic, OpenSearch, Home Assistant, QuestDB, NATS, etcd). An
+/// entry whose `VOLUME` could not be checked says "unverified" and claims none.
 const KNOWN: &[Known] = &[
     // docker-library/postgres: `ENV PGDATA /var/lib/postgresql/data`, `VOLUME` the same (≤ 17);
     // 18+: `ENV PGDATA /var/lib/postgresql/18/docker`, `VOLUME /var/lib/postgresql`.
-    Known {
-        names: &["docker.io/library/postgres"],
-        data_path: "/var/lib/postgresql/data",
-        declares_volume: true,
-        env: Some("PGDATA"),
-        layout: Layout::Postgres,
-        config_dir: None,
-    },
+    known(&["docker.io/library/postgres"], "/var/lib/postgresql/data", true)
+        .env("PGDATA")
+        .layout(Layout::Postgres),
     // `FROM postgres`: same PGDATA and VOLUME. Their PostgreSQL 18 layout is unverified, so the
     // tag is not read: a mount at /var/lib/postgresql or /var/lib/postgresql/data both count.
-    Known {
-        names: &["docker.io/postgis/postgis", "docker.io/timescale/timescaledb"],
-        data_path: "/var/lib/postgresql/data",
-        declares_volume: true,
-        env: Some("PGDATA"),
-        layout: Layout::Fixed,
-        config_dir: None,
-    },
+    known(
+        &["docker.io/postgis/postgis", "docker.io/timescale/timescaledb"],
+        "/var/lib/postgresql/data",
+        true,
+    )
+    .env("PGDATA"),
+    // timescale/timescaledb-docker-ha: `PGDATA=/home/postgres/pgdata/data` (VOLUME unverified).
+    known(&["docker.io/timescale/timescaledb-ha"], "/home/postgres/pgdata/data", false)
+        .env("PGDATA"),
     // bitnami/containers: `VOLUME [ "/bitnami/postgresql", … ]`.
     known(&["docker.io/bitnami/postgresql"], "/bitnami/postgresql", true),
     // docker-library/mysql and MariaDB/mariadb-docker: `VOLUME /var/lib/mysql`
@@ -116,55 +153,113 @@ const KNOWN: &[Known] = &[
     known(&["docker.io/bitnami/mariadb"], "/bitnami/mariadb", false),
     known(&["docker.io/bitnami/mongodb"], "/bitnami/mongodb", false),
     known(&["docker.io/bitnami/redis"], "/bitnami/redis/data", false),
+    known(&["docker.io/bitnami/kafka"], "/bitnami/kafka", false),
+    known(&["docker.io/bitnami/zookeeper"], "/bitnami/zookeeper", false),
+    known(&["docker.io/bitnami/etcd"], "/bitnami/etcd", false),
+    known(&["docker.io/bitnami/rabbitmq"], "/bitnami/rabbitmq/mnesia", false),
+    known(&["docker.io/bitnami/elasticsearch"], "/bitnami/elasticsearch/data", false),
     // docker-library/mongo: `VOLUME /data/db /data/configdb` (configdb is for config servers).
     known(&["docker.io/library/mongo"], "/data/db", true),
-    // docker-library/redis: `VOLUME /data` (the working directory, where dump.rdb goes).
-    known(&["docker.io/library/redis"], "/data", true),
+    // docker-library/redis: `VOLUME /data` (the working directory, where dump.rdb goes);
+    // valkey-container: the same.
+    known(&["docker.io/library/redis", "docker.io/valkey/valkey"], "/data", true),
     // influxdata-docker: 1.x `VOLUME /var/lib/influxdb`, 2.x `VOLUME /var/lib/influxdb2 …`.
-    Known {
-        names: &["docker.io/library/influxdb"],
-        data_path: "/var/lib/influxdb2",
-        declares_volume: true,
-        env: None,
-        layout: Layout::Influxdb,
-        config_dir: None,
-    },
+    known(&["docker.io/library/influxdb"], "/var/lib/influxdb2", true).layout(Layout::Influxdb),
     // Grafana: `GF_PATHS_DATA=/var/lib/grafana`, no VOLUME ("all your Grafana data disappears
     // as soon as you stop your container" without a volume, Grafana docs).
-    Known {
-        names: &[
+    known(
+        &[
             "docker.io/grafana/grafana",
             "docker.io/grafana/grafana-oss",
             "docker.io/grafana/grafana-enterprise",
         ],
-        data_path: "/var/lib/grafana",
-        declares_volume: false,
-        env: Some("GF_PATHS_DATA"),
-        layout: Layout::Fixed,
-        config_dir: None,
-    },
+        "/var/lib/grafana",
+        false,
+    )
+    .env("GF_PATHS_DATA"),
     // eclipse/mosquitto docker/2.0: `VOLUME ["/mosquitto/data", "/mosquitto/log"]`. It writes
     // there only with `persistence true`, which neither the image's stock mosquitto.conf nor
     // its /mosquitto-no-auth.conf sets (the default is false, mosquitto.conf(5)).
-    Known {
-        names: &["docker.io/library/eclipse-mosquitto"],
-        data_path: "/mosquitto/data",
-        declares_volume: true,
-        env: None,
-        layout: Layout::Fixed,
-        config_dir: Some("/mosquitto/config"),
-    },
+    known(&["docker.io/library/eclipse-mosquitto"], "/mosquitto/data", true)
+        .config_dir("/mosquitto/config"),
+    // emqx-docker: `VOLUME ["/opt/emqx/log", "/opt/emqx/data"]`, `EMQX_NODE__DATA_DIR`.
+    known(
+        &["docker.io/emqx/emqx", "docker.io/library/emqx", "docker.io/emqx/emqx-enterprise"],
+        "/opt/emqx/data",
+        true,
+    )
+    .env("EMQX_NODE__DATA_DIR"),
+    // NATS keeps streams only with JetStream on (`-js`), in `--store_dir`, by default
+    // `$TMPDIR/nats/jetstream` (nats-server docs); the image has no VOLUME.
+    known(&["docker.io/library/nats"], "/tmp/nats/jetstream", false)
+        .flags(&["--store_dir", "-sd"])
+        .requires(&["-js", "--jetstream"]),
     // node-red-docker: `VOLUME ["/data"]` (flows, credentials, installed nodes).
     known(&["docker.io/nodered/node-red"], "/data", true),
     // docker-library/rabbitmq: `VOLUME $RABBITMQ_DATA_DIR` (/var/lib/rabbitmq).
     known(&["docker.io/library/rabbitmq"], "/var/lib/rabbitmq", true),
+    // Confluent's cp-kafka and cp-zookeeper: `VOLUME ["/var/lib/kafka/data", …]`,
+    // `VOLUME ["/var/lib/zookeeper/data", "/var/lib/zookeeper/log", …]`.
+    known(&["docker.io/confluentinc/cp-kafka"], "/var/lib/kafka/data", true).env("KAFKA_LOG_DIRS"),
+    known(&["docker.io/confluentinc/cp-zookeeper"], "/var/lib/zookeeper/data", true),
+    // apache/kafka: without `KAFKA_LOG_DIRS`, the stock server.properties' `log.dirs`
+    // (/tmp/kraft-combined-logs), outside its VOLUME.
+    known(
+        &["docker.io/apache/kafka", "docker.io/apache/kafka-native"],
+        "/tmp/kraft-combined-logs",
+        false,
+    )
+    .env("KAFKA_LOG_DIRS"),
+    // docker-library/zookeeper: `ZOO_DATA_DIR=/data`, `VOLUME /data /datalog /logs`.
+    known(&["docker.io/library/zookeeper"], "/data", true).env("ZOO_DATA_DIR"),
+    // etcd: `--data-dir` or `ETCD_DATA_DIR`; no VOLUME.
+    known(
+        &[
+            "quay.io/coreos/etcd",
+            "gcr.io/etcd-development/etcd",
+            "registry.k8s.io/etcd",
+            "k8s.gcr.io/etcd",
+        ],
+        "",
+        false,
+    )
+    .env("ETCD_DATA_DIR")
+    .flags(&["--data-dir"])
+    .layout(Layout::FromFlag),
     // Elastic's docs bind-mount /usr/share/elasticsearch/data; no VOLUME (unverified in the
-    // Dockerfile, which Elastic generates).
+    // Dockerfile, which Elastic generates). OpenSearch: the same layout (unverified).
     known(
         &["docker.io/library/elasticsearch", "docker.elastic.co/elasticsearch/elasticsearch"],
         "/usr/share/elasticsearch/data",
         false,
     ),
+    known(&["docker.io/opensearchproject/opensearch"], "/usr/share/opensearch/data", false),
+    // ClickHouse/docker: `VOLUME /var/lib/clickhouse`.
+    known(
+        &[
+            "docker.io/clickhouse/clickhouse-server",
+            "docker.io/yandex/clickhouse-server",
+            "docker.io/library/clickhouse",
+        ],
+        "/var/lib/clickhouse",
+        true,
+    ),
+    // QuestDB docs: `-v "$(pwd):/var/lib/questdb"` (VOLUME unverified).
+    known(&["docker.io/questdb/questdb"], "/var/lib/questdb", false),
+    // prometheus Dockerfile: `VOLUME [ "/prometheus" ]`, `--storage.tsdb.path`.
+    known(&["docker.io/prom/prometheus", "quay.io/prometheus/prometheus"], "/prometheus", true)
+        .flags(&["--storage.tsdb.path"]),
+    // VictoriaMetrics: `-storageDataPath`, default `victoria-metrics-data` in the working
+    // directory `/` (VOLUME unverified).
+    known(&["docker.io/victoriametrics/victoria-metrics"], "/victoria-metrics-data", false)
+        .flags(&["-storageDataPath", "--storageDataPath"]),
+    // minio: `minio server /data`.
+    known(&["docker.io/minio/minio", "quay.io/minio/minio"], "", false).layout(Layout::MinioServer),
+    // docker-library: cassandra `VOLUME /var/lib/cassandra`, couchdb `VOLUME /opt/couchdb/data`,
+    // neo4j `VOLUME /data`.
+    known(&["docker.io/library/cassandra"], "/var/lib/cassandra", true),
+    known(&["docker.io/library/couchdb"], "/opt/couchdb/data", true),
+    known(&["docker.io/library/neo4j"], "/data", true),
     // home-assistant/core Dockerfile: `WORKDIR /config`, no VOLUME. The per-machine images
     // (`raspberrypi4-homeassistant`…) are matched in `lookup`.
     known(
@@ -291,13 +386,13 @@ pub fn lookup(image: &str, env: &[(&str, Option<&str>)], args: &[&str]) -> Optio
 pub fn classify(w: &Workload<'_>) -> Option<Storage> {
     let image = ImageRef::parse(w.image).ok()?;
     let name = hub_name(&image);
-    let img = data_of(&image, &name, w.env)?;
     let tokens = tokens(w.args);
+    let img = data_of(&image, &name, w.env, &tokens)?;
     let nothing = |why: String| Some(Storage::KeepsNothing { image: img.clone(), why });
     if let Some(client) = runs_a_client(&tokens) {
         return nothing(format!("runs `{client}`, not the server"));
     }
-    if name.ends_with("/redis") {
+    if name.ends_with("/redis") || name.ends_with("/valkey") {
         if let Some(why) = redis_cache(&tokens, w) {
             return nothing(why);
         }
@@ -317,7 +412,12 @@ pub fn classify(w: &Workload<'_>) -> Option<Storage> {
 
 /// The table's entry for `image` (normalised `name`), with the data path its tag and
 /// environment give.
-fn data_of(image: &ImageRef, name: &str, env: &[(&str, Option<&str>)]) -> Option<StatefulImage> {
+fn data_of(
+    image: &ImageRef,
+    name: &str,
+    env: &[(&str, Option<&str>)],
+    tokens: &[String],
+) -> Option<StatefulImage> {
     let Some(entry) = KNOWN.iter().find(|k| k.names.contains(&name)) else {
         return is_home_assistant_machine(image).then(|| StatefulImage {
             name: image.familiar_name(),
@@ -327,9 +427,14 @@ fn data_of(image: &ImageRef, name: &str, env: &[(&str, Option<&str>)]) -> Option
             config_dir: None,
         });
     };
+    if !entry.requires.is_empty() && !tokens.iter().any(|t| entry.requires.contains(&t.as_str())) {
+        return None;
+    }
     let major = image.tag.as_deref().and_then(tag_major);
     let (mut data_path, mut mount_point) = match entry.layout {
-        Layout::Fixed => (entry.data_path.to_string(), entry.data_path.to_string()),
+        Layout::Fixed | Layout::FromFlag => {
+            (entry.data_path.to_string(), entry.data_path.to_string())
+        }
         Layout::Postgres => match major {
             Some(m) if m >= 18 => {
                 (format!("/var/lib/postgresql/{m}/docker"), "/var/lib/postgresql".to_string())
@@ -344,20 +449,33 @@ fn data_of(image: &ImageRef, name: &str, env: &[(&str, Option<&str>)]) -> Option
             };
             (path.to_string(), path.to_string())
         }
+        Layout::MinioServer => {
+            let server = tokens.iter().position(|t| t == "server")?;
+            let path =
+                tokens[server + 1..].iter().find(|t| !t.starts_with('-') && t.contains('/'))?;
+            (path.clone(), path.clone())
+        }
     };
     // The image's VOLUME sits at the default mount point.
     let mut declares_volume = entry.declares_volume;
-    if let Some(var) = entry.env {
-        if let Some((_, value)) = env.iter().rev().find(|(k, _)| *k == var) {
-            let value = (*value)?;
-            if image_ref::has_variable(value) || !value.starts_with('/') {
-                return None;
-            }
-            let moved = normalize(value);
-            declares_volume = declares_volume && covers(&mount_point, &moved);
-            data_path = moved;
-            mount_point = data_path.clone();
+    let from_env = entry
+        .env
+        .and_then(|var| env.iter().rev().find(|(k, _)| *k == var))
+        .map(|(_, value)| *value);
+    let from_flag = entry.flags.iter().find_map(|f| flag_value(tokens, f)).map(Some);
+    // A flag wins over the environment; a value from elsewhere (`None`) is unknown.
+    if let Some(value) = from_flag.or(from_env) {
+        let value = value?;
+        if image_ref::has_variable(value) || !value.starts_with('/') || value.contains(',') {
+            return None;
         }
+        let moved = normalize(value);
+        declares_volume = declares_volume && covers(&mount_point, &moved);
+        data_path = moved;
+        mount_point = data_path.clone();
+    }
+    if !data_path.starts_with('/') {
+        return None;
     }
     Some(StatefulImage {
         name: image.familiar_name(),
@@ -431,6 +549,15 @@ const CLIENT_TOOLS: &[&str] = &[
     "mosquitto_passwd",
     "mosquitto_ctrl",
     "grafana-cli",
+    "valkey-cli",
+    "etcdctl",
+    "clickhouse-client",
+    "cqlsh",
+    "kafka-topics.sh",
+    "kafka-console-consumer.sh",
+    "kafka-console-producer.sh",
+    "zkCli.sh",
+    "promtool",
     "sleep",
 ];
 
@@ -449,6 +576,19 @@ const SERVERS: &[&str] = &[
     "elasticsearch",
     "node-red",
     "hass",
+    "valkey-server",
+    "etcd",
+    "nats-server",
+    "kafka-server-start.sh",
+    "zkServer.sh",
+    "clickhouse-server",
+    "emqx",
+    "opensearch",
+    "prometheus",
+    "minio",
+    "cassandra",
+    "couchdb",
+    "neo4j",
     "docker-entrypoint.sh",
 ];
 
@@ -639,6 +779,7 @@ pub fn is_data_path(path: &str) -> bool {
                 Layout::Postgres => vec![k.data_path, "/var/lib/postgresql"],
                 Layout::Influxdb => vec!["/var/lib/influxdb", "/var/lib/influxdb2"],
                 Layout::Fixed => vec![k.data_path],
+                Layout::FromFlag | Layout::MinioServer => vec![],
             })
             .filter(|d| !NOT_DATA_ALONE.contains(d))
             .any(|d| covers(d, path))
@@ -713,6 +854,73 @@ mod tests {
         assert_eq!(data("postgres:17.2").as_deref(), Some("/var/lib/postgresql/data"));
         // no major in the tag: the old path, which a mount at /var/lib/postgresql also covers
         assert_eq!(data("postgres:alpine").as_deref(), Some("/var/lib/postgresql/data"));
+    }
+
+    #[test]
+    fn edge_stack_images() {
+        assert_eq!(data("confluentinc/cp-kafka:7.6.0").as_deref(), Some("/var/lib/kafka/data"));
+        assert_eq!(data("apache/kafka:3.7.0").as_deref(), Some("/tmp/kraft-combined-logs"));
+        let env = [("KAFKA_LOG_DIRS", Some("/var/lib/kafka/data"))];
+        assert_eq!(
+            lookup("apache/kafka:3.7.0", &env, &[]).map(|s| s.data_path).as_deref(),
+            Some("/var/lib/kafka/data")
+        );
+        let two = [("KAFKA_LOG_DIRS", Some("/a,/b"))];
+        assert_eq!(lookup("apache/kafka:3.7.0", &two, &[]), None);
+        assert_eq!(data("zookeeper:3.9").as_deref(), Some("/data"));
+        assert_eq!(data("emqx/emqx:5.6.0").as_deref(), Some("/opt/emqx/data"));
+        assert_eq!(
+            data("clickhouse/clickhouse-server:24.3").as_deref(),
+            Some("/var/lib/clickhouse")
+        );
+        assert_eq!(data("questdb/questdb:8.0.0").as_deref(), Some("/var/lib/questdb"));
+        assert_eq!(
+            data("opensearchproject/opensearch:2").as_deref(),
+            Some("/usr/share/opensearch/data")
+        );
+        assert_eq!(data("valkey/valkey:8").as_deref(), Some("/data"));
+        assert_eq!(data("prom/prometheus:v2.51.0").as_deref(), Some("/prometheus"));
+        let tsdb = ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/data"];
+        assert_eq!(
+            lookup("prom/prometheus", &[], &tsdb).map(|s| s.data_path).as_deref(),
+            Some("/data")
+        );
+        // NATS keeps streams only with JetStream
+        assert_eq!(data("nats:2.10"), None);
+        let js = ["-js", "-sd", "/data/jetstream"];
+        assert_eq!(
+            lookup("nats:2.10", &[], &js).map(|s| s.data_path).as_deref(),
+            Some("/data/jetstream")
+        );
+        assert_eq!(
+            lookup("nats:2.10", &[], &["--jetstream"]).map(|s| s.data_path).as_deref(),
+            Some("/tmp/nats/jetstream")
+        );
+        // etcd: only from its flag or variable
+        assert_eq!(data("registry.k8s.io/etcd:3.5.12-0"), None);
+        let flag = ["etcd", "--data-dir=/var/lib/etcd"];
+        assert_eq!(
+            lookup("quay.io/coreos/etcd:v3.5.12", &[], &flag).map(|s| s.data_path).as_deref(),
+            Some("/var/lib/etcd")
+        );
+        let env = [("ETCD_DATA_DIR", Some("/etcd-data"))];
+        assert_eq!(
+            lookup("gcr.io/etcd-development/etcd:v3.5.12", &env, &[]).map(|s| s.data_path),
+            Some("/etcd-data".to_string())
+        );
+        let minio = ["server", "--console-address", ":9001", "/data"];
+        assert_eq!(
+            lookup("minio/minio", &[], &minio).map(|s| s.data_path).as_deref(),
+            Some("/data")
+        );
+        assert_eq!(lookup("minio/minio", &[], &["server", "http://minio{1...4}/data"]), None);
+        assert_eq!(
+            data("timescale/timescaledb-ha:pg16").as_deref(),
+            Some("/home/postgres/pgdata/data")
+        );
+        assert_eq!(data("bitnami/kafka:3.7").as_deref(), Some("/bitnami/kafka"));
+        // a client of the image keeps nothing
+        assert_eq!(lookup("bitnami/etcd:3.5", &[], &["etcdctl", "get", "/"]), None);
     }
 
     #[test]
