@@ -8,11 +8,12 @@
 //!   mount at its data path.
 
 use crate::declare_rule;
+use crate::diagnostic::Severity;
 use crate::model::compose::{ComposeFile, MountType, Service};
 use crate::model::container::Pod;
 use crate::model::kubernetes::{Container, ContainerRole, Manifests, Object, PodTemplate, Volume};
 use crate::rules::{Ctx, Rule};
-use crate::semantic::stateful::{self, StatefulImage, Storage, Workload};
+use crate::semantic::stateful::{self, RefusedMount, StatefulImage, Storage, Workload};
 use crate::source::Span;
 use crate::values::image_ref::{has_variable, ImageRef};
 
@@ -178,8 +179,15 @@ fn check_pod(object: &Object, pod: &PodTemplate, config_files: &[(&str, &str)], 
         let storage = container_image(cx, c, config_files);
         let keeps_nothing = matches!(storage, Some(Storage::KeepsNothing { .. }));
         let image = storage.clone().and_then(Storage::keeps);
+        let refused = image.as_ref().and_then(|i| Some((i, i.refused_mount.as_ref()?)));
         for vm in &c.volume_mounts {
             let (Some(name), Some(path)) = (&vm.name, &vm.mount_path) else { continue };
+            if let Some((img, refused)) = refused.filter(|(_, r)| is_refused(r, &path.value)) {
+                let image = c.image.as_ref().map_or(img.name.as_str(), |i| i.value.as_str());
+                let what = format!("`{}`", name.value);
+                report_refused(image, &img.mount_point, refused, path.span, &what, cx);
+                continue;
+            }
             if vm.read_only {
                 continue;
             }
@@ -329,10 +337,74 @@ fn service_image(cx: &Ctx, service: &Service) -> Option<Storage> {
     stateful_image(cx, &w)
 }
 
+/// A mount at `path` is the one the image refuses.
+fn is_refused(refused: &RefusedMount, path: &str) -> bool {
+    !has_variable(path) && stateful::normalize(path) == refused.path
+}
+
+/// A mount that stops the container from starting (PostgreSQL 18+ at /var/lib/postgresql/data):
+/// an error, and the only finding about that mount.
+fn report_refused(
+    image: &str,
+    mount_point: &str,
+    refused: &RefusedMount,
+    span: Span,
+    volume: &str,
+    cx: &mut Ctx,
+) {
+    cx.report(
+        span,
+        format!("`{image}` does not start with a mount at {}: {}", refused.path, refused.why),
+    )
+    .severity(Severity::Error)
+    .help(format!(
+        "mount {volume} at {mount_point} instead; data written by PostgreSQL 17 or earlier \
+         needs `pg_upgrade` first (or set `PGDATA` to {} to keep the old layout)",
+        refused.path
+    ));
+}
+
 fn check_service(service: &Service, cx: &mut Ctx) {
     let storage = service_image(cx, service);
     let image = storage.clone().and_then(Storage::keeps);
     let tmpfs = tmpfs_mounts(service);
+    if let (Some(img), Some(image_value)) = (&image, &service.image) {
+        if let Some(refused) = &img.refused_mount {
+            let targets = service
+                .volumes
+                .iter()
+                .filter(|v| v.kind != MountType::Tmpfs)
+                .filter_map(|v| {
+                    let t = v.target.as_ref()?;
+                    let source = v
+                        .source
+                        .as_ref()
+                        .map_or("the volume".to_string(), |s| format!("`{}`", s.value));
+                    Some((t.value.clone(), t.span, source))
+                })
+                .chain(
+                    tmpfs.iter().map(|(t, span)| (t.clone(), *span, "a named volume".to_string())),
+                );
+            let mut stopped = false;
+            for (target, span, source) in targets {
+                if is_refused(refused, &target) {
+                    report_refused(
+                        &image_value.value,
+                        &img.mount_point,
+                        refused,
+                        span,
+                        &source,
+                        cx,
+                    );
+                    stopped = true;
+                }
+            }
+            // The container does not start: nothing else about its data matters.
+            if stopped {
+                return;
+            }
+        }
+    }
     for (target, span) in &tmpfs {
         if touches_unused_data(storage.as_ref(), target) {
             continue;

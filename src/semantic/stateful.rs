@@ -27,6 +27,17 @@ pub struct StatefulImage {
     /// configuration does not (Mosquitto's `persistence`): without a mount at this directory,
     /// nothing is kept.
     pub config_dir: Option<String>,
+    /// A path where a mount stops the container from starting (PostgreSQL 18+ and
+    /// `/var/lib/postgresql/data`), with the reason for messages.
+    pub refused_mount: Option<RefusedMount>,
+}
+
+/// A mount point the image's entrypoint refuses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefusedMount {
+    pub path: String,
+    /// Why, for the message: what the image does instead.
+    pub why: String,
 }
 
 impl StatefulImage {
@@ -39,6 +50,7 @@ impl StatefulImage {
             data_path,
             declares_volume: false,
             config_dir: None,
+            refused_mount: None,
         }
     }
 }
@@ -425,17 +437,24 @@ fn data_of(
             mount_point: HOME_ASSISTANT_DATA.to_string(),
             declares_volume: false,
             config_dir: None,
+            refused_mount: None,
         });
     };
     if !entry.requires.is_empty() && !tokens.iter().any(|t| entry.requires.contains(&t.as_str())) {
         return None;
     }
-    let major = image.tag.as_deref().and_then(tag_major);
+    // Only a digest: the version is unknown.
+    let tag = image.effective_tag().unwrap_or("");
+    let major = tag_major(tag);
+    let postgres_major = match entry.layout {
+        Layout::Postgres => major.or_else(|| postgres_alias_major(tag)),
+        _ => None,
+    };
     let (mut data_path, mut mount_point) = match entry.layout {
         Layout::Fixed | Layout::FromFlag => {
             (entry.data_path.to_string(), entry.data_path.to_string())
         }
-        Layout::Postgres => match major {
+        Layout::Postgres => match postgres_major {
             Some(m) if m >= 18 => {
                 (format!("/var/lib/postgresql/{m}/docker"), "/var/lib/postgresql".to_string())
             }
@@ -477,12 +496,32 @@ fn data_of(
     if !data_path.starts_with('/') {
         return None;
     }
+    // docker-library/postgres 18+ entrypoint: "there appears to be PostgreSQL data in:
+    // /var/lib/postgresql/data (unused mount/volume)", and it exits, unless PGDATA is there.
+    let refused_mount = match postgres_major {
+        Some(m) if m >= 18 && data_path != POSTGRES_OLD_DATA => {
+            let alias = if major.is_none() {
+                format!(" (`{tag}` is PostgreSQL {m} in the official-images library)")
+            } else {
+                String::new()
+            };
+            Some(RefusedMount {
+                path: POSTGRES_OLD_DATA.to_string(),
+                why: format!(
+                    "PostgreSQL 18+{alias} keeps its data in {data_path} and its entrypoint \
+                     exits when {POSTGRES_OLD_DATA} is a mount point"
+                ),
+            })
+        }
+        _ => None,
+    };
     Some(StatefulImage {
         name: image.familiar_name(),
         data_path,
         mount_point,
         declares_volume,
         config_dir: entry.config_dir.map(str::to_string),
+        refused_mount,
     })
 }
 
@@ -735,6 +774,24 @@ fn is_home_assistant_machine(image: &ImageRef) -> bool {
         .is_some_and(|r| r.ends_with("-homeassistant") && !r.contains('/'))
 }
 
+/// PostgreSQL's data directory up to 17 (and `PGDATA`'s old default).
+const POSTGRES_OLD_DATA: &str = "/var/lib/postgresql/data";
+
+/// The major version behind the official `postgres` image's tags without one: `latest`,
+/// `alpine`, `alpine3.24`, `trixie`, `bookworm` are PostgreSQL 18 in docker-library's
+/// official-images `library/postgres` (the snapshot `data/archdb.tsv` is generated from, 2026-08;
+/// `latest` moved from 17 to 18 in September 2025).
+fn postgres_alias_major(tag: &str) -> Option<u32> {
+    let alias = tag == "latest"
+        || tag == "trixie"
+        || tag == "bookworm"
+        || tag.strip_prefix("alpine").is_some_and(|v| v.is_empty() || v.starts_with('3'));
+    alias.then_some(POSTGRES_LATEST_MAJOR)
+}
+
+/// The major version of `postgres:latest` (see [`postgres_alias_major`]).
+const POSTGRES_LATEST_MAJOR: u32 = 18;
+
 /// The leading number of a tag: `16` for `16.2-alpine`, `1` for `1.8`; `None` for `alpine`.
 fn tag_major(tag: &str) -> Option<u32> {
     let digits: &str = &tag[..tag.bytes().take_while(u8::is_ascii_digit).count()];
@@ -818,7 +875,7 @@ mod tests {
 
     #[test]
     fn matches_images_by_normalised_name() {
-        assert_eq!(data("postgres").as_deref(), Some("/var/lib/postgresql/data"));
+        assert_eq!(data("postgres:17").as_deref(), Some("/var/lib/postgresql/data"));
         assert_eq!(
             data("docker.io/library/postgres:16").as_deref(),
             Some("/var/lib/postgresql/data")
@@ -852,8 +909,23 @@ mod tests {
         assert_eq!(pg18.data_path, "/var/lib/postgresql/18/docker");
         assert_eq!(pg18.mount_point, "/var/lib/postgresql");
         assert_eq!(data("postgres:17.2").as_deref(), Some("/var/lib/postgresql/data"));
-        // no major in the tag: the old path, which a mount at /var/lib/postgresql also covers
-        assert_eq!(data("postgres:alpine").as_deref(), Some("/var/lib/postgresql/data"));
+        // the tags without a major are 18 in the official-images library
+        assert_eq!(data("postgres:alpine").as_deref(), Some("/var/lib/postgresql/18/docker"));
+        assert_eq!(data("postgres").as_deref(), Some("/var/lib/postgresql/18/docker"));
+        assert_eq!(data("postgres:bookworm").as_deref(), Some("/var/lib/postgresql/18/docker"));
+        // a digest alone: the version is unknown
+        let digest = format!("postgres@sha256:{}", "a".repeat(64));
+        assert_eq!(data(&digest).as_deref(), Some("/var/lib/postgresql/data"));
+        assert!(pg18.refused_mount.is_some_and(|r| r.path == "/var/lib/postgresql/data"));
+        let latest = lookup("postgres:latest", &[], &[]).unwrap().refused_mount.unwrap();
+        assert!(latest.why.contains("`latest` is PostgreSQL 18"), "{}", latest.why);
+        assert_eq!(lookup("postgres:17", &[], &[]).unwrap().refused_mount, None);
+        assert_eq!(lookup("postgis/postgis:18-3.6", &[], &[]).unwrap().refused_mount, None);
+        // PGDATA kept at the old path: that mount holds the data
+        let env = [("PGDATA", Some("/var/lib/postgresql/data"))];
+        assert_eq!(lookup("postgres:18", &env, &[]).unwrap().refused_mount, None);
+        let env = [("PGDATA", Some("/srv/pg"))];
+        assert!(lookup("postgres:18", &env, &[]).unwrap().refused_mount.is_some());
     }
 
     #[test]
