@@ -47,7 +47,8 @@ impl Rule for EphemeralStorageForData {
 
     fn pod_template(&self, stream: &Manifests, pod: &Pod<'_>, cx: &mut Ctx) {
         let config_files = stateful::pod_config_files(stream, pod.object, pod.template);
-        check_pod(pod.object, pod.template, &config_files, cx);
+        let partial = cx.semantic().is_partial(pod);
+        check_pod(pod.object, pod.template, &config_files, partial, cx);
     }
 
     fn service(&self, _file: &ComposeFile, service: &Service, cx: &mut Ctx) {
@@ -159,12 +160,20 @@ fn is_stateful_set(object: &Object, pod: &PodTemplate) -> bool {
     object.kind.value == "StatefulSet" || pod.path.contains("statefulSetTemplate")
 }
 
-fn check_pod(object: &Object, pod: &PodTemplate, config_files: &[(&str, &str)], cx: &mut Ctx) {
+fn check_pod(
+    object: &Object,
+    pod: &PodTemplate,
+    config_files: &[(&str, &str)],
+    partial: bool,
+    cx: &mut Ctx,
+) {
     let volume =
         |name: &str| pod.volumes.iter().find(|v| v.name.as_ref().is_some_and(|n| n.value == name));
     // A StatefulSet without any persistent storage: no volumeClaimTemplates (a mount whose name
     // is not a pod volume), no PVC, hostPath or other persistent source.
+    // (Not in a partial object, whose base may have the volume claims.)
     let stateless_stateful_set = is_stateful_set(object, pod)
+        && !partial
         && !pod.volumes.iter().any(|v| v.source.as_ref().is_some_and(|s| is_persistent(&s.value)))
         && pod
             .containers
