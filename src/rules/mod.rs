@@ -20,6 +20,7 @@ pub mod arch_detection_incomplete;
 pub mod arch_specific_command;
 pub mod cronjob_missed_schedules;
 pub mod device_capacity_exceeded;
+pub mod duplicate_stage_name;
 pub mod ephemeral_storage_for_data;
 pub mod groups;
 pub mod heavy_final_stage;
@@ -602,6 +603,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &arch_specific_command::ArchSpecificCommand,
         &cronjob_missed_schedules::CronjobMissedSchedules,
         &device_capacity_exceeded::DeviceCapacityExceeded,
+        &duplicate_stage_name::DuplicateStageName,
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &heavy_final_stage::HeavyFinalStage,
         &ineffective_compose_field::IneffectiveComposeField,

@@ -77,7 +77,9 @@ pub fn kustomize_patches(path: &str) -> Vec<String> {
 /// The patch file names of a kustomization's text.
 pub fn patches_of(text: &str) -> Vec<String> {
     let stream = parse_stream(text, &Limits::default());
-    let Some(root) = stream.documents.first().and_then(YamlDocument::root) else { return Vec::new() };
+    let Some(root) = stream.documents.first().and_then(YamlDocument::root) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let mut push = |s: &str| {
         let s = s.trim().trim_start_matches("./");
