@@ -68,7 +68,16 @@ fn parse_text(source: &SourceFile, kind: FileKind) -> (Document, Vec<Diagnostic>
         FileKind::Compose | FileKind::Kubernetes => {
             let stream = yaml::parse_stream(&source.text, &yaml::Limits::default());
             for e in &stream.errors {
-                let mut d = Diagnostic::new(PARSE_ERROR, Severity::Error, e.span, &e.message);
+                // A duplicate key names its first definition in the message too: formats
+                // without related locations (concise, GitHub annotations) show both places.
+                let message = match e.related {
+                    Some(first) => {
+                        let at = source.position(first.start);
+                        format!("{} (first defined at {}:{})", e.message, at.line, at.column)
+                    }
+                    None => e.message.clone(),
+                };
+                let mut d = Diagnostic::new(PARSE_ERROR, Severity::Error, e.span, message);
                 if let Some(first) = e.related {
                     d = d.with_label(first, "first defined here");
                 }
@@ -389,6 +398,7 @@ mod tests {
     fn a_duplicate_key_labels_its_first_definition() {
         let text = "services:\n  web: {image: a}\n  web: {image: b}\n";
         let (_, errors) = parse(&SourceFile::new("c.yaml", text), FileKind::Compose);
+        assert_eq!(errors[0].message, "duplicate key `web` (first defined at 2:3)");
         let label = &errors[0].labels[0];
         assert_eq!(label.message, "first defined here");
         assert_eq!(&text[label.span.start..label.span.end], "web");

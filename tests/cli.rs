@@ -810,3 +810,30 @@ fn human_output_wraps_to_the_terminal_width_only_on_a_terminal() {
         "the same words"
     );
 }
+
+/// A file the `kustomization.yaml` next to it lists as a patch is partial: no finding claims a
+/// default for a field it does not set; the same file outside a kustomization is judged whole.
+#[test]
+fn kustomization_patches_are_partial() {
+    let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  \
+                 selector: {matchLabels: {app: web}}\n  template:\n    spec:\n      \
+                 containers:\n      - name: web\n        image: nginx:1.27.0\n        \
+                 livenessProbe:\n          httpGet: {path: /, port: 80}\n          \
+                 periodSeconds: 5\n";
+    let args = ["--select", "aggressive-probe-timing,missing-memory-limit", "web.yaml"];
+    let whole = temp_dir("kustomize-whole");
+    std::fs::write(whole.join("web.yaml"), patch).unwrap();
+    let out = stdout(&run(&args, &whole));
+    assert!(out.contains("1s timeout (default)"), "{out}");
+    assert!(out.contains("missing-memory-limit"), "{out}");
+
+    let overlay = temp_dir("kustomize-overlay");
+    std::fs::write(overlay.join("web.yaml"), patch).unwrap();
+    std::fs::write(
+        overlay.join("kustomization.yaml"),
+        "resources: [../base]\npatches:\n- path: web.yaml\n",
+    )
+    .unwrap();
+    let o = run(&args, &overlay);
+    assert_eq!(stdout(&o), "", "{}", stderr(&o));
+}

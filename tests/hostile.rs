@@ -137,7 +137,7 @@ fn a_broken_document_in_the_middle_hides_nothing() {
 fn duplicate_keys_keep_the_document() {
     let text = format!("{CM}metadata:\n  name: a\n  name: b\n---\n{CM}metadata: {{name: c}}\n");
     let errors = parse_errors("x.yaml", &text);
-    assert_eq!(errors, [(5, 3, "duplicate key `name`".to_string())]);
+    assert_eq!(errors, [(5, 3, "duplicate key `name` (first defined at 4:3)".to_string())]);
     // The last value wins, as in Kubernetes' own conversion.
     assert_eq!(k8s_objects(&text), ["b", "c"]);
 }

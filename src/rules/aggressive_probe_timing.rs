@@ -67,7 +67,8 @@ impl Rule for AggressiveProbeTiming {
             return;
         }
         if let Some(c) = container.kubernetes() {
-            check_probes(c, &Limits::of(cx), cx);
+            let partial = cx.semantic().container_is_partial(container);
+            check_probes(c, &Limits::of(cx), partial, cx);
         }
         if let Some(service) = container.service() {
             check_service(service, &Limits::of(cx), cx);
@@ -137,7 +138,29 @@ fn judge_probe(limits: &Limits, timeout: i64, period: i64, failure: i64) -> Opti
     (verdict.timeout || verdict.window || verdict.single_failure).then_some(verdict)
 }
 
-fn check_probes(c: &Container, limits: &Limits, cx: &mut Ctx) {
+/// In a partial object (a kustomize patch), only the fields the patch writes: the others come
+/// from the object it is merged into, so no default is claimed. The timeout is judged when
+/// written, a single failure when `failureThreshold` is, the window when both factors are.
+fn judge_written(limits: &Limits, timing: &ProbeTiming) -> Option<ProbeVerdict> {
+    let (t, p, f) = (&timing.timeout_seconds, &timing.period_seconds, &timing.failure_threshold);
+    let verdict = judge_probe(limits, t.value, p.value, f.value)?;
+    let window = verdict.window && p.span.is_some() && f.span.is_some();
+    let verdict = ProbeVerdict {
+        timeout: verdict.timeout && t.span.is_some(),
+        window,
+        single_failure: verdict.single_failure && f.span.is_some(),
+        severity: if window && f.value.saturating_mul(p.value) < limits.error_window
+            || (f.span.is_some() && t.span.is_some() && f.value == 1 && t.value == 1)
+        {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
+    };
+    (verdict.timeout || verdict.window || verdict.single_failure).then_some(verdict)
+}
+
+fn check_probes(c: &Container, limits: &Limits, partial: bool, cx: &mut Ctx) {
     for (kind, probe) in [("liveness", &c.liveness_probe), ("startup", &c.startup_probe)] {
         let Some(probe) = probe else { continue };
         // A probe without a handler is rejected by the API server: `invalid-probe-spec`.
@@ -151,7 +174,9 @@ fn check_probes(c: &Container, limits: &Limits, cx: &mut Ctx) {
             timing.period_seconds.value,
             timing.failure_threshold.value,
         );
-        let Some(verdict) = judge_probe(limits, t, p, f) else { continue };
+        let verdict =
+            if partial { judge_written(limits, &timing) } else { judge_probe(limits, t, p, f) };
+        let Some(verdict) = verdict else { continue };
         let span = probe_fault_span(&timing, &verdict, probe.span).unwrap_or(probe.key_span);
         let help = if kind == "startup" {
             "give a cold start room: timeoutSeconds ≥ 2 and a long budget, e.g. \

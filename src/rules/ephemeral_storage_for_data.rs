@@ -8,11 +8,12 @@
 //!   mount at its data path.
 
 use crate::declare_rule;
+use crate::diagnostic::Severity;
 use crate::model::compose::{ComposeFile, MountType, Service};
 use crate::model::container::Pod;
 use crate::model::kubernetes::{Container, ContainerRole, Manifests, Object, PodTemplate, Volume};
 use crate::rules::{Ctx, Rule};
-use crate::semantic::stateful::{self, StatefulImage};
+use crate::semantic::stateful::{self, RefusedMount, StatefulImage, Storage, Workload};
 use crate::source::Span;
 use crate::values::image_ref::{has_variable, ImageRef};
 
@@ -44,8 +45,10 @@ impl Rule for EphemeralStorageForData {
         &Self::META
     }
 
-    fn pod_template(&self, _stream: &Manifests, pod: &Pod<'_>, cx: &mut Ctx) {
-        check_pod(pod.object, pod.template, cx);
+    fn pod_template(&self, stream: &Manifests, pod: &Pod<'_>, cx: &mut Ctx) {
+        let config_files = stateful::pod_config_files(stream, pod.object, pod.template);
+        let partial = cx.semantic().is_partial(pod);
+        check_pod(pod.object, pod.template, &config_files, partial, cx);
     }
 
     fn service(&self, _file: &ComposeFile, service: &Service, cx: &mut Ctx) {
@@ -89,28 +92,34 @@ fn data_reason(data_paths: &[&str], path: &str, image: Option<&StatefulImage>) -
     }
 }
 
-/// The built-in table, then the `stateful-images` option (`image=data-path` entries).
-fn stateful_image(
-    cx: &Ctx,
-    image: &str,
-    env: &[(&str, Option<&str>)],
-    args: &[&str],
-) -> Option<StatefulImage> {
-    if let Some(known) = stateful::lookup(image, env, args) {
+/// The built-in table (and the role the container runs in), then the `stateful-images` option
+/// (`image=data-path` entries).
+fn stateful_image(cx: &Ctx, w: &Workload<'_>) -> Option<Storage> {
+    if let Some(known) = stateful::classify(w) {
         return Some(known);
     }
-    let r = ImageRef::parse(image).ok()?;
+    let r = ImageRef::parse(w.image).ok()?;
     cx.option_strings("stateful-images").into_iter().find_map(|entry| {
         let (name, path) = entry.split_once('=')?;
         let want = ImageRef::parse(name.trim()).ok()?;
-        (want.name() == r.name()).then(|| StatefulImage::custom(r.familiar_name(), path.trim()))
+        (want.name() == r.name())
+            .then(|| Storage::Keeps(StatefulImage::custom(r.familiar_name(), path.trim())))
     })
 }
 
-fn container_image(cx: &Ctx, c: &Container) -> Option<StatefulImage> {
-    let image = c.image.as_ref()?;
-    let (env, args) = stateful::container_env_args(c);
-    stateful_image(cx, &image.value, &env, &args)
+fn container_image(cx: &Ctx, c: &Container, config_files: &[(&str, &str)]) -> Option<Storage> {
+    stateful::container_workload(c, config_files, |w| stateful_image(cx, w)).flatten()
+}
+
+/// A mount at `path` touches the data directory of an image whose container keeps nothing
+/// there (a cache, an arbiter, a client): at, above or below it.
+fn touches_unused_data(storage: Option<&Storage>, path: &str) -> bool {
+    match storage {
+        Some(Storage::KeepsNothing { image, .. }) => {
+            stateful::covers(path, &image.data_path) || stateful::covers(&image.data_path, path)
+        }
+        _ => false,
+    }
 }
 
 /// A volume source that outlives the pod: not emptyDir or a generic ephemeral volume, and not
@@ -130,12 +139,20 @@ fn is_stateful_set(object: &Object, pod: &PodTemplate) -> bool {
     object.kind.value == "StatefulSet" || pod.path.contains("statefulSetTemplate")
 }
 
-fn check_pod(object: &Object, pod: &PodTemplate, cx: &mut Ctx) {
+fn check_pod(
+    object: &Object,
+    pod: &PodTemplate,
+    config_files: &[(&str, &str)],
+    partial: bool,
+    cx: &mut Ctx,
+) {
     let volume =
         |name: &str| pod.volumes.iter().find(|v| v.name.as_ref().is_some_and(|n| n.value == name));
     // A StatefulSet without any persistent storage: no volumeClaimTemplates (a mount whose name
     // is not a pod volume), no PVC, hostPath or other persistent source.
+    // (Not in a partial object, whose base may have the volume claims.)
     let stateless_stateful_set = is_stateful_set(object, pod)
+        && !partial
         && !pod.volumes.iter().any(|v| v.source.as_ref().is_some_and(|s| is_persistent(&s.value)))
         && pod
             .containers
@@ -147,15 +164,25 @@ fn check_pod(object: &Object, pod: &PodTemplate, cx: &mut Ctx) {
         if !matches!(c.role, ContainerRole::App | ContainerRole::Sidecar) {
             continue;
         }
-        let image = container_image(cx, c);
+        let storage = container_image(cx, c, config_files);
+        let keeps_nothing = matches!(storage, Some(Storage::KeepsNothing { .. }));
+        let image = storage.clone().and_then(Storage::keeps);
+        let refused = image.as_ref().and_then(|i| Some((i, i.refused_mount.as_ref()?)));
         for vm in &c.volume_mounts {
             let (Some(name), Some(path)) = (&vm.name, &vm.mount_path) else { continue };
+            if let Some((img, refused)) = refused.filter(|(_, r)| is_refused(r, &path.value)) {
+                let image = c.image.as_ref().map_or(img.name.as_str(), |i| i.value.as_str());
+                let what = format!("`{}`", name.value);
+                report_refused(image, &img.mount_point, refused, path.span, &what, cx);
+                continue;
+            }
             if vm.read_only {
                 continue;
             }
             let Some(vol) = volume(&name.value) else { continue };
             if vol.source.as_ref().is_none_or(|s| s.value != "emptyDir")
                 || stateful::is_scratch_name(&name.value)
+                || touches_unused_data(storage.as_ref(), &path.value)
             {
                 continue;
             }
@@ -163,6 +190,7 @@ fn check_pod(object: &Object, pod: &PodTemplate, cx: &mut Ctx) {
                 match data_reason(&cx.option_strings("data-paths"), &path.value, image.as_ref()) {
                     Some(r) => r,
                     None if stateless_stateful_set
+                        && !keeps_nothing
                         && !has_variable(&path.value)
                         && !stateful::is_scratch_path(&path.value)
                         && !is_home_path(&path.value) =>
@@ -171,22 +199,29 @@ fn check_pod(object: &Object, pod: &PodTemplate, cx: &mut Ctx) {
                     }
                     None => continue,
                 };
-            report_empty_dir(object, c, vol, &name.value, &path.value, path.span, reason, cx);
+            let mount = Mount { vol, name: &name.value, path: &path.value, span: path.span };
+            report_empty_dir(object, c, image.as_ref(), &mount, reason, cx);
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// An emptyDir mount being reported.
+struct Mount<'a> {
+    vol: &'a Volume,
+    name: &'a str,
+    path: &'a str,
+    span: Span,
+}
+
 fn report_empty_dir(
     object: &Object,
     c: &Container,
-    vol: &Volume,
-    name: &str,
-    path: &str,
-    span: Span,
+    image: Option<&StatefulImage>,
+    mount: &Mount<'_>,
     reason: Reason,
     cx: &mut Ctx,
 ) {
+    let Mount { vol, name, path, span } = *mount;
     let memory = vol.medium.as_ref().is_some_and(|m| m.value == "Memory");
     let what = if memory {
         format!("memory-backed emptyDir `{name}`")
@@ -206,7 +241,7 @@ fn report_empty_dir(
         "wiped when the pod leaves the node"
     };
     // Replace the emptyDir in place, unless it misses the image's data (PostgreSQL 18+).
-    let target = match (&reason, container_image(cx, c)) {
+    let target = match (&reason, image.cloned()) {
         (Reason::Image(_), _) => path.to_string(),
         (_, Some(img)) if !stateful::covers(path, &img.data_path) => img.mount_point,
         _ => path.to_string(),
@@ -256,20 +291,82 @@ fn tmpfs_mounts(service: &Service) -> Vec<(String, Span)> {
     out
 }
 
-fn service_image(cx: &Ctx, service: &Service) -> Option<StatefulImage> {
-    // With `build`, `image` names what is built, not a known upstream image.
-    if service.build.is_some() {
-        return None;
-    }
-    let image = service.image.as_ref()?;
-    let (env, args) = stateful::service_env_args(service);
-    stateful_image(cx, &image.value, &env, &args)
+fn service_image(cx: &Ctx, service: &Service) -> Option<Storage> {
+    stateful::service_workload(service, |w| stateful_image(cx, w)).flatten()
+}
+
+/// A mount at `path` is the one the image refuses.
+fn is_refused(refused: &RefusedMount, path: &str) -> bool {
+    !has_variable(path) && stateful::normalize(path) == refused.path
+}
+
+/// A mount that stops the container from starting (PostgreSQL 18+ at /var/lib/postgresql/data):
+/// an error, and the only finding about that mount.
+fn report_refused(
+    image: &str,
+    mount_point: &str,
+    refused: &RefusedMount,
+    span: Span,
+    volume: &str,
+    cx: &mut Ctx,
+) {
+    cx.report(
+        span,
+        format!("`{image}` does not start with a mount at {}: {}", refused.path, refused.why),
+    )
+    .severity(Severity::Error)
+    .help(format!(
+        "mount {volume} at {mount_point} instead; data written by PostgreSQL 17 or earlier \
+         needs `pg_upgrade` first (or set `PGDATA` to {} to keep the old layout)",
+        refused.path
+    ));
 }
 
 fn check_service(service: &Service, cx: &mut Ctx) {
-    let image = service_image(cx, service);
+    let storage = service_image(cx, service);
+    let image = storage.clone().and_then(Storage::keeps);
     let tmpfs = tmpfs_mounts(service);
+    if let (Some(img), Some(image_value)) = (&image, &service.image) {
+        if let Some(refused) = &img.refused_mount {
+            let targets = service
+                .volumes
+                .iter()
+                .filter(|v| v.kind != MountType::Tmpfs)
+                .filter_map(|v| {
+                    let t = v.target.as_ref()?;
+                    let source = v
+                        .source
+                        .as_ref()
+                        .map_or("the volume".to_string(), |s| format!("`{}`", s.value));
+                    Some((t.value.clone(), t.span, source))
+                })
+                .chain(
+                    tmpfs.iter().map(|(t, span)| (t.clone(), *span, "a named volume".to_string())),
+                );
+            let mut stopped = false;
+            for (target, span, source) in targets {
+                if is_refused(refused, &target) {
+                    report_refused(
+                        &image_value.value,
+                        &img.mount_point,
+                        refused,
+                        span,
+                        &source,
+                        cx,
+                    );
+                    stopped = true;
+                }
+            }
+            // The container does not start: nothing else about its data matters.
+            if stopped {
+                return;
+            }
+        }
+    }
     for (target, span) in &tmpfs {
+        if touches_unused_data(storage.as_ref(), target) {
+            continue;
+        }
         let Some(reason) = data_reason(&cx.option_strings("data-paths"), target, image.as_ref())
         else {
             continue;
@@ -310,17 +407,6 @@ fn check_service(service: &Service, cx: &mut Ctx) {
     let in_tmpfs = tmpfs.iter().any(|(t, _)| stateful::covers(t, &img.data_path));
     if kept || in_tmpfs {
         return;
-    }
-    // Mosquitto and the like write nothing unless their configuration, mounted, says so.
-    if let Some(dir) = &img.config_dir {
-        let configured = service.volumes.iter().any(|v| {
-            v.target
-                .as_ref()
-                .is_some_and(|t| stateful::covers(&t.value, dir) || stateful::covers(dir, &t.value))
-        });
-        if !configured {
-            return;
-        }
     }
     // A volume that misses the data by a level (PostgreSQL 18+, or one below the data path).
     let missed = service.volumes.iter().find(|v| {

@@ -107,6 +107,7 @@ const TABLE: &[(&str, Group)] = &[
     ("runs-as-root", Group::Security),
     ("runtime-socket-mount", Group::Security),
     // suppressions and hygiene (and the built-in findings, documented on main)
+    ("duplicate-stage-name", Group::Hygiene),
     ("file-too-large", Group::Hygiene),
     ("invalid-suppression", Group::Hygiene),
     ("parse-error", Group::Hygiene),

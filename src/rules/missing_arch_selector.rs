@@ -54,7 +54,8 @@ fn list(platforms: &[Platform]) -> String {
 
 fn check(pod: &Pod<'_>, cx: &mut Ctx) {
     let targets = cx.semantic().pod_targets(pod).to_vec();
-    if targets.is_empty() {
+    // A partial object (a kustomize patch): the node selection may come from its base.
+    if targets.is_empty() || cx.semantic().is_partial(pod) {
         return;
     }
     let mut gaps = Vec::new();

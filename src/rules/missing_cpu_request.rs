@@ -40,9 +40,8 @@ impl Rule for MissingCpuRequest {
 
     fn container(&self, container: &ContainerView<'_>, cx: &mut Ctx) {
         let (Some(pod), Some(k8s)) = (container.pod(), container.kubernetes()) else { return };
-        // ephemeral containers cannot have resources; an entry without `image` is a patch
-        // merged into a container defined elsewhere, which may have the request
-        if k8s.role == ContainerRole::Ephemeral || k8s.image.is_none() {
+        // ephemeral containers cannot have resources
+        if k8s.role == ContainerRole::Ephemeral {
             return;
         }
         let resources = k8s.resources.as_ref();
@@ -101,7 +100,9 @@ impl Rule for MissingCpuRequest {
             .as_ref()
             .is_some_and(|r| r.request("cpu").or(r.limit("cpu")).is_some());
         let namespace = cx.semantic().namespace_limits().request_default_for("cpu", pod.object);
-        if pod_level || namespace.is_some() {
+        // a partial object (a kustomize patch) is merged into one defined elsewhere, which may
+        // have the request
+        if pod_level || namespace.is_some() || cx.semantic().is_partial(&pod) {
             return;
         }
         cx.report(

@@ -20,6 +20,7 @@ pub mod arch_detection_incomplete;
 pub mod arch_specific_command;
 pub mod cronjob_missed_schedules;
 pub mod device_capacity_exceeded;
+pub mod duplicate_stage_name;
 pub mod ephemeral_storage_for_data;
 pub mod groups;
 pub mod healthy_dependency_without_healthcheck;
@@ -619,6 +620,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &arch_specific_command::ArchSpecificCommand,
         &cronjob_missed_schedules::CronjobMissedSchedules,
         &device_capacity_exceeded::DeviceCapacityExceeded,
+        &duplicate_stage_name::DuplicateStageName,
         &ephemeral_storage_for_data::EphemeralStorageForData,
         &healthy_dependency_without_healthcheck::HealthyDependencyWithoutHealthcheck,
         &heavy_final_stage::HeavyFinalStage,

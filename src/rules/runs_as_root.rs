@@ -110,11 +110,13 @@ fn stage_contains(file: &Dockerfile, stage: usize, at: usize) -> bool {
 // Kubernetes
 
 fn check_kubernetes(pod: Pod<'_>, container: &Container, cx: &mut Ctx) {
-    // ephemeral containers are debugging sessions; an entry without `image` is a patch merged
-    // into a container defined elsewhere (kustomize), which may set the security context
-    if container.role == ContainerRole::Ephemeral || container.image.is_none() {
+    // ephemeral containers are debugging sessions
+    if container.role == ContainerRole::Ephemeral {
         return;
     }
+    // a partial object (a kustomize patch) is merged into one defined elsewhere, which may set
+    // the security context: only what it sets is judged
+    let partial = cx.semantic().is_partial(&pod);
     let who = container.describe();
     match run_as(pod.template, container) {
         RunAs::NonRoot | RunAs::Windows | RunAs::Unknown => {}
@@ -134,6 +136,8 @@ fn check_kubernetes(pod: Pod<'_>, container: &Container, cx: &mut Ctx) {
             .label(non_root, "non-root required here")
             .help(format!("set a non-root uid: `{K8S_FIX}`"));
         }
+        // what the base sets is unknown
+        RunAs::Unset { .. } if partial => {}
         RunAs::Unset { explicit_false } => {
             let image = container.image.as_ref().map(|i| i.value.as_str()).unwrap_or("");
             if is_windows_image(image) {

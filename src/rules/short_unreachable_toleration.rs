@@ -60,11 +60,9 @@ impl Rule for ShortUnreachableToleration {
         if object.annotations.iter().any(|(k, _)| k.value == "kubernetes.io/config.mirror") {
             return;
         }
-        // A container without `image`: a patch (kustomize, strategic merge) over a template
+        // A partial object (a kustomize patch, a container without `image`) over a template
         // defined elsewhere, whose tolerations may come from the base.
-        if pod.template.containers.iter().any(|c| c.image.is_none()) {
-            return;
-        }
+        let partial = cx.semantic().is_partial(pod);
         let annotated = |key: &str| {
             pod.template
                 .annotations
@@ -75,7 +73,7 @@ impl Rule for ShortUnreachableToleration {
         let failover = annotated(FAILOVER_ANNOTATION);
         let autonomy = autonomy_nodes(stream);
         for taint in [UNREACHABLE, NOT_READY] {
-            check(pod, taint, failover, autonomy, cx);
+            check(pod, taint, failover, autonomy, partial, cx);
         }
     }
 }
@@ -90,9 +88,13 @@ fn autonomy_nodes(stream: &Manifests) -> bool {
     })
 }
 
-fn check(pod: &Pod<'_>, taint: &str, failover: bool, autonomy: bool, cx: &mut Ctx) {
+fn check(pod: &Pod<'_>, taint: &str, failover: bool, autonomy: bool, partial: bool, cx: &mut Ctx) {
     let template = pod.template;
     let found = eviction(&template.tolerations, taint);
+    // A partial object claims no admission default: its base may tolerate the taint.
+    if partial && matches!(found, Eviction::Default) {
+        return;
+    }
     let Some(seconds) = found.seconds() else { return };
     let unreachable = taint == UNREACHABLE;
     let (option, when) = if unreachable {

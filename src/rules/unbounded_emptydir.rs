@@ -145,7 +145,9 @@ fn check_volume(stream: &Manifests, pod: &Pod<'_>, volume: &Volume, cx: &mut Ctx
                  quarter of the memory limit is a good start)"
             ));
         }
-        "" if !bounded => {
+        // a partial object (a kustomize patch): the containers' ephemeral-storage limits may
+        // come from its base
+        "" if !bounded && !cx.semantic().is_partial(pod) => {
             if has_ephemeral_storage_limit(pod, cx) {
                 return;
             }

@@ -8,6 +8,7 @@
 //! | platforms an image is published for | [`published`], [`Semantic::published`] |
 //! | effective limits: what a value amounts to, LimitRange defaults, ResourceQuotas | [`limits`], [`Semantic::namespace_limits`] |
 //! | whether an image keeps data, and where | [`stateful`] |
+//! | whether a Kubernetes object is partial (a Kustomize patch, a fragment) | [`partial`], [`Semantic::is_partial`] |
 //! | whether an image starts slowly, and its start-up budget | [`startup`] |
 //! | whether a label selector selects a pod's labels | [`selector`] |
 //! | which Dockerfiles a Compose file builds, for which platforms (cross-file) | [`compose_builds`] |
@@ -27,6 +28,7 @@ pub mod compose_builds;
 pub mod file_platforms;
 pub mod host_paths;
 pub mod limits;
+pub mod partial;
 pub mod probe;
 pub mod published;
 pub mod pull;
@@ -65,6 +67,8 @@ pub struct Semantic<'a> {
     /// [`Semantic::effective_targets`]).
     effective: Vec<Platform>,
     namespace_limits: limits::NamespaceLimits<'a>,
+    /// Kubernetes: whether each object is partial ([`partial`]).
+    partial: Vec<bool>,
 }
 
 impl<'a> Semantic<'a> {
@@ -85,6 +89,7 @@ impl<'a> Semantic<'a> {
             stage_pins: Vec::new(),
             effective: Vec::new(),
             namespace_limits: limits::NamespaceLimits::default(),
+            partial: Vec::new(),
         };
         match doc {
             Document::Dockerfile(df) => {
@@ -128,6 +133,7 @@ impl<'a> Semantic<'a> {
                     })
                     .collect();
                 semantic.namespace_limits = limits::NamespaceLimits::of(m);
+                semantic.partial = partial::partial_objects(m, path);
             }
         }
         semantic
@@ -166,6 +172,19 @@ impl<'a> Semantic<'a> {
             }
         }
         self.published(cur.resolved_image.as_deref()?)
+    }
+
+    /// Whether the object of `pod` is partial (a Kustomize patch or another fragment,
+    /// [`partial`]): a field it does not set may be set elsewhere, so a rule judges only what
+    /// it sets and claims no default.
+    pub fn is_partial(&self, pod: &Pod<'_>) -> bool {
+        self.partial.get(pod.object_index).copied().unwrap_or(false)
+    }
+
+    /// [`Semantic::is_partial`] for the pod of a Kubernetes container; a Compose service is
+    /// never partial.
+    pub fn container_is_partial(&self, container: &ContainerView<'_>) -> bool {
+        container.pod().is_some_and(|p| self.is_partial(&p))
     }
 
     /// The targets a pod template can be scheduled on (see [`targets::pod_targets`]).

@@ -72,8 +72,7 @@ pub fn pod_keeps_data(stream: &Manifests, object: &Object, pod: &PodTemplate) ->
         return Some(format!("it writes to hostPath `{}`", h.path.value));
     }
     pod.containers.iter().filter(|c| c.role == ContainerRole::App).find_map(|c| {
-        let (env, args) = stateful::container_env_args(c);
-        let image = stateful::lookup(&c.image.as_ref()?.value, &env, &args)?;
+        let image = stateful::container_workload(c, &[], stateful::classify)??.keeps()?;
         Some(format!("it runs {}", image.name))
     })
 }
@@ -90,5 +89,6 @@ pub fn service_keeps_data(service: &Service) -> Option<String> {
             return Some(format!("it keeps data in `{}`", target.value));
         }
     }
-    stateful::service_lookup(service).map(|image| format!("it runs {}", image.name))
+    let image = stateful::service_workload(service, stateful::classify)??.keeps()?;
+    Some(format!("it runs {}", image.name))
 }

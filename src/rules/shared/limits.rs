@@ -130,9 +130,9 @@ fn check_kubernetes(kind: &LimitKind, pod: Pod<'_>, container: &Container, cx: &
     }
     // a pod-level limit bounds every container (PodLevelResources)
     let covered = pod.template.resources.as_ref().and_then(|r| r.limit(kind.k8s)).is_some();
-    // an entry without `image` is a patch (kustomize strategic merge, an operator's container
-    // override) merged into a container defined elsewhere, which may have the limit
-    if covered || container.image.is_none() {
+    // a partial object (a kustomize patch, a container without `image`) is merged into one
+    // defined elsewhere, which may have the limit
+    if covered || cx.semantic().is_partial(&pod) {
         return;
     }
     let add_help = format!("add `{block}` to the container; {note_help}");

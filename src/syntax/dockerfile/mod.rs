@@ -559,9 +559,9 @@ fn build_stages(doc: &mut Dockerfile, mut instructions: Vec<Instruction>, ctx: &
                     ),
                 );
             }
-            if seen.iter().any(|(s, _)| *s == lower) {
-                ctx.error(r, format!("duplicate stage name '{}'", name.value));
-            } else {
+            // A name used again is the `duplicate-stage-name` rule's: BuildKit warns
+            // (`DuplicateStageName`) and builds; `FROM`/`COPY --from` resolve to the first.
+            if !seen.iter().any(|(s, _)| *s == lower) {
                 seen.push((lower, i));
             }
         }

@@ -88,10 +88,15 @@ pub fn parse(text: &str) -> Dockerfile {
     };
     build_stages(&mut doc, instructions, &mut ctx);
     if doc.stages.is_empty() {
-        ctx.errors.push(DockerfileError {
-            span: Span::empty(base),
-            message: "no FROM instruction: a Dockerfile needs at least one build stage".into(),
-        });
+        // One error for one cause: without a stage, every instruction is "before the first
+        // FROM"; a FROM that did not parse has its own error, which says more.
+        ctx.errors.retain(|e| e.message != ONLY_ARG_BEFORE_FROM);
+        if !ctx.errors.iter().any(|e| e.message.starts_with("the FROM instruction")) {
+            ctx.errors.push(DockerfileError {
+                span: Span::empty(base),
+                message: "no FROM instruction: a Dockerfile needs at least one build stage".into(),
+            });
+        }
     }
     let mut errors = ctx.errors;
     errors.sort_by_key(|e| (e.span.start, e.span.end));
@@ -99,6 +104,9 @@ pub fn parse(text: &str) -> Dockerfile {
     doc.errors = errors;
     doc
 }
+
+/// The crate's "expected FROM", said for people.
+const ONLY_ARG_BEFORE_FROM: &str = "only ARG can come before the first FROM";
 
 /// Error collection; spans are converted from BOM-less offsets here.
 pub(super) struct Ctx {
@@ -225,7 +233,7 @@ pub(super) fn error_offset(e: &pd::Error, t: &[u8]) -> Option<usize> {
 pub(super) fn error_message(e: &pd::Error) -> String {
     let msg = format!("{e:#}");
     match msg.as_str() {
-        "expected FROM" => return "only ARG can come before the first FROM".into(),
+        "expected FROM" => return ONLY_ARG_BEFORE_FROM.into(),
         "invalid JSON" => return "invalid JSON array".into(),
         _ => {}
     }
