@@ -147,7 +147,11 @@ impl Rule for UnresolvedNamedPort {
             for object in &stream.objects {
                 let Some(service) = stream.service(object) else { continue };
                 for (sel, port, target) in named_targets(&service) {
-                    // Workloads of the Service's own stream are the per-file hook's.
+                    // A Service that selects workloads of its own stream is the per-file
+                    // hook's: its bundle is that stream (the other files are other renders).
+                    if stream.objects.iter().any(|o| selects(object, sel, stream, o)) {
+                        continue;
+                    }
                     for m in judge(object, sel, port, target, &others, &bundle) {
                         let path = files.get(m.file).map(|f| f.source.path.as_str());
                         cx.report(file, m.span, m.message(path))
