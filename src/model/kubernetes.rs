@@ -1105,4 +1105,28 @@ spec:
             let _ = view(text);
         }
     }
+
+    #[test]
+    fn container_ports_and_probe_ports() {
+        let text = "kind: Pod\nspec:\n  containers:\n  - name: a\n    ports:\n    - {name: http, containerPort: 80}\n    - {name: dns, containerPort: 53, protocol: UDP}\n    - containerPort: 9000\n    readinessProbe: {httpGet: {port: http}}\n    livenessProbe: {tcpSocket: {port: \"8080\"}}\n  - name: b\n    ports: \"{{ .Values.ports }}\"\n";
+        let m = view(text);
+        let [a, b] = &m.objects[0].pod_templates[0].containers[..] else { panic!("2 containers") };
+        assert_eq!(a.ports.declares("http", None), Some(true));
+        assert_eq!(a.ports.declares("http", Some("TCP")), Some(true));
+        assert_eq!(a.ports.declares("dns", Some("TCP")), Some(false));
+        assert_eq!(a.ports.declares("dns", Some("UDP")), Some(true));
+        assert_eq!(a.ports.declares("metrics", None), Some(false));
+        assert_eq!(b.ports.declares("http", None), None, "unreadable ports");
+        let probe_port = |p: &Option<Probe>, f: fn(&Probe) -> &Option<Spanned<Scalar>>| {
+            p.as_ref().and_then(|p| f(p).as_ref()).map(|s| s.value.clone())
+        };
+        assert_eq!(
+            probe_port(&a.readiness_probe, |p| &p.http_port),
+            Some(Scalar::Other("http".into()))
+        );
+        assert_eq!(
+            probe_port(&a.liveness_probe, |p| &p.tcp_port),
+            Some(Scalar::Other("8080".into()))
+        );
+    }
 }

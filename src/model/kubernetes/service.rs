@@ -19,10 +19,6 @@ pub struct Service {
 /// One entry of a Service's `spec.ports`.
 #[derive(Clone, Debug)]
 pub struct ServicePort {
-    /// `name`, when written as a plain string.
-    pub name: Option<String>,
-    /// `port`, as written (for messages).
-    pub port: Option<Spanned<Scalar>>,
     /// `protocol`, `TCP` when absent (the API server's default); `None` when not a plain string.
     pub protocol: Option<String>,
     /// `targetPort` (an `IntOrString`; `port` when absent).
@@ -53,8 +49,6 @@ impl Manifests {
             .into_iter()
             .filter(|p| p.is_mapping())
             .map(|p| ServicePort {
-                name: p.get("name").and_then(|n| n.value.as_str()).map(str::to_string),
-                port: get_scalar(p, "port"),
                 protocol: match p.get("protocol").filter(|e| !e.value.is_null()) {
                     None => Some("TCP".to_string()),
                     Some(e) => e.value.as_str().map(str::to_string),
