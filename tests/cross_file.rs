@@ -1,6 +1,7 @@
 //! The cross-file phase through the real binary: a PodDisruptionBudget and its workload in two
 //! files of one directory (`pdb-blocks-drain`), a claim and its volume (`pvc-binding-mismatch`)
-//! or its Deployment (`rwo-volume-rollout`), suppressions in the budget's file, and what a file
+//! or its Deployment (`rwo-volume-rollout`), a Service and the pods it selects
+//! (`unresolved-named-port`), suppressions in the budget's file, and what a file
 //! linted alone (pre-commit) gives.
 
 // Helpers outside #[test] functions unwrap too: a failure there is a test failure.
@@ -181,4 +182,45 @@ fn a_built_service_is_judged_with_its_dockerfile() {
     // The Compose file alone (pre-commit): the Dockerfiles are not in view.
     let o = lint(&["site/compose.yaml"]);
     assert_eq!(stdout(&o), "");
+}
+
+const SERVICE: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: gateway\nspec:\n  selector: {app: gateway}\n  ports:\n    - name: http\n      port: 80\n      targetPort: http\n";
+const GATEWAY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: gateway\nspec:\n  selector:\n    matchLabels: {app: gateway}\n  template:\n    metadata:\n      labels: {app: gateway}\n    spec:\n      containers:\n        - name: gateway\n          image: registry.local:5000/gateway:2.3.0\n          ports:\n            - containerPort: 8080\n";
+
+#[test]
+fn a_service_and_the_pods_it_selects_in_two_files_of_one_directory() {
+    let dir = tree(
+        "cross-file-named-port",
+        &[
+            ("base/svc.yaml", SERVICE),
+            ("base/gateway.yaml", GATEWAY),
+            ("other/gateway.yaml", GATEWAY),
+        ],
+    );
+    let rule = "unresolved-named-port";
+    let expected = "base/svc.yaml:10:19: warning[unresolved-named-port] `targetPort: http` of Service `gateway` names a port that Deployment `gateway` (in base/gateway.yaml), whose pods it selects, does not declare: those pods get no endpoint for this Service port\n";
+    // One finding, in the Service's file (where `targetPort` is), naming the workload's file;
+    // `other/` is another bundle.
+    let o = lint_rule(&dir, rule, &["."]);
+    assert_eq!(stdout(&o), expected);
+    assert_eq!(o.status.code(), Some(1));
+    // Both files named: the same.
+    let o = lint_rule(&dir, rule, &["base/svc.yaml", "base/gateway.yaml"]);
+    assert_eq!(stdout(&o), expected);
+    // The Service alone (pre-commit): its pods are not in view, nothing is said.
+    let o = lint_rule(&dir, rule, &["base/svc.yaml"]);
+    assert_eq!(stdout(&o), "");
+    assert_eq!(o.status.code(), Some(0));
+    // The workload declares the name: nothing.
+    let named = GATEWAY.replace("- containerPort: 8080", "- {name: http, containerPort: 8080}");
+    let dir = tree("cross-file-named-port-ok", &[("svc.yaml", SERVICE), ("gateway.yaml", &named)]);
+    assert_eq!(stdout(&lint_rule(&dir, rule, &["."])), "");
+    // Both in one file: the per-file hook says it, once (the copy beside it is another
+    // render of the bundle, not paired again).
+    let both = format!("{SERVICE}---\n{GATEWAY}");
+    let dir = tree("cross-file-named-port-one", &[("all.yaml", &both), ("gateway.yaml", GATEWAY)]);
+    let out = stdout(&lint_rule(&dir, rule, &["."]));
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("all.yaml:10:19: warning[unresolved-named-port]"), "{out}");
+    assert!(!out.contains("(in "), "{out}");
 }

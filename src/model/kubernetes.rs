@@ -8,6 +8,7 @@
 //! CustomResourceDefinitions are not searched (their schemas describe pods, they are not pods).
 
 pub mod disruption;
+pub mod service;
 pub mod storage;
 
 use crate::source::{Span, Spanned};
@@ -236,6 +237,8 @@ pub struct Container {
     pub liveness_probe: Option<Probe>,
     pub readiness_probe: Option<Probe>,
     pub startup_probe: Option<Probe>,
+    /// `ports`: the ports the container declares, as written.
+    pub ports: ContainerPorts,
     pub volume_mounts: Vec<VolumeMount>,
     pub image_pull_policy: Option<Spanned<String>>,
     pub security_context: Option<NodeId>,
@@ -247,6 +250,15 @@ impl Container {
     /// Where a finding about the whole container points: its `name` value, else the mapping.
     pub fn anchor_span(&self) -> Span {
         self.name.as_ref().map(|n| n.span).unwrap_or(self.span)
+    }
+
+    /// The three probes, with their field names.
+    pub fn probes(&self) -> [(&'static str, Option<&Probe>); 3] {
+        [
+            ("livenessProbe", self.liveness_probe.as_ref()),
+            ("readinessProbe", self.readiness_probe.as_ref()),
+            ("startupProbe", self.startup_probe.as_ref()),
+        ]
     }
 
     /// `container "app"` / `init container "setup"` for messages.
@@ -263,6 +275,44 @@ pub struct EnvVar {
     pub name: Spanned<String>,
     /// `value:` (not `valueFrom`).
     pub value: Option<Text>,
+}
+
+/// A container's `ports`.
+#[derive(Debug, Default)]
+pub struct ContainerPorts {
+    pub ports: Vec<ContainerPort>,
+    /// Something edgelint cannot read exactly (a `ports` that is not a list, an entry that is
+    /// not a mapping, a `name` or `protocol` that is not a plain string): which names the
+    /// container declares is not known.
+    pub unreadable: bool,
+}
+
+/// One entry of a container's `ports`.
+#[derive(Debug)]
+pub struct ContainerPort {
+    pub span: Span,
+    /// `name` (an `IANA_SVC_NAME`, unique in the pod), when written.
+    pub name: Option<Spanned<String>>,
+    /// `protocol`, `TCP` when absent (the API server's default).
+    pub protocol: String,
+}
+
+impl ContainerPorts {
+    /// Whether the container declares a port named `name`, for `protocol` when given; `None`
+    /// when the ports cannot be read.
+    pub fn declares(&self, name: &str, protocol: Option<&str>) -> Option<bool> {
+        let found = self.ports.iter().any(|p| {
+            p.name.as_ref().is_some_and(|n| n.value == name)
+                && protocol.is_none_or(|proto| p.protocol == proto)
+        });
+        if found {
+            Some(true)
+        } else if self.unreadable {
+            None
+        } else {
+            Some(false)
+        }
+    }
 }
 
 /// `resources` of a container or pod: each quantity as written.
@@ -301,6 +351,10 @@ pub struct Probe {
     pub http_host: Option<Spanned<String>>,
     /// `tcpSocket.host` (the pod IP when absent).
     pub tcp_host: Option<Spanned<String>>,
+    /// `httpGet.port`, typed (an `IntOrString`: a number, or a port name in quotes or not).
+    pub http_port: Option<Spanned<Scalar>>,
+    /// `tcpSocket.port`, typed like [`Probe::http_port`].
+    pub tcp_port: Option<Spanned<Scalar>>,
     /// `grpc.port`, typed (an `int32`: a named port does not decode).
     pub grpc_port: Option<Spanned<Scalar>>,
     /// The probe-level `terminationGracePeriodSeconds`, typed.
@@ -741,11 +795,49 @@ fn container(node: NodeRef<'_>, role: ContainerRole) -> Container {
         liveness_probe: probe("livenessProbe"),
         readiness_probe: probe("readinessProbe"),
         startup_probe: probe("startupProbe"),
+        ports: container_ports(node),
         volume_mounts,
         image_pull_policy: get_str(node, "imagePullPolicy"),
         security_context: node.get("securityContext").map(|e| e.value.id()),
         security: security_context(node),
     }
+}
+
+fn container_ports(node: NodeRef<'_>) -> ContainerPorts {
+    let Some(e) = node.get("ports").filter(|e| !e.value.is_null()) else {
+        return ContainerPorts::default();
+    };
+    let mut out = ContainerPorts { ports: Vec::new(), unreadable: !e.value.is_sequence() };
+    for item in e.value.items() {
+        if !item.is_mapping() {
+            out.unreadable = true;
+            continue;
+        }
+        let name = item.get("name").filter(|n| !n.value.is_null());
+        let protocol = item.get("protocol").filter(|p| !p.value.is_null());
+        let name = match name {
+            None => None,
+            Some(n) => match spanned(n.value) {
+                Some(s) => Some(s),
+                None => {
+                    out.unreadable = true;
+                    continue;
+                }
+            },
+        };
+        let protocol = match protocol {
+            None => "TCP".to_string(),
+            Some(p) => match p.value.as_str() {
+                Some(s) => s.to_string(),
+                None => {
+                    out.unreadable = true;
+                    continue;
+                }
+            },
+        };
+        out.ports.push(ContainerPort { span: item.span(), name, protocol });
+    }
+    out
 }
 
 fn resources(key_span: Span, node: NodeRef<'_>) -> Resources {
@@ -774,6 +866,8 @@ pub(crate) fn probe(key_span: Span, node: NodeRef<'_>) -> Probe {
             .unwrap_or_default(),
         http_host: handler_field("httpGet", "host"),
         tcp_host: handler_field("tcpSocket", "host"),
+        http_port: node.get("httpGet").and_then(|e| get_scalar(e.value, "port")),
+        tcp_port: node.get("tcpSocket").and_then(|e| get_scalar(e.value, "port")),
         grpc_port: node.get("grpc").and_then(|e| get_scalar(e.value, "port")),
         termination_grace_period_seconds: get_scalar(node, "terminationGracePeriodSeconds"),
         initial_delay_seconds: get_scalar(node, "initialDelaySeconds"),
@@ -1010,5 +1104,29 @@ spec:
         {
             let _ = view(text);
         }
+    }
+
+    #[test]
+    fn container_ports_and_probe_ports() {
+        let text = "kind: Pod\nspec:\n  containers:\n  - name: a\n    ports:\n    - {name: http, containerPort: 80}\n    - {name: dns, containerPort: 53, protocol: UDP}\n    - containerPort: 9000\n    readinessProbe: {httpGet: {port: http}}\n    livenessProbe: {tcpSocket: {port: \"8080\"}}\n  - name: b\n    ports: \"{{ .Values.ports }}\"\n";
+        let m = view(text);
+        let [a, b] = &m.objects[0].pod_templates[0].containers[..] else { panic!("2 containers") };
+        assert_eq!(a.ports.declares("http", None), Some(true));
+        assert_eq!(a.ports.declares("http", Some("TCP")), Some(true));
+        assert_eq!(a.ports.declares("dns", Some("TCP")), Some(false));
+        assert_eq!(a.ports.declares("dns", Some("UDP")), Some(true));
+        assert_eq!(a.ports.declares("metrics", None), Some(false));
+        assert_eq!(b.ports.declares("http", None), None, "unreadable ports");
+        let probe_port = |p: &Option<Probe>, f: fn(&Probe) -> &Option<Spanned<Scalar>>| {
+            p.as_ref().and_then(|p| f(p).as_ref()).map(|s| s.value.clone())
+        };
+        assert_eq!(
+            probe_port(&a.readiness_probe, |p| &p.http_port),
+            Some(Scalar::Other("http".into()))
+        );
+        assert_eq!(
+            probe_port(&a.liveness_probe, |p| &p.tcp_port),
+            Some(Scalar::Other("8080".into()))
+        );
     }
 }

@@ -95,6 +95,7 @@ const TABLE: &[(&str, Group)] = &[
     ("remote-liveness-dependency", Group::Health),
     ("short-shutdown-grace", Group::Health),
     ("short-startup-budget", Group::Health),
+    ("unresolved-named-port", Group::Health),
     // storage
     ("ephemeral-storage-for-data", Group::Storage),
     ("pvc-binding-mismatch", Group::Storage),

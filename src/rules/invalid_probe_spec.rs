@@ -12,6 +12,8 @@
 //! - `successThreshold` other than 1 on a liveness or startup probe;
 //! - the probe-level `terminationGracePeriodSeconds` on a readiness probe, or ≤ 0, or not an
 //!   integer;
+//! - an `httpGet` or `tcpSocket` `port` that is neither a number from 1 to 65535 nor a valid
+//!   port name (`ValidatePortNumOrName`: a number in quotes is a string, and not a name);
 //! - a gRPC probe whose `port` is not a number (gRPC probes take no named ports).
 //!
 //! Compose (`compose-go` `checkConsistency`): a `healthcheck.test` list whose first item is not
@@ -23,6 +25,7 @@ use crate::model::container::{ContainerRole, ContainerView};
 use crate::model::kubernetes::{Container, Probe, Scalar};
 use crate::rules::{Ctx, Rule, RuleMeta};
 use crate::semantic::probe::{probe_timing, probe_timing_errors, ProbeTimingError};
+use crate::values::port_name::is_valid_port_name;
 
 declare_rule! {
     /// Probes the API server rejects and healthcheck tests Compose refuses.
@@ -50,18 +53,9 @@ impl Rule for InvalidProbeSpec {
     }
 }
 
-/// The three probes of a container, with their field names.
-fn probes(c: &Container) -> [(&'static str, Option<&Probe>); 3] {
-    [
-        ("livenessProbe", c.liveness_probe.as_ref()),
-        ("readinessProbe", c.readiness_probe.as_ref()),
-        ("startupProbe", c.startup_probe.as_ref()),
-    ]
-}
-
 fn check_container(c: &Container, cx: &mut Ctx) {
     let who = c.describe();
-    for (kind, probe) in probes(c) {
+    for (kind, probe) in c.probes() {
         let Some(probe) = probe else { continue };
         match c.role {
             ContainerRole::Init => {
@@ -120,10 +114,39 @@ fn check_probe(kind: &str, probe: &Probe, cx: &mut Ctx) {
         }
     }
     check_grace_period(kind, probe, cx);
+    check_ports(kind, probe, cx);
     if let Some(Scalar::Other(port)) = probe.grpc_port.as_ref().map(|p| &p.value) {
         let span = probe.grpc_port.as_ref().map_or(probe.key_span, |p| p.span);
         cx.report(span, format!("`{kind}.grpc.port` `{port}` is not a port number"))
             .help("gRPC probes take no named ports: write the container port's number");
+    }
+}
+
+/// `httpGet.port` and `tcpSocket.port`: a number from 1 to 65535 or a valid port name
+/// (`ValidatePortNumOrName`); a templated value is not judged.
+fn check_ports(kind: &str, probe: &Probe, cx: &mut Ctx) {
+    for (handler, port) in [("httpGet", &probe.http_port), ("tcpSocket", &probe.tcp_port)] {
+        let Some(port) = port else { continue };
+        let (problem, help) = match &port.value {
+            Scalar::Int(n) if !(1..=65535).contains(n) => (
+                format!("`{n}` is not a port number (1 to 65535)"),
+                "the API server rejects it: write the container port's number",
+            ),
+            Scalar::Other(name)
+                if !is_valid_port_name(name) && !name.contains(['{', '$']) && !name.is_empty() =>
+            {
+                let help = if name.bytes().all(|b| b.is_ascii_digit()) {
+                    "the API server rejects a number in quotes (a string must be a port name, \
+                     with at least one letter): remove the quotes"
+                } else {
+                    "the API server rejects it: a port name is 1 to 15 characters of `a-z`, \
+                     `0-9` and `-`, with a letter and no `-` first, last or twice in a row"
+                };
+                (format!("`\"{name}\"` is not a port number or a valid port name"), help)
+            }
+            _ => continue,
+        };
+        cx.report(port.span, format!("`{kind}.{handler}.port` {problem}")).help(help);
     }
 }
 

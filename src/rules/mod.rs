@@ -57,6 +57,7 @@ pub mod unbounded_container_logs;
 pub mod unbounded_emptydir;
 pub mod unknown_rule;
 pub mod unpinned_hostpath;
+pub mod unresolved_named_port;
 pub mod unused_suppression;
 pub mod volume_permission_mismatch;
 
@@ -655,6 +656,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &unbounded_emptydir::UnboundedEmptydir,
         &unknown_rule::UnknownRule,
         &unpinned_hostpath::UnpinnedHostpath,
+        &unresolved_named_port::UnresolvedNamedPort,
         &unused_suppression::UnusedSuppression,
         &volume_permission_mismatch::VolumePermissionMismatch,
     ]
