@@ -42,7 +42,10 @@ impl Rule for VolumePermissionMismatch {
     fn service(&self, _file: &ComposeFile, service: &Service, cx: &mut Ctx) {
         let Some(user) = non_root_user(service) else { return };
         for mount in &service.volumes {
-            if !cx.semantic().bind_source_missing(mount) || !creates_writable(mount) {
+            if !cx.semantic().bind_source_missing(mount)
+                || !creates_writable(mount)
+                || !data_directory(mount)
+            {
                 continue;
             }
             let Some(source) = &mount.source else { continue };
@@ -121,6 +124,23 @@ fn non_root_user(service: &Service) -> Option<String> {
             image_runs_as_non_root(image).then(|| format!("the non-root user of `{image}`"))
         }
     }
+}
+
+/// Whether a bind mount is a directory the service writes data to, as far as its paths tell: not
+/// a file (a source whose name has an extension other than `.d`: `./prometheus.yml`), not
+/// configuration (a target under `/etc`). A missing file or configuration directory breaks the
+/// service too (Docker creates an empty directory in its place), but not by its owner.
+fn data_directory(mount: &VolumeMount) -> bool {
+    let file_like = mount.source.as_ref().is_some_and(|s| {
+        std::path::Path::new(s.value.trim_end_matches('/'))
+            .extension()
+            .is_some_and(|e| e != "d")
+    });
+    let config = mount
+        .target
+        .as_ref()
+        .is_some_and(|t| t.value == "/etc" || t.value.starts_with("/etc/"));
+    !file_like && !config
 }
 
 /// A writable bind mount (no `ro` mode, no `read_only: true`) that Docker creates when its
