@@ -603,7 +603,8 @@ fn short_volume(s: &str, node: NodeRef<'_>) -> VolumeMount {
     }
 }
 
-fn is_windows_path(s: &str) -> bool {
+/// A Windows drive path (`C:\\data`, `d:/x`).
+pub fn is_windows_path(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
 }

@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::model::compose::{ComposeFile, MountType, VolumeMount};
+use crate::model::compose::{is_windows_path, ComposeFile, MountType, VolumeMount};
 use crate::source::Span;
 use crate::values::image_ref::has_variable;
 
@@ -51,12 +51,10 @@ pub fn relative_source(mount: &VolumeMount) -> Option<&str> {
         return None;
     }
     let source = mount.source.as_ref()?.value.as_str();
-    let b = source.as_bytes();
-    let windows_drive = b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':';
     if source.is_empty()
         || has_variable(source)
         || source.starts_with(['/', '\\', '~'])
-        || windows_drive
+        || is_windows_path(source)
     {
         return None;
     }

@@ -216,7 +216,9 @@ impl<'a> Semantic<'a> {
     /// file ([`bind_sources`]); `false` when that cannot be known (no directory, an absolute
     /// source, a variable).
     pub fn bind_source_missing(&self, mount: &crate::model::compose::VolumeMount) -> bool {
-        self.missing_binds.binary_search_by_key(&(mount.span.start, mount.span.end), |s| (s.start, s.end)).is_ok()
+        self.missing_binds
+            .binary_search_by_key(&(mount.span.start, mount.span.end), |s| (s.start, s.end))
+            .is_ok()
     }
 
     /// The targets Compose service `index` (in file order) is pulled and built for.
