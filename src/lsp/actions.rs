@@ -232,7 +232,8 @@ mod sweep {
             let mut files: Vec<_> =
                 std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
             files.sort();
-            for file in files {
+            // a fixture folder may hold a directory its fixtures mount (`historian-data/`)
+            for file in files.into_iter().filter(|f| f.is_file()) {
                 let text = std::fs::read_to_string(&file).unwrap();
                 let name = file.to_string_lossy().into_owned();
                 let settings = Settings::default();

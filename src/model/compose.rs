@@ -180,6 +180,12 @@ pub struct VolumeMount {
     pub kind: MountType,
     pub source: Option<Spanned<String>>,
     pub target: Option<Spanned<String>>,
+    /// Short syntax: the access mode after the target (`ro`, `rw,z`), as written.
+    pub mode: Option<Spanned<String>>,
+    /// Long syntax: `read_only`, as written (Compose reads `"true"` as `true`).
+    pub read_only: Option<Spanned<String>>,
+    /// Long syntax: `bind.create_host_path`, as written (absent: `true`, per the spec).
+    pub create_host_path: Option<Spanned<String>>,
 }
 
 /// Resource fields, both spellings: the service-level `mem_limit`/`cpus` and
@@ -547,6 +553,11 @@ fn volumes(v: NodeRef<'_>) -> Vec<VolumeMount> {
                 kind,
                 source: scalar(item.get("source")),
                 target: scalar(item.get("target")),
+                mode: None,
+                read_only: scalar(item.get("read_only")),
+                create_host_path: item
+                    .get("bind")
+                    .and_then(|b| scalar(b.value.get("create_host_path"))),
             });
         }
     }
@@ -562,10 +573,13 @@ fn short_volume(s: &str, node: NodeRef<'_>) -> VolumeMount {
         None => node.span(),
     };
     let parts = split_volume(s);
-    let (source, target) = match parts.as_slice() {
-        [(ts, te)] => (None, Some((*ts, *te))),
-        [(ss, se), (ts, te), ..] => (Some((*ss, *se)), Some((*ts, *te))),
-        _ => (None, None),
+    let (source, target, mode) = match parts.as_slice() {
+        [(ts, te)] => (None, Some((*ts, *te)), None),
+        [(ss, se), (ts, te)] => (Some((*ss, *se)), Some((*ts, *te)), None),
+        [(ss, se), (ts, te), (ms, me), ..] => {
+            (Some((*ss, *se)), Some((*ts, *te)), Some((*ms, *me)))
+        }
+        _ => (None, None, None),
     };
     let kind = match source {
         None => MountType::Volume,
@@ -583,10 +597,14 @@ fn short_volume(s: &str, node: NodeRef<'_>) -> VolumeMount {
         kind,
         source: source.map(|(a, b)| Spanned::new(s[a..b].to_string(), span_of(a, b))),
         target: target.map(|(a, b)| Spanned::new(s[a..b].to_string(), span_of(a, b))),
+        mode: mode.map(|(a, b)| Spanned::new(s[a..b].to_string(), span_of(a, b))),
+        read_only: None,
+        create_host_path: None,
     }
 }
 
-fn is_windows_path(s: &str) -> bool {
+/// A Windows drive path (`C:\\data`, `d:/x`).
+pub fn is_windows_path(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
 }
@@ -703,6 +721,8 @@ services:
         assert_eq!(at(VOLUMES, v[0].target.as_ref().unwrap().span), "/var/lib/postgresql/data");
         assert_eq!(v[1].kind, MountType::Bind);
         assert_eq!(v[1].target.as_ref().unwrap().value, "/docker-entrypoint-initdb.d");
+        assert_eq!(at(VOLUMES, v[1].mode.as_ref().unwrap().span), "ro");
+        assert!(v[0].mode.is_none());
         assert_eq!(v[2].kind, MountType::Volume);
         assert!(v[2].source.is_none(), "anonymous volume");
         assert_eq!(v[2].target.as_ref().unwrap().value, "/var/lib/anon");
@@ -741,6 +761,17 @@ services:
         let c = view("services:\n  a:\n    healthcheck: {test: [\"NONE\"]}\n  b:\n    healthcheck:\n      disable: true\n");
         assert!(c.services[0].healthcheck.as_ref().unwrap().disabled);
         assert!(c.services[1].healthcheck.as_ref().unwrap().disabled);
+    }
+
+    #[test]
+    fn long_bind_options() {
+        let text = "services:\n  a:\n    volumes:\n      - type: bind\n        source: ./data\n        target: /data\n        read_only: \"true\"\n        bind: {create_host_path: false}\n      - {type: bind, source: ./x, target: /x}\n";
+        let c = view(text);
+        let v = &c.services[0].volumes;
+        assert_eq!(v[0].read_only.as_ref().unwrap().value, "true");
+        assert_eq!(v[0].create_host_path.as_ref().unwrap().value, "false");
+        assert!(v[0].mode.is_none());
+        assert!(v[1].read_only.is_none() && v[1].create_host_path.is_none());
     }
 
     #[test]

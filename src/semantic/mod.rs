@@ -15,6 +15,7 @@
 //! | grace periods (pod, Compose) and whether a pod or service keeps data | [`shutdown`] |
 //! | the hostPath volumes a pod writes, node paths against data, node pins | [`host_paths`] |
 //! | architecture `case`s in shell text and what each command prints per platform | [`arch_detection`] |
+//! | which relative Compose bind-mount sources do not exist next to the file | [`bind_sources`], [`Semantic::bind_source_missing`] |
 //!
 //! The configured targets come from [`Settings::platforms`], which the configuration resolves
 //! per file (top level, then `per-path`, then `--platform`), so "the targets of this file" has
@@ -23,6 +24,7 @@
 //! `edgelint.io/platforms` annotation.
 
 pub mod arch_detection;
+pub mod bind_sources;
 pub mod build;
 pub mod compose_builds;
 pub mod file_platforms;
@@ -69,6 +71,9 @@ pub struct Semantic<'a> {
     namespace_limits: limits::NamespaceLimits<'a>,
     /// Kubernetes: whether each object is partial ([`partial`]).
     partial: Vec<bool>,
+    /// Compose: the spans of the bind mounts whose relative source does not exist
+    /// ([`bind_sources`]), sorted.
+    missing_binds: Vec<crate::source::Span>,
 }
 
 impl<'a> Semantic<'a> {
@@ -90,6 +95,7 @@ impl<'a> Semantic<'a> {
             effective: Vec::new(),
             namespace_limits: limits::NamespaceLimits::default(),
             partial: Vec::new(),
+            missing_binds: Vec::new(),
         };
         match doc {
             Document::Dockerfile(df) => {
@@ -115,6 +121,7 @@ impl<'a> Semantic<'a> {
                 semantic.targets = targets::normalized(configured);
                 semantic.services =
                     c.services.iter().map(|s| targets::service_targets(configured, s)).collect();
+                semantic.missing_binds = bind_sources::missing_bind_sources(c, path);
             }
             Document::Kubernetes(m) => {
                 semantic.pods = m
@@ -203,6 +210,15 @@ impl<'a> Semantic<'a> {
                 self.services.get(*index).map_or(&[], Vec::as_slice)
             }
         }
+    }
+
+    /// Whether `mount` is a Compose bind mount whose relative source does not exist next to the
+    /// file ([`bind_sources`]); `false` when that cannot be known (no directory, an absolute
+    /// source, a variable).
+    pub fn bind_source_missing(&self, mount: &crate::model::compose::VolumeMount) -> bool {
+        self.missing_binds
+            .binary_search_by_key(&(mount.span.start, mount.span.end), |s| (s.start, s.end))
+            .is_ok()
     }
 
     /// The targets Compose service `index` (in file order) is pulled and built for.

@@ -265,6 +265,11 @@ pub fn compose_true(value: &str) -> bool {
     matches!(value.trim(), "true" | "True" | "TRUE" | "1" | "t" | "T")
 }
 
+/// A Compose boolean given as a string or a YAML boolean: what compose-go accepts as false.
+pub fn compose_false(value: &str) -> bool {
+    matches!(value.trim(), "false" | "False" | "FALSE" | "0" | "f" | "F")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
