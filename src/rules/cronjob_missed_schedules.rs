@@ -44,6 +44,23 @@ fn is_unset(value: Option<&crate::source::Spanned<Scalar>>) -> bool {
     value.is_none_or(|v| v.value == Scalar::Null)
 }
 
+/// Whether a schedule fires at the same instants in every time zone: `@every …`, or every hour
+/// of every day with minutes `*` or `*/N` for N dividing 15 (1, 3, 5, 15). Every UTC offset in
+/// the tz database is a whole multiple of 15 minutes, so shifting such a minute set by any
+/// offset gives the same set; `timeZone` then changes nothing.
+fn same_in_every_time_zone(schedule: &str) -> bool {
+    let schedule = schedule.trim();
+    if schedule.starts_with("@every ") {
+        return true;
+    }
+    let fields: Vec<&str> = schedule.split_whitespace().collect();
+    let [minute, hour, day, month, weekday] = fields[..] else { return false };
+    let any = |f: &str| f == "*" || f == "?";
+    let minute_ok = minute == "*"
+        || minute.strip_prefix("*/").is_some_and(|n| matches!(n, "1" | "3" | "5" | "15"));
+    minute_ok && any(hour) && any(day) && any(month) && any(weekday)
+}
+
 fn check(object: &Object, spec: &CronJobSpec, cx: &mut Ctx) {
     let name = object.name.as_ref().map_or(String::new(), |n| format!(" `{}`", n.value));
     let at: Span = spec.schedule.as_ref().map_or(spec.spec_key, |s| s.span);
@@ -72,7 +89,9 @@ fn check(object: &Object, spec: &CronJobSpec, cx: &mut Ctx) {
         )
         .severity(Severity::Error)
         .help("remove the prefix and set `timeZone: \"Europe/Berlin\"` (an IANA name) in `spec`");
-    } else if is_unset(spec.time_zone.as_ref()) {
+    } else if is_unset(spec.time_zone.as_ref())
+        && !spec.schedule.as_ref().is_some_and(|s| same_in_every_time_zone(&s.value))
+    {
         cx.report(
             at,
             format!(
@@ -103,5 +122,30 @@ fn check(object: &Object, spec: &CronJobSpec, cx: &mut Ctx) {
             "set `concurrencyPolicy: Forbid` in `spec`, or bound each run with \
              `jobTemplate.spec.activeDeadlineSeconds`",
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_in_every_time_zone as same;
+
+    #[test]
+    fn schedules_that_no_time_zone_changes() {
+        for s in ["* * * * *", "*/5 * * * *", "*/15 * ? * *", " */3 * * * * ", "@every 1h30m"] {
+            assert!(same(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn schedules_a_time_zone_shifts() {
+        // :30 and :45 offsets (India, Nepal) move minute 0; */10 and */30 are not 15-periodic;
+        // an hour, day or weekday field depends on the zone; @hourly is "0 * * * *".
+        for s in ["0 * * * *", "*/10 * * * *", "*/30 * * * *", "0 3 * * *", "* 2 * * *"] {
+            assert!(!same(s), "{s}");
+        }
+        for s in ["* * 1 * *", "* * * * 1", "@hourly", "@daily", "", "* * * *", "TZ=UTC * * * * *"]
+        {
+            assert!(!same(s), "{s}");
+        }
     }
 }
