@@ -44,6 +44,9 @@ impl Rule for HeavyFinalStage {
         }
         let Ok(image) = ImageRef::parse(resolved) else { return };
         let Some(kind) = toolchain(&image) else { return };
+        if !ships_a_program(file, &chain) {
+            return;
+        }
         let shown = match &image.tag {
             Some(tag) => format!("{}:{tag}", image.familiar_name()),
             None => image.familiar_name(),
@@ -74,6 +77,49 @@ impl Rule for HeavyFinalStage {
     }
 }
 
+/// Whether the image the chain builds runs a program of its own: its last `ENTRYPOINT`/`CMD`
+/// (in build order) is more than a bare interpreter or shell. An image with neither, or with
+/// `CMD ["python3"]` / `ENTRYPOINT ["docker-entrypoint.sh"] CMD ["node"]`, is a base or
+/// tool image (the official `python` recipes, code generators) whose purpose is the
+/// toolchain; what the devices run is built on it elsewhere.
+fn ships_a_program(file: &Dockerfile, chain: &[usize]) -> bool {
+    let words_of = |ins: &Instruction| -> Vec<String> {
+        match &ins.args {
+            Args::Exec(items) => items.iter().map(|i| i.value.clone()).collect(),
+            Args::Shell(s) => s.raw.split_whitespace().map(|w| unquote(w).to_string()).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let (mut entrypoint, mut cmd) = (None, None);
+    for &s in chain.iter().rev() {
+        let Some(range) = file.stages.get(s).map(|st| st.instructions.clone()) else { continue };
+        for ins in file.instructions.get(range).unwrap_or_default() {
+            match ins.keyword.as_str() {
+                "ENTRYPOINT" => entrypoint = Some(words_of(ins)),
+                "CMD" => cmd = Some(words_of(ins)),
+                _ => {}
+            }
+        }
+    }
+    if entrypoint.is_none() && cmd.is_none() {
+        return false;
+    }
+    let command: Vec<String> =
+        entrypoint.into_iter().flatten().chain(cmd.into_iter().flatten()).collect();
+    let program: Vec<&str> = command
+        .iter()
+        .map(|w| program_name(w))
+        .filter(|w| !w.starts_with('-') && !w.contains("entrypoint"))
+        .collect();
+    const BARE: &[&str] = &[
+        "python", "python2", "python3", "node", "bash", "sh", "ash", "zsh", "irb", "ruby", "perl",
+        "php", "jshell", "ghci", "iex", "erl", "R", "dotnet", "go", "cargo", "rustc", "gcc", "mvn",
+        "gradle",
+    ];
+    let bare = matches!(program.as_slice(), [only] if BARE.contains(only));
+    !command.is_empty() && !bare
+}
+
 /// What makes `image` a toolchain image, for the message; `None` when it is not one.
 ///
 /// - official `golang`, `rust`, `gcc`, `maven`, `gradle`, `buildpack-deps` (any tag);
@@ -85,7 +131,13 @@ impl Rule for HeavyFinalStage {
 pub fn toolchain(image: &ImageRef) -> Option<&'static str> {
     let official = image.official_name();
     if let Some(name) = official {
-        if ["golang", "rust", "gcc", "maven", "gradle", "buildpack-deps"].contains(&name) {
+        // `buildpack-deps:*-curl` and `*-scm` hold curl and version control, no compiler
+        let tag = image.tag.as_deref().unwrap_or("");
+        let no_compiler =
+            name == "buildpack-deps" && tag.split('-').any(|w| w == "curl" || w == "scm");
+        if ["golang", "rust", "gcc", "maven", "gradle", "buildpack-deps"].contains(&name)
+            && !no_compiler
+        {
             return Some("a compiler toolchain image");
         }
     }
@@ -245,9 +297,36 @@ mod tests {
             "mcr.microsoft.com/dotnet/aspnet:8.0",
             "ghcr.io/acme/golang-tools:1",
             "alpine:3.20",
+            "buildpack-deps:stretch-scm",
+            "buildpack-deps:bookworm-curl",
+            "buildpack-deps:curl",
         ] {
             assert!(!is_toolchain(no), "{no}");
         }
+    }
+
+    fn ships(dockerfile: &str) -> bool {
+        let file = crate::syntax::dockerfile::parse(dockerfile);
+        let last = file.final_stage().unwrap();
+        let mut chain = vec![last];
+        while let Some(base) = file.stages[chain[chain.len() - 1]].base_stage {
+            chain.push(base);
+        }
+        ships_a_program(&file, &chain)
+    }
+
+    #[test]
+    fn programs_of_their_own() {
+        assert!(ships("FROM golang\nCMD [\"/app\"]\n"));
+        assert!(ships("FROM python:3\nCMD python -m collector\n"));
+        assert!(ships("FROM node:20\nENTRYPOINT [\"/entrypoint.sh\"]\n"));
+        assert!(ships("FROM golang AS b\nENTRYPOINT [\"/app\"]\nFROM b\n"));
+        // no CMD or ENTRYPOINT; a bare interpreter or shell, behind an entrypoint script too
+        assert!(!ships("FROM buildpack-deps:bookworm\nRUN make\n"));
+        assert!(!ships("FROM buildpack-deps:bookworm\nCMD [\"python3\"]\n"));
+        assert!(!ships("FROM x\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"node\"]\n"));
+        assert!(!ships("FROM x\nCMD /bin/bash\n"));
+        assert!(!ships("FROM x\nCMD [\"php\", \"-a\"]\n"));
     }
 
     #[test]
