@@ -131,9 +131,8 @@ fn non_root_user(service: &Service) -> Option<String> {
 /// configuration (a target under `/etc`). A missing file or configuration directory breaks the
 /// service too (Docker creates an empty directory in its place), but not by its owner.
 fn data_directory(mount: &VolumeMount) -> bool {
-    let file_like = mount.source.as_ref().is_some_and(|s| {
-        std::path::Path::new(s.value.trim_end_matches('/')).extension().is_some_and(|e| e != "d")
-    });
+    let file_like =
+        mount.source.as_ref().is_some_and(|s| crate::semantic::stateful::names_a_file(&s.value));
     let config =
         mount.target.as_ref().is_some_and(|t| t.value == "/etc" || t.value.starts_with("/etc/"));
     !file_like && !config

@@ -56,7 +56,8 @@ pub fn published(settings: &Settings, image: &ImageRef) -> Option<Published> {
             return Some(exact(vec![p], Source::Namespace));
         }
     }
-    match archdb::lookup(&image.name(), image.effective_tag()?) {
+    // a mirror of Docker Hub serves the same manifests
+    match archdb::lookup(&image.hub_name(), image.effective_tag()?) {
         Lookup::Known { platforms, via } => Some(Published {
             platforms: platforms.iter().filter_map(|s| Platform::parse(s).ok()).collect(),
             via,

@@ -77,18 +77,25 @@ pub fn pod_keeps_data(stream: &Manifests, object: &Object, pod: &PodTemplate) ->
     })
 }
 
-/// Why a Compose service keeps data on disk, if it does: a named volume or a bind mount at a
-/// data path, or a known stateful image.
+/// Why a Compose service keeps data on disk, if it does: a known stateful image (named first:
+/// the mounts of such an image may be at a path it no longer uses, as PostgreSQL 18's old
+/// `/var/lib/postgresql/data`), else a named volume or a bind mount at a data path that is not
+/// a file (a dashboard or a configuration file mounted into a data directory is read, not
+/// written).
 pub fn service_keeps_data(service: &Service) -> Option<String> {
-    for mount in &service.volumes {
-        if !matches!(mount.kind, MountType::Volume | MountType::Bind) {
-            continue;
-        }
-        let (Some(target), Some(_)) = (&mount.target, &mount.source) else { continue };
-        if stateful::is_data_path(&target.value) && !stateful::is_scratch_path(&target.value) {
-            return Some(format!("it keeps data in `{}`", target.value));
-        }
+    if let Some(image) = stateful::service_workload(service, stateful::classify).flatten() {
+        // a known role that keeps no data (a cache, an arbiter) is not judged by its mounts
+        return image.keeps().map(|image| format!("it runs {}", image.name));
     }
-    let image = stateful::service_workload(service, stateful::classify)??.keeps()?;
-    Some(format!("it runs {}", image.name))
+    service.volumes.iter().find_map(|mount| {
+        if !matches!(mount.kind, MountType::Volume | MountType::Bind) {
+            return None;
+        }
+        let (Some(target), Some(_)) = (&mount.target, &mount.source) else { return None };
+        let path = &target.value;
+        (stateful::is_data_path(path)
+            && !stateful::is_scratch_path(path)
+            && !stateful::names_a_file(path))
+        .then(|| format!("it keeps data in `{path}`"))
+    })
 }

@@ -265,7 +265,7 @@ const KNOWN: &[Known] = &[
     // directory `/` (VOLUME unverified).
     known(&["docker.io/victoriametrics/victoria-metrics"], "/victoria-metrics-data", false)
         .flags(&["-storageDataPath", "--storageDataPath"]),
-    // minio: `minio server /data`.
+    // minio: `minio server /data`; Dockerfile.release declares `VOLUME ["/data"]`.
     known(&["docker.io/minio/minio", "quay.io/minio/minio"], "", false).layout(Layout::MinioServer),
     // docker-library: cassandra `VOLUME /var/lib/cassandra`, couchdb `VOLUME /opt/couchdb/data`,
     // neo4j `VOLUME /data`.
@@ -397,7 +397,7 @@ pub fn lookup(image: &str, env: &[(&str, Option<&str>)], args: &[&str]) -> Optio
 ///   configuration (nothing mounted at its directory), or a visible `mosquitto.conf` without it.
 pub fn classify(w: &Workload<'_>) -> Option<Storage> {
     let image = ImageRef::parse(w.image).ok()?;
-    let name = hub_name(&image);
+    let name = image.hub_name();
     let tokens = tokens(w.args);
     let img = data_of(&image, &name, w.env, &tokens)?;
     let nothing = |why: String| Some(Storage::KeepsNothing { image: img.clone(), why });
@@ -477,6 +477,10 @@ fn data_of(
     };
     // The image's VOLUME sits at the default mount point.
     let mut declares_volume = entry.declares_volume;
+    if matches!(entry.layout, Layout::MinioServer) {
+        // minio's Dockerfile.release: `VOLUME ["/data"]`, whatever path `server` is given
+        declares_volume = covers("/data", &data_path);
+    }
     let from_env = entry
         .env
         .and_then(|var| env.iter().rev().find(|(k, _)| *k == var))
@@ -591,22 +595,6 @@ pub fn service_workload<R>(
         mounts: &mounts,
         config_files: &[],
     }))
-}
-
-/// The Docker Hub name of an image, also when it is pulled through a known mirror of Docker
-/// Hub (`public.ecr.aws/docker/library/redis`, `mirror.gcr.io/library/redis`).
-fn hub_name(image: &ImageRef) -> String {
-    match image.registry.as_str() {
-        "public.ecr.aws" => match image.repository.strip_prefix("docker/library/") {
-            Some(r) if !r.contains('/') => format!("docker.io/library/{r}"),
-            _ => image.name(),
-        },
-        "mirror.gcr.io" if !image.repository.contains('/') => {
-            format!("docker.io/library/{}", image.repository)
-        }
-        "mirror.gcr.io" => format!("docker.io/{}", image.repository),
-        _ => image.name(),
-    }
 }
 
 /// The words of a command line: split on whitespace, without quotes or a trailing `;`. An
@@ -926,6 +914,13 @@ pub fn is_scratch_path(path: &str) -> bool {
         || path.split('/').any(|c| is_scratch_name(c.trim_start_matches('.')))
 }
 
+/// Whether a mount path names a file rather than a directory, as far as the path tells: its last
+/// component has an extension other than `.d` (`./prometheus.yml`, `/var/lib/grafana/x.json`;
+/// not `./conf.d`, not `./data`).
+pub fn names_a_file(path: &str) -> bool {
+    std::path::Path::new(path.trim_end_matches('/')).extension().is_some_and(|e| e != "d")
+}
+
 /// A volume (or directory) named like scratch space: one of its words (split on anything but
 /// letters and digits) is `tmp`, `tmpfs`, `scratch`, `cache`, `caches` or `shm`.
 pub fn is_scratch_name(name: &str) -> bool {
@@ -1053,6 +1048,9 @@ mod tests {
             lookup("minio/minio", &[], &minio).map(|s| s.data_path).as_deref(),
             Some("/data")
         );
+        assert!(lookup("minio/minio", &[], &minio).unwrap().declares_volume);
+        assert!(lookup("minio/minio", &[], &["server", "/data/x"]).unwrap().declares_volume);
+        assert!(!lookup("minio/minio", &[], &["server", "/export"]).unwrap().declares_volume);
         assert_eq!(lookup("minio/minio", &[], &["server", "http://minio{1...4}/data"]), None);
         assert_eq!(
             data("timescale/timescaledb-ha:pg16").as_deref(),

@@ -162,6 +162,23 @@ impl ImageRef {
         format!("{}/{}", self.registry, self.repository)
     }
 
+    /// The Docker Hub name ([`ImageRef::name`]) of an image pulled through a known mirror of
+    /// Docker Hub, which serves the same manifests (`public.ecr.aws/docker/library/redis` and
+    /// `mirror.gcr.io/redis` are `docker.io/library/redis`); otherwise its own name.
+    pub fn hub_name(&self) -> String {
+        match self.registry.as_str() {
+            "public.ecr.aws" => match self.repository.strip_prefix("docker/library/") {
+                Some(r) if !r.contains('/') => format!("{DOCKER_HUB}/library/{r}"),
+                _ => self.name(),
+            },
+            "mirror.gcr.io" if !self.repository.contains('/') => {
+                format!("{DOCKER_HUB}/library/{}", self.repository)
+            }
+            "mirror.gcr.io" => format!("{DOCKER_HUB}/{}", self.repository),
+            _ => self.name(),
+        }
+    }
+
     /// The name as Docker prints it: `python`, `bitnami/redis`, `ghcr.io/org/x`.
     pub fn familiar_name(&self) -> String {
         if self.registry == DOCKER_HUB {
@@ -338,6 +355,19 @@ mod tests {
             Ok(r) => r,
             Err(e) => panic!("{s:?} should parse: {e}"),
         }
+    }
+
+    #[test]
+    fn docker_hub_mirrors() {
+        let hub = |s: &str| r(s).hub_name();
+        assert_eq!(hub("public.ecr.aws/docker/library/redis:8-alpine"), "docker.io/library/redis");
+        assert_eq!(hub("mirror.gcr.io/redis"), "docker.io/library/redis");
+        assert_eq!(hub("mirror.gcr.io/bitnami/redis"), "docker.io/bitnami/redis");
+        // other ECR Public repositories are their own images
+        assert_eq!(hub("public.ecr.aws/docker/library/a/b"), "public.ecr.aws/docker/library/a/b");
+        assert_eq!(hub("public.ecr.aws/nginx/nginx"), "public.ecr.aws/nginx/nginx");
+        assert_eq!(hub("redis"), "docker.io/library/redis");
+        assert_eq!(hub("ghcr.io/acme/x"), "ghcr.io/acme/x");
     }
 
     fn e(s: &str) -> String {
