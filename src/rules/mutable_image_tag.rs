@@ -119,10 +119,19 @@ fn check(cx: &mut Ctx, at: Written<'_>, pull: &Pull) {
                 pull::Floating::Minor => "moves to every new patch release",
                 pull::Floating::Channel => "is moved by the publisher to new releases",
             };
-            cx.report(
-                tag_span(cx, at),
-                format!("{shown} uses {} `{tag}`, which {moves}", kind.describe()),
-            )
+            // the official images follow the version-line convention (their library lists
+            // `7.2` as a shared tag of `7.2.5`); other publishers may push a two-part version
+            // once (`ntopng:4.2`), so the shape is only a likelihood there
+            let message = if image.official_name().is_some() || kind == pull::Floating::Channel {
+                format!("{shown} uses {} `{tag}`, which {moves}", kind.describe())
+            } else {
+                format!(
+                    "{shown} uses `{tag}`, which looks like {}: such tags usually {}",
+                    kind.describe(),
+                    moves.replacen("moves", "move", 1)
+                )
+            };
+            cx.report(tag_span(cx, at), message)
             .severity(Severity::Info)
             .help(format!(
                 "pin a full version, ideally with its digest (`{}:<version>@sha256:…`), so every \
