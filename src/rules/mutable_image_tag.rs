@@ -131,9 +131,7 @@ fn check(cx: &mut Ctx, at: Written<'_>, pull: &Pull) {
                     moves.replacen("moves", "move", 1)
                 )
             };
-            cx.report(tag_span(cx, at), message)
-            .severity(Severity::Info)
-            .help(format!(
+            cx.report(tag_span(cx, at), message).severity(Severity::Info).help(format!(
                 "pin a full version, ideally with its digest (`{}:<version>@sha256:…`), so every \
                  device runs the same image",
                 image.familiar_name()
