@@ -31,12 +31,8 @@ impl Rule for HeavyFinalStage {
     }
 
     fn dockerfile(&self, file: &Dockerfile, cx: &mut Ctx) {
-        let Some(last) = file.final_stage() else { return };
-        // the chain of stages the final image is built from, final stage first
-        let mut chain = vec![last];
-        while let Some(base) = file.stages.get(chain[chain.len() - 1]).and_then(|s| s.base_stage) {
-            chain.push(base);
-        }
+        let chain = file.final_chain();
+        let Some(&last) = chain.first() else { return };
         let Some(root) = chain.last().and_then(|&s| file.stages.get(s)) else { return };
         let Some(resolved) = &root.resolved_image else { return };
         if has_variable(resolved) {
@@ -307,12 +303,7 @@ mod tests {
 
     fn ships(dockerfile: &str) -> bool {
         let file = crate::syntax::dockerfile::parse(dockerfile);
-        let last = file.final_stage().unwrap();
-        let mut chain = vec![last];
-        while let Some(base) = file.stages[chain[chain.len() - 1]].base_stage {
-            chain.push(base);
-        }
-        ships_a_program(&file, &chain)
+        ships_a_program(&file, &file.final_chain())
     }
 
     #[test]

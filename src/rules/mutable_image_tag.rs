@@ -114,22 +114,25 @@ fn check(cx: &mut Ctx, at: Written<'_>, pull: &Pull) {
         Pinning::Latest => report_latest(cx, at, &image, &shown, pull),
         Pinning::Floating(kind) => {
             let tag = image.tag.as_deref().unwrap_or_default();
-            let moves = match kind {
-                pull::Floating::Major => "moves to every new minor and patch release",
-                pull::Floating::Minor => "moves to every new patch release",
-                pull::Floating::Channel => "is moved by the publisher to new releases",
-            };
+            let kind_text = kind.describe();
             // the official images follow the version-line convention (their library lists
             // `7.2` as a shared tag of `7.2.5`); other publishers may push a two-part version
             // once (`ntopng:4.2`), so the shape is only a likelihood there
-            let message = if image.official_name().is_some() || kind == pull::Floating::Channel {
-                format!("{shown} uses {} `{tag}`, which {moves}", kind.describe())
-            } else {
-                format!(
-                    "{shown} uses `{tag}`, which looks like {}: such tags usually {}",
-                    kind.describe(),
-                    moves.replacen("moves", "move", 1)
-                )
+            let official = image.official_name().is_some();
+            let to = match kind {
+                pull::Floating::Major => "to every new minor and patch release",
+                pull::Floating::Minor => "to every new patch release",
+                pull::Floating::Channel => "",
+            };
+            let message = match kind {
+                pull::Floating::Channel => format!(
+                    "{shown} uses {kind_text} `{tag}`, which is moved by the publisher to new \
+                     releases"
+                ),
+                _ if official => format!("{shown} uses {kind_text} `{tag}`, which moves {to}"),
+                _ => format!(
+                    "{shown} uses `{tag}`, which looks like {kind_text}: such tags usually move {to}"
+                ),
             };
             cx.report(tag_span(cx, at), message).severity(Severity::Info).help(format!(
                 "pin a full version, ideally with its digest (`{}:<version>@sha256:…`), so every \

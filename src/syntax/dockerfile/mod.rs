@@ -268,10 +268,21 @@ impl Dockerfile {
         self.stages.len().checked_sub(1)
     }
 
+    /// The final stage and the chain of stages it is built FROM, final stage first.
+    pub fn final_chain(&self) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut cur = self.final_stage();
+        // base_stage always points to an earlier stage, so this walk ends.
+        while let Some(s) = cur {
+            chain.push(s);
+            cur = self.stages.get(s).and_then(|st| st.base_stage);
+        }
+        chain
+    }
+
     /// Whether `stage` is the final stage or in the chain of stages the final one is built FROM.
     pub fn reaches_final(&self, stage: usize) -> bool {
         let mut cur = self.final_stage();
-        // base_stage always points to an earlier stage, so this walk ends.
         while let Some(s) = cur {
             if s == stage {
                 return true;
