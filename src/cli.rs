@@ -613,14 +613,11 @@ fn lint(args: LintArgs) -> i32 {
             && crate::classify::by_name(&c.path) == crate::classify::NameClass::Dockerfile
     };
     let (dockerfiles, others): (Vec<usize>, Vec<usize>) = (0..jobs.len()).partition(is_dockerfile);
-    let first: Vec<(usize, Outcome, Vec<BuiltDockerfile>)> = others
-        .into_par_iter()
-        .map(|index| {
-            let mut built = Vec::new();
-            let outcome = lint_job(&jobs, index, Some(&mut built));
-            (index, outcome, built)
-        })
-        .collect();
+    let first: Vec<(usize, Outcome, Vec<BuiltDockerfile>)> = map_jobs(others, |index| {
+        let mut built = Vec::new();
+        let outcome = lint_job(&jobs, index, Some(&mut built));
+        (index, outcome, built)
+    });
     let mut built_for: std::collections::HashMap<&std::path::Path, Vec<Platform>> =
         std::collections::HashMap::new();
     for built in first.iter().flat_map(|(_, _, b)| b) {
@@ -657,7 +654,7 @@ fn lint(args: LintArgs) -> i32 {
         }
     }
     let second: Vec<(usize, Outcome)> =
-        dockerfiles.into_par_iter().map(|index| (index, lint_job(&jobs, index, None))).collect();
+        map_jobs(dockerfiles, |index| (index, lint_job(&jobs, index, None)));
     let mut slots: Vec<Option<Outcome>> = (0..jobs.len()).map(|_| None).collect();
     for (index, outcome) in first.into_iter().map(|(i, o, _)| (i, o)).chain(second) {
         slots[index] = Some(outcome);
@@ -852,6 +849,17 @@ fn lint(args: LintArgs) -> i32 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    }
+}
+
+/// `f` over the job indices, in order: on the thread pool when there are several, on this
+/// thread when there is one, so a one-file run (an editor's save, pre-commit with one file)
+/// does not start the pool's threads.
+fn map_jobs<T: Send>(indices: Vec<usize>, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    if indices.len() <= 1 {
+        indices.into_iter().map(f).collect()
+    } else {
+        indices.into_par_iter().map(f).collect()
     }
 }
 
