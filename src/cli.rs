@@ -397,10 +397,26 @@ fn overrides_from(args: &LintArgs) -> Result<Overrides, String> {
     Ok(settings)
 }
 
-/// One input's outcome.
-/// What a file keeps for the cross-file phase: its document and settings.
-type Kept = (Document, Settings);
+/// What a file keeps for the cross-file phase: its settings, and its document unless it is a
+/// Kubernetes stream. Kubernetes cross-file rules pair files of one directory only
+/// ([`crate::engine::kubernetes_bundles`]), so [`cross_file`] parses those again from their
+/// text one directory at a time: a kept stream's document is ~25 times its text, and keeping
+/// them all made peak memory grow with the tree (1.2 GB for 10,000 files).
+struct Kept {
+    kind: FileKind,
+    document: Option<Document>,
+    settings: Settings,
+}
 
+impl Kept {
+    fn new(document: Document, settings: Settings) -> Kept {
+        let kind = document.kind();
+        let document = (kind != FileKind::Kubernetes).then_some(document);
+        Kept { kind, document, settings }
+    }
+}
+
+/// One input's outcome.
 enum Outcome {
     /// The findings, and the lowest severity that fails (from the file's settings); with the
     /// document and settings when a rule that runs has a cross-file hook.
@@ -1005,17 +1021,64 @@ fn cross_file(kept: &mut [(FileReport, Option<Severity>, Box<Kept>)]) {
     if kept.is_empty() {
         return;
     }
-    let found = {
-        let files: Vec<crate::engine::RunFile<'_>> = kept
+    // The documents that were kept (Compose files, Dockerfiles): one phase over all of them.
+    let mut found: Vec<(usize, Diagnostic)> = {
+        let (indices, files): (Vec<usize>, Vec<crate::engine::RunFile<'_>>) = kept
             .iter()
-            .map(|(r, _, d)| crate::engine::RunFile {
+            .enumerate()
+            .filter_map(|(i, (r, _, k))| {
+                let document = k.document.as_ref()?;
+                Some((
+                    i,
+                    crate::engine::RunFile { source: &r.source, document, settings: &k.settings },
+                ))
+            })
+            .unzip();
+        let found = if files.is_empty() { Vec::new() } else { crate::engine::cross_file(&files) };
+        found.into_iter().filter_map(|(i, d)| Some((*indices.get(i)?, d))).collect()
+    };
+    // Kubernetes streams: their documents parsed again, one directory at a time (in parallel),
+    // each dropped when its directory is done. A rule that reads them reads no other kind
+    // (a test in engine.rs says so), so the phases give the findings one phase over every
+    // document would, each file's in the same order.
+    let mut by_dir: std::collections::HashMap<Option<&std::path::Path>, usize> =
+        std::collections::HashMap::new();
+    let mut dirs: Vec<Vec<usize>> = Vec::new();
+    for (i, (r, _, k)) in kept.iter().enumerate() {
+        if k.document.is_some() {
+            continue;
+        }
+        let dir = std::path::Path::new(&r.source.path).parent();
+        let at = *by_dir.entry(dir).or_insert_with(|| {
+            dirs.push(Vec::new());
+            dirs.len() - 1
+        });
+        if let Some(files) = dirs.get_mut(at) {
+            files.push(i);
+        }
+    }
+    let shared: &[(FileReport, Option<Severity>, Box<Kept>)] = kept;
+    let per_dir = map_jobs((0..dirs.len()).collect(), |d| {
+        let Some(indices) = dirs.get(d) else { return Vec::new() };
+        let documents: Vec<Document> = indices
+            .iter()
+            .filter_map(|&i| shared.get(i))
+            .map(|(r, _, k)| crate::engine::parse(&r.source, k.kind).0)
+            .collect();
+        let files: Vec<crate::engine::RunFile<'_>> = indices
+            .iter()
+            .filter_map(|&i| shared.get(i))
+            .zip(&documents)
+            .map(|((r, _, k), document)| crate::engine::RunFile {
                 source: &r.source,
-                document: &d.0,
-                settings: &d.1,
+                document,
+                settings: &k.settings,
             })
             .collect();
-        crate::engine::cross_file(&files)
-    };
+        let found = crate::engine::cross_file(&files);
+        found.into_iter().filter_map(|(i, d)| Some((*indices.get(i)?, d))).collect::<Vec<_>>()
+    });
+    found.extend(per_dir.into_iter().flatten());
     for (index, d) in found {
         if let Some((report, _, _)) = kept.get_mut(index) {
             report.diagnostics.push(d);
@@ -1088,7 +1151,7 @@ fn lint_text(
                     && r.cross_file_reads(kind)
                     && settings.rule_enabled(r.meta().name)
             });
-            let kept = uses_cross_file.then(|| Box::new((document, settings.clone())));
+            let kept = uses_cross_file.then(|| Box::new(Kept::new(document, settings.clone())));
             Outcome::Report(report, settings.failure_threshold, kept)
         }
         Err(NotLinted::HelmTemplate) => Outcome::HelmTemplate(path.to_string()),

@@ -397,6 +397,22 @@ mod tests {
     }
 
     #[test]
+    fn cross_file_rules_that_read_kubernetes_read_no_other_kind() {
+        // The command line runs the cross-file phase of Kubernetes streams per directory, apart
+        // from the other kinds (cli::Kept): a rule reading both would miss pairs.
+        for rule in rules::all().iter().filter(|r| r.uses_cross_file()) {
+            if rule.cross_file_reads(FileKind::Kubernetes) {
+                assert!(
+                    !rule.cross_file_reads(FileKind::Compose)
+                        && !rule.cross_file_reads(FileKind::Dockerfile),
+                    "{}",
+                    rule.meta().name
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_duplicate_key_labels_its_first_definition() {
         let text = "services:\n  web: {image: a}\n  web: {image: b}\n";
         let (_, errors) = parse(&SourceFile::new("c.yaml", text), FileKind::Compose);
