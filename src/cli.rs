@@ -397,11 +397,13 @@ fn overrides_from(args: &LintArgs) -> Result<Overrides, String> {
     Ok(settings)
 }
 
-/// What a file keeps for the cross-file phase: its settings, and its document unless it is a
-/// Kubernetes stream. Kubernetes cross-file rules pair files of one directory only
+/// What a file keeps for the cross-file phase: its settings, and its document if it is a
+/// Compose file. Kubernetes cross-file rules pair files of one directory only
 /// ([`crate::engine::kubernetes_bundles`]), so [`cross_file`] parses those again from their
 /// text one directory at a time: a kept stream's document is ~25 times its text, and keeping
-/// them all made peak memory grow with the tree (1.2 GB for 10,000 files).
+/// them all made peak memory grow with the tree (1.2 GB for 10,000 files). Dockerfiles are
+/// read only next to a Compose file that builds them, so they are parsed again only when a
+/// Compose document was kept.
 struct Kept {
     kind: FileKind,
     document: Option<Document>,
@@ -411,7 +413,7 @@ struct Kept {
 impl Kept {
     fn new(document: Document, settings: Settings) -> Kept {
         let kind = document.kind();
-        let document = (kind != FileKind::Kubernetes).then_some(document);
+        let document = (kind == FileKind::Compose).then_some(document);
         Kept { kind, document, settings }
     }
 }
@@ -1021,13 +1023,26 @@ fn cross_file(kept: &mut [(FileReport, Option<Severity>, Box<Kept>)]) {
     if kept.is_empty() {
         return;
     }
-    // The documents that were kept (Compose files, Dockerfiles): one phase over all of them.
+    // Compose files and Dockerfiles: one phase over all of them, the Dockerfiles parsed again
+    // only when a Compose document was kept (a rule reads them only next to one: a test in
+    // engine.rs says so).
     let mut found: Vec<(usize, Diagnostic)> = {
+        let compose = kept.iter().any(|(_, _, k)| k.document.is_some());
+        let dockerfiles: Vec<(usize, Document)> = kept
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, k))| compose && k.kind == FileKind::Dockerfile)
+            .map(|(i, (r, _, k))| (i, crate::engine::parse(&r.source, k.kind).0))
+            .collect();
+        let mut parsed = dockerfiles.iter().peekable();
         let (indices, files): (Vec<usize>, Vec<crate::engine::RunFile<'_>>) = kept
             .iter()
             .enumerate()
             .filter_map(|(i, (r, _, k))| {
-                let document = k.document.as_ref()?;
+                let document = match k.document.as_ref() {
+                    Some(d) => d,
+                    None => parsed.next_if(|(at, _)| *at == i).map(|(_, d)| d)?,
+                };
                 Some((
                     i,
                     crate::engine::RunFile { source: &r.source, document, settings: &k.settings },
@@ -1045,7 +1060,7 @@ fn cross_file(kept: &mut [(FileReport, Option<Severity>, Box<Kept>)]) {
         std::collections::HashMap::new();
     let mut dirs: Vec<Vec<usize>> = Vec::new();
     for (i, (r, _, k)) in kept.iter().enumerate() {
-        if k.document.is_some() {
+        if k.kind != FileKind::Kubernetes {
             continue;
         }
         let dir = std::path::Path::new(&r.source.path).parent();
@@ -1150,6 +1165,7 @@ fn lint_text(
                 r.uses_cross_file()
                     && r.cross_file_reads(kind)
                     && settings.rule_enabled(r.meta().name)
+                    && r.cross_file_needs(&document)
             });
             let kept = uses_cross_file.then(|| Box::new(Kept::new(document, settings.clone())));
             Outcome::Report(report, settings.failure_threshold, kept)

@@ -399,8 +399,13 @@ mod tests {
     #[test]
     fn cross_file_rules_that_read_kubernetes_read_no_other_kind() {
         // The command line runs the cross-file phase of Kubernetes streams per directory, apart
-        // from the other kinds (cli::Kept): a rule reading both would miss pairs.
+        // from the other kinds, and parses Dockerfiles for it only when a Compose file is
+        // kept (cli::Kept): a rule reading both would miss pairs, and one reading Dockerfiles
+        // must report on Compose files only.
         for rule in rules::all().iter().filter(|r| r.uses_cross_file()) {
+            if rule.cross_file_reads(FileKind::Dockerfile) {
+                assert_eq!(rule.meta().formats, [FileKind::Compose], "{}", rule.meta().name);
+            }
             if rule.cross_file_reads(FileKind::Kubernetes) {
                 assert!(
                     !rule.cross_file_reads(FileKind::Compose)

@@ -117,6 +117,18 @@ impl Rule for HealthyDependencyWithoutHealthcheck {
     fn cross_file_reads(&self, kind: FileKind) -> bool {
         matches!(kind, FileKind::Compose | FileKind::Dockerfile)
     }
+
+    /// A Compose file only when a service waits for a healthy one that has no `healthcheck`
+    /// and is built from a Dockerfile (most Compose files have none, and then need no
+    /// Dockerfile either).
+    fn cross_file_needs(&self, document: &Document) -> bool {
+        match document {
+            Document::Compose(compose) => healthy_dependencies(compose)
+                .iter()
+                .any(|(_, _, target)| target.healthcheck.is_none() && target.build.is_some()),
+            _ => true,
+        }
+    }
 }
 
 fn help(target: &str) -> String {
