@@ -94,7 +94,7 @@ impl Rule for PdbBlocksDrain {
                             match selects(pdb, &budget, stream, workload) {
                                 Some(true) => selects_any = true,
                                 None if stream.workload_pods(workload).is_some() => {
-                                    undecided = true
+                                    undecided = true;
                                 }
                                 _ => {}
                             }
