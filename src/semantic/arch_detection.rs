@@ -481,22 +481,8 @@ mod tests {
 
     #[test]
     fn pre_filters_never_hide_a_match() {
-        let pieces = [
-            "$(",
-            "`",
-            " ",
-            "uname",
-            "-m",
-            "--machine",
-            "arch",
-            ")",
-            "dpkg",
-            "--print-architecture",
-            "apk",
-            "--print-arch",
-            "x",
-        ];
-        for w in crate::rules::shared::arch_scan::tests::samples(&pieces, 20_000) {
+        use crate::rules::shared::arch_scan::tests::ARCH_COMMAND_WORDS as pieces;
+        for w in crate::rules::shared::arch_scan::tests::samples(pieces, 20_000) {
             let command = w.starts_with("$(") || w.starts_with('`');
             if UNAME.is_match(&w) {
                 assert!(command && (w.contains("uname") || w.contains("arch")), "{w:?}");
