@@ -397,10 +397,28 @@ fn overrides_from(args: &LintArgs) -> Result<Overrides, String> {
     Ok(settings)
 }
 
-/// One input's outcome.
-/// What a file keeps for the cross-file phase: its document and settings.
-type Kept = (Document, Settings);
+/// What a file keeps for the cross-file phase: its settings, and its document if it is a
+/// Compose file. Kubernetes cross-file rules pair files of one directory only
+/// ([`crate::engine::kubernetes_bundles`]), so [`cross_file`] parses those again from their
+/// text one directory at a time: a kept stream's document is ~25 times its text, and keeping
+/// them all made peak memory grow with the tree (1.2 GB for 10,000 files). Dockerfiles are
+/// read only next to a Compose file that builds them, so they are parsed again only when a
+/// Compose document was kept.
+struct Kept {
+    kind: FileKind,
+    document: Option<Document>,
+    settings: Settings,
+}
 
+impl Kept {
+    fn new(document: Document, settings: Settings) -> Kept {
+        let kind = document.kind();
+        let document = (kind == FileKind::Compose).then_some(document);
+        Kept { kind, document, settings }
+    }
+}
+
+/// One input's outcome.
 enum Outcome {
     /// The findings, and the lowest severity that fails (from the file's settings); with the
     /// document and settings when a rule that runs has a cross-file hook.
@@ -613,14 +631,11 @@ fn lint(args: LintArgs) -> i32 {
             && crate::classify::by_name(&c.path) == crate::classify::NameClass::Dockerfile
     };
     let (dockerfiles, others): (Vec<usize>, Vec<usize>) = (0..jobs.len()).partition(is_dockerfile);
-    let first: Vec<(usize, Outcome, Vec<BuiltDockerfile>)> = others
-        .into_par_iter()
-        .map(|index| {
-            let mut built = Vec::new();
-            let outcome = lint_job(&jobs, index, Some(&mut built));
-            (index, outcome, built)
-        })
-        .collect();
+    let first: Vec<(usize, Outcome, Vec<BuiltDockerfile>)> = map_jobs(others, |index| {
+        let mut built = Vec::new();
+        let outcome = lint_job(&jobs, index, Some(&mut built));
+        (index, outcome, built)
+    });
     let mut built_for: std::collections::HashMap<&std::path::Path, Vec<Platform>> =
         std::collections::HashMap::new();
     for built in first.iter().flat_map(|(_, _, b)| b) {
@@ -657,7 +672,7 @@ fn lint(args: LintArgs) -> i32 {
         }
     }
     let second: Vec<(usize, Outcome)> =
-        dockerfiles.into_par_iter().map(|index| (index, lint_job(&jobs, index, None))).collect();
+        map_jobs(dockerfiles, |index| (index, lint_job(&jobs, index, None)));
     let mut slots: Vec<Option<Outcome>> = (0..jobs.len()).map(|_| None).collect();
     for (index, outcome) in first.into_iter().map(|(i, o, _)| (i, o)).chain(second) {
         slots[index] = Some(outcome);
@@ -855,6 +870,17 @@ fn lint(args: LintArgs) -> i32 {
     }
 }
 
+/// `f` over the job indices, in order: on the thread pool when there are several, on this
+/// thread when there is one, so a one-file run (an editor's save, pre-commit with one file)
+/// does not start the pool's threads.
+fn map_jobs<T: Send>(indices: Vec<usize>, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    if indices.len() <= 1 {
+        indices.into_iter().map(f).collect()
+    } else {
+        indices.into_par_iter().map(f).collect()
+    }
+}
+
 /// With `--select`, built-in findings (`parse-error`, `file-too-large`) are still reported:
 /// a note on stderr says so when the run shows one that `--select` did not name.
 fn select_note(select: &[String], reports: &[FileReport]) -> Option<String> {
@@ -997,17 +1023,77 @@ fn cross_file(kept: &mut [(FileReport, Option<Severity>, Box<Kept>)]) {
     if kept.is_empty() {
         return;
     }
-    let found = {
-        let files: Vec<crate::engine::RunFile<'_>> = kept
+    // Compose files and Dockerfiles: one phase over all of them, the Dockerfiles parsed again
+    // only when a Compose document was kept (a rule reads them only next to one: a test in
+    // engine.rs says so).
+    let mut found: Vec<(usize, Diagnostic)> = {
+        let compose = kept.iter().any(|(_, _, k)| k.document.is_some());
+        let dockerfiles: Vec<(usize, Document)> = kept
             .iter()
-            .map(|(r, _, d)| crate::engine::RunFile {
+            .enumerate()
+            .filter(|(_, (_, _, k))| compose && k.kind == FileKind::Dockerfile)
+            .map(|(i, (r, _, k))| (i, crate::engine::parse(&r.source, k.kind).0))
+            .collect();
+        let mut parsed = dockerfiles.iter().peekable();
+        let (indices, files): (Vec<usize>, Vec<crate::engine::RunFile<'_>>) = kept
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (r, _, k))| {
+                let document = match k.document.as_ref() {
+                    Some(d) => d,
+                    None => parsed.next_if(|(at, _)| *at == i).map(|(_, d)| d)?,
+                };
+                Some((
+                    i,
+                    crate::engine::RunFile { source: &r.source, document, settings: &k.settings },
+                ))
+            })
+            .unzip();
+        let found = if files.is_empty() { Vec::new() } else { crate::engine::cross_file(&files) };
+        found.into_iter().filter_map(|(i, d)| Some((*indices.get(i)?, d))).collect()
+    };
+    // Kubernetes streams: their documents parsed again, one directory at a time (in parallel),
+    // each dropped when its directory is done. A rule that reads them reads no other kind
+    // (a test in engine.rs says so), so the phases give the findings one phase over every
+    // document would, each file's in the same order.
+    let mut by_dir: std::collections::HashMap<Option<&std::path::Path>, usize> =
+        std::collections::HashMap::new();
+    let mut dirs: Vec<Vec<usize>> = Vec::new();
+    for (i, (r, _, k)) in kept.iter().enumerate() {
+        if k.kind != FileKind::Kubernetes {
+            continue;
+        }
+        let dir = std::path::Path::new(&r.source.path).parent();
+        let at = *by_dir.entry(dir).or_insert_with(|| {
+            dirs.push(Vec::new());
+            dirs.len() - 1
+        });
+        if let Some(files) = dirs.get_mut(at) {
+            files.push(i);
+        }
+    }
+    let shared: &[(FileReport, Option<Severity>, Box<Kept>)] = kept;
+    let per_dir = map_jobs((0..dirs.len()).collect(), |d| {
+        let Some(indices) = dirs.get(d) else { return Vec::new() };
+        let documents: Vec<Document> = indices
+            .iter()
+            .filter_map(|&i| shared.get(i))
+            .map(|(r, _, k)| crate::engine::parse(&r.source, k.kind).0)
+            .collect();
+        let files: Vec<crate::engine::RunFile<'_>> = indices
+            .iter()
+            .filter_map(|&i| shared.get(i))
+            .zip(&documents)
+            .map(|((r, _, k), document)| crate::engine::RunFile {
                 source: &r.source,
-                document: &d.0,
-                settings: &d.1,
+                document,
+                settings: &k.settings,
             })
             .collect();
-        crate::engine::cross_file(&files)
-    };
+        let found = crate::engine::cross_file(&files);
+        found.into_iter().filter_map(|(i, d)| Some((*indices.get(i)?, d))).collect::<Vec<_>>()
+    });
+    found.extend(per_dir.into_iter().flatten());
     for (index, d) in found {
         if let Some((report, _, _)) = kept.get_mut(index) {
             report.diagnostics.push(d);
@@ -1079,8 +1165,9 @@ fn lint_text(
                 r.uses_cross_file()
                     && r.cross_file_reads(kind)
                     && settings.rule_enabled(r.meta().name)
+                    && r.cross_file_needs(&document)
             });
-            let kept = uses_cross_file.then(|| Box::new((document, settings.clone())));
+            let kept = uses_cross_file.then(|| Box::new(Kept::new(document, settings.clone())));
             Outcome::Report(report, settings.failure_threshold, kept)
         }
         Err(NotLinted::HelmTemplate) => Outcome::HelmTemplate(path.to_string()),

@@ -233,27 +233,29 @@ pub struct RunFile<'a> {
     pub settings: &'a Settings,
 }
 
-/// Whether files `a` and `b` of the run are in the same directory: the bundle a cross-file
-/// rule pairs objects in (a kustomize base, a chart's rendered output), not every file of a
-/// monorepo.
-pub fn same_dir(files: &[RunFile<'_>], a: usize, b: usize) -> bool {
-    let dir = |i: usize| {
-        let path = std::path::Path::new(&files.get(i)?.source.path);
-        path.parent().map(std::path::Path::to_path_buf)
-    };
-    dir(a) == dir(b)
-}
-
-/// The Kubernetes streams of the run, with their index in `files`.
-pub fn kubernetes_streams<'a>(files: &'a [RunFile<'_>]) -> Vec<(usize, &'a Manifests)> {
-    files
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| match f.document {
-            Document::Kubernetes(m) => Some((i, m)),
-            _ => None,
-        })
-        .collect()
+/// The Kubernetes streams of the run, with their index in `files`, grouped by directory: the
+/// bundle a cross-file rule pairs objects in (a kustomize base, a chart's rendered output), not
+/// every file of a monorepo. Bundles are in the order of their first file, each in run order.
+///
+/// Grouped once, so a rule looks at the files of one directory at a time: comparing every
+/// Kubernetes file's directory with every other's made the cross-file phase quadratic (12 s of
+/// a 10,000-file tree).
+pub fn kubernetes_bundles<'a>(files: &'a [RunFile<'_>]) -> Vec<Vec<(usize, &'a Manifests)>> {
+    let mut bundles: Vec<Vec<(usize, &'a Manifests)>> = Vec::new();
+    let mut by_dir: std::collections::HashMap<Option<&std::path::Path>, usize> =
+        std::collections::HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        let Document::Kubernetes(m) = f.document else { continue };
+        let dir = std::path::Path::new(&f.source.path).parent();
+        let at = *by_dir.entry(dir).or_insert_with(|| {
+            bundles.push(Vec::new());
+            bundles.len() - 1
+        });
+        if let Some(bundle) = bundles.get_mut(at) {
+            bundle.push((i, m));
+        }
+    }
+    bundles
 }
 
 /// The cross-file phase: runs [`Rule::cross_file`] of every rule that has one and runs for at
@@ -392,6 +394,27 @@ mod tests {
         assert_eq!(files(&on), [(1, "also deployed to Kubernetes".to_string())]);
         // Off for the file the finding is in: dropped.
         assert_eq!(files(&off), []);
+    }
+
+    #[test]
+    fn cross_file_rules_that_read_kubernetes_read_no_other_kind() {
+        // The command line runs the cross-file phase of Kubernetes streams per directory, apart
+        // from the other kinds, and parses Dockerfiles for it only when a Compose file is
+        // kept (cli::Kept): a rule reading both would miss pairs, and one reading Dockerfiles
+        // must report on Compose files only.
+        for rule in rules::all().iter().filter(|r| r.uses_cross_file()) {
+            if rule.cross_file_reads(FileKind::Dockerfile) {
+                assert_eq!(rule.meta().formats, [FileKind::Compose], "{}", rule.meta().name);
+            }
+            if rule.cross_file_reads(FileKind::Kubernetes) {
+                assert!(
+                    !rule.cross_file_reads(FileKind::Compose)
+                        && !rule.cross_file_reads(FileKind::Dockerfile),
+                    "{}",
+                    rule.meta().name
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Architecture knowledge base: the OCI platforms each image tag is published for, so rules can
 //! tell that `mysql:8.4` has no `linux/arm/v7` build without network access.
 //!
-//! Two tables are embedded and parsed once, on first use:
+//! Three tables are embedded; each image's lines are parsed on its first lookup (see [`Db`]):
 //! - `data/archdb.tsv`, generated from the official-images `library/` files by
 //!   [`generate::generate`] (Docker Official Images, `docker.io/library/<image>`);
 //! - `data/archdb-extra.tsv`, hand-written facts about images outside that library (retired
@@ -19,7 +19,7 @@
 pub mod generate;
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// The generated table (see the header of the file for its format and provenance).
 const TABLE: &str = include_str!("../../data/archdb.tsv");
@@ -108,21 +108,20 @@ pub fn lookup(name: &str, tag: &str) -> Lookup {
     let mut known = false;
     for image in db.images_for(name) {
         known = true;
-        if let Some(platforms) = image.platforms(tag).and_then(|set| db.set(set)) {
+        if let Some(platforms) = image.platforms(tag).and_then(platforms_of) {
             return Lookup::Known { platforms, via: None };
         }
     }
     if !known {
         return Lookup::UnknownImage;
     }
-    let short = name.strip_prefix(OFFICIAL_PREFIX);
     for candidate in line_candidates(tag) {
         for image in db.images_for(name) {
             let Some((&line, &set)) = image.tags.get_key_value(candidate.as_str()) else {
                 continue;
             };
-            let widened = short.and_then(|short| db.widened_lines.get(&(short, candidate.clone())));
-            if let Some(platforms) = db.set(widened.copied().unwrap_or(set)) {
+            let widened = db.widened(name, &candidate);
+            if let Some(platforms) = platforms_of(widened.unwrap_or(set)) {
                 return Lookup::Known { platforms, via: Some(line) };
             }
         }
@@ -192,220 +191,302 @@ pub fn knows_image(name: &str) -> bool {
     DB.images_for(name).next().is_some()
 }
 
-/// The tags of one image; values index [`Db::sets`].
+/// The OCI platforms of [`ARCHES`], sorted: bit `i` of a platform set ([`Set`]) is
+/// `PLATFORMS[i]`, so a set's members in bit order are sorted.
+const PLATFORMS: [&str; 11] = [
+    "linux/386",
+    "linux/amd64",
+    "linux/arm/v5",
+    "linux/arm/v6",
+    "linux/arm/v7",
+    "linux/arm64",
+    "linux/mips64le",
+    "linux/ppc64le",
+    "linux/riscv64",
+    "linux/s390x",
+    "windows/amd64",
+];
+
+/// A set of [`PLATFORMS`], one bit each; never empty in a table.
+type Set = u16;
+
+/// The platforms of every set, made on first use (a run meets a handful).
+static SETS: [OnceLock<Box<[&'static str]>>; 1 << PLATFORMS.len()] =
+    [const { OnceLock::new() }; 1 << PLATFORMS.len()];
+
+/// The platforms of a set, sorted; `None` for the empty set.
+fn platforms_of(set: Set) -> Option<&'static [&'static str]> {
+    if set == 0 {
+        return None;
+    }
+    let slot = SETS.get(usize::from(set))?;
+    let platforms = slot.get_or_init(|| {
+        let bits = PLATFORMS.iter().enumerate().filter(|(i, _)| set & (1 << i) != 0);
+        bits.map(|(_, p)| *p).collect()
+    });
+    Some(platforms)
+}
+
+/// The set of a comma-separated architecture list; `None` if it is empty or names an unknown
+/// architecture.
+fn parse_set(arches: &str) -> Option<Set> {
+    let mut set: Set = 0;
+    for arch in arches.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+        let platform = oci_platform(arch)?;
+        let bit = PLATFORMS.iter().position(|p| *p == platform)?;
+        set |= 1 << bit;
+    }
+    (set != 0).then_some(set)
+}
+
+/// The tags of one image.
 #[derive(Default)]
 struct Image {
-    tags: HashMap<&'static str, usize>,
+    tags: HashMap<&'static str, Set>,
     /// Platforms of every other tag (`*` in the extra table).
-    any_tag: Option<usize>,
+    any_tag: Option<Set>,
 }
 
 impl Image {
-    fn platforms(&self, tag: &str) -> Option<usize> {
+    fn platforms(&self, tag: &str) -> Option<Set> {
         self.tags.get(tag).copied().or(self.any_tag)
     }
 }
 
-/// Both tables, parsed.
-#[derive(Default)]
+/// The tables, parsed lazily: one run asks about a few images of the 137 the generated table
+/// has (225 KB), so only an index of where each image's lines are is built up front, and an
+/// image's lines are parsed on its first lookup.
 struct Db {
-    /// Distinct platform sets, each sorted and deduplicated.
-    sets: Vec<Box<[&'static str]>>,
-    /// Generated table, keyed by the official image name without `docker.io/library/`.
-    official: HashMap<&'static str, Image>,
-    /// Extra table, exact repository names.
-    extra: HashMap<&'static str, Image>,
-    /// Retired table, keyed like `official`: asked after the extra table.
-    retired: HashMap<&'static str, Image>,
-    /// (official image, line tag) → the line's platforms widened by its retired members
-    /// ([`Builder::widen_lines`]); used when the line answers for a missing tag.
-    widened_lines: HashMap<(&'static str, String), usize>,
-    /// Extra table, `prefix/*` repository wildcards: (`prefix/`, image), longest prefix first.
-    extra_prefixes: Vec<(&'static str, Image)>,
+    /// Official image name without `docker.io/library/` → its lines in the generated and the
+    /// retired tables.
+    official: HashMap<&'static str, Slot>,
+    /// The hand-written table (a few dozen lines), parsed whole.
+    extra: Extra,
+}
+
+/// One official image: where its lines are, and what they say once parsed.
+#[derive(Default)]
+struct Slot {
+    /// Runs of consecutive lines of the generated table (the table is grouped by image).
+    table: Vec<&'static str>,
+    /// Runs of consecutive lines of the retired table.
+    retired: Vec<&'static str>,
+    parsed: OnceLock<Official>,
+}
+
+/// An official image's lines, parsed.
+#[derive(Default)]
+struct Official {
+    /// From the generated table; `None` when it has no valid line.
+    current: Option<Image>,
+    /// From the retired table: asked after the extra table.
+    retired: Option<Image>,
+    /// Line tag → the line's platforms widened by its retired members ([`widen_lines`]);
+    /// used when the line answers for a missing tag.
+    widened: HashMap<String, Set>,
     /// Data lines that did not parse (a test asserts there are none).
     malformed_lines: usize,
 }
 
-static DB: LazyLock<Db> = LazyLock::new(|| {
-    let mut builder = Builder::default();
-    builder.load_table(TABLE);
-    builder.load_extra(EXTRA);
-    builder.load_retired(RETIRED);
-    builder.widen_lines();
-    builder.finish()
-});
+/// The hand-written table.
+#[derive(Default)]
+struct Extra {
+    /// Exact repository names.
+    exact: HashMap<&'static str, Image>,
+    /// `prefix/*` repository wildcards: (`prefix/`, image), longest prefix first.
+    prefixes: Vec<(&'static str, Image)>,
+    malformed_lines: usize,
+}
+
+static DB: LazyLock<Db> = LazyLock::new(|| Db::new(TABLE, EXTRA, RETIRED));
+
+/// Data lines of a table: not blank, not `#` comments.
+fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines().filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+}
+
+/// A data line split on tabs, each field trimmed.
+fn fields(line: &'static str) -> Vec<&'static str> {
+    line.split('\t').map(str::trim).collect()
+}
+
+/// The first field of a data line (the image), trimmed.
+fn first_field(line: &'static str) -> &'static str {
+    line.split('\t').next().unwrap_or_default().trim()
+}
+
+/// Runs of consecutive data lines of `text` with the same first field, as (image, run).
+fn runs(text: &'static str) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    // (image, start, end) of the run being read.
+    let mut current: Option<(&'static str, usize, usize)> = None;
+    let mut offset = 0;
+    for chunk in text.split_inclusive('\n') {
+        let start = offset;
+        offset += chunk.len();
+        let line = chunk.strip_suffix('\n').unwrap_or(chunk);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let name = first_field(line);
+        let end = start + line.len();
+        match &mut current {
+            Some((n, _, e)) if *n == name => *e = end,
+            _ => {
+                if let Some((n, s, e)) = current.replace((name, start, end)) {
+                    out.extend(text.get(s..e).map(|run| (n, run)));
+                }
+            }
+        }
+    }
+    if let Some((n, s, e)) = current {
+        out.extend(text.get(s..e).map(|run| (n, run)));
+    }
+    out
+}
 
 impl Db {
-    fn set(&'static self, index: usize) -> Option<&'static [&'static str]> {
-        self.sets.get(index).map(|set| &**set)
+    /// Indexes the generated and retired tables by image and parses the extra table.
+    fn new(table: &'static str, extra: &'static str, retired: &'static str) -> Db {
+        let mut official: HashMap<&'static str, Slot> = HashMap::new();
+        for (name, run) in runs(table) {
+            official.entry(name).or_default().table.push(run);
+        }
+        for (name, run) in runs(retired) {
+            official.entry(name).or_default().retired.push(run);
+        }
+        Db { official, extra: Extra::parse(extra) }
+    }
+
+    /// The parsed lines of the official image `short` (without `docker.io/library/`).
+    fn official(&'static self, short: &str) -> Option<&'static Official> {
+        let slot = self.official.get(short)?;
+        Some(slot.parsed.get_or_init(|| Official::parse(short, slot, &self.extra)))
     }
 
     /// Every table entry that describes `name`, most specific first: the generated table, the
     /// exact extra entry, the retired table, then matching extra wildcards (longest prefix
     /// first).
     fn images_for<'a>(&'static self, name: &'a str) -> impl Iterator<Item = &'static Image> + 'a {
-        let official =
-            name.strip_prefix(OFFICIAL_PREFIX).and_then(|short| self.official.get(short));
-        let extra = self.extra.get(name);
-        let retired = name.strip_prefix(OFFICIAL_PREFIX).and_then(|short| self.retired.get(short));
-        let prefixed = self.extra_prefixes.iter().filter_map(move |(prefix, image)| {
+        let official = name.strip_prefix(OFFICIAL_PREFIX).and_then(|short| self.official(short));
+        let current = official.and_then(|o| o.current.as_ref());
+        let extra = self.extra.exact.get(name);
+        let retired = official.and_then(|o| o.retired.as_ref());
+        let prefixed = self.extra.prefixes.iter().filter_map(move |(prefix, image)| {
             (name.len() > prefix.len() && name.starts_with(prefix)).then_some(image)
         });
-        official.into_iter().chain(extra).chain(retired).chain(prefixed)
+        current.into_iter().chain(extra).chain(retired).chain(prefixed)
+    }
+
+    /// The widened platforms of the line `line` of `name` (official images only).
+    fn widened(&'static self, name: &str, line: &str) -> Option<Set> {
+        let short = name.strip_prefix(OFFICIAL_PREFIX)?;
+        self.official(short)?.widened.get(line).copied()
     }
 }
 
-#[derive(Default)]
-struct Builder {
-    db: Db,
-    set_index: HashMap<Vec<&'static str>, usize>,
-}
-
-impl Builder {
-    /// Interns a comma-separated architecture list as OCI platforms; `None` if it is empty or
-    /// names an unknown architecture.
-    fn intern(&mut self, arches: &str) -> Option<usize> {
-        let set = arches
-            .split(',')
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .map(oci_platform)
-            .collect::<Option<Vec<&'static str>>>()?;
-        self.intern_platforms(set)
-    }
-
-    /// Interns a list of OCI platforms; `None` if it is empty.
-    fn intern_platforms(&mut self, mut set: Vec<&'static str>) -> Option<usize> {
-        if set.is_empty() {
-            return None;
-        }
-        set.sort_unstable();
-        set.dedup();
-        if let Some(&index) = self.set_index.get(&set) {
-            return Some(index);
-        }
-        let index = self.db.sets.len();
-        self.db.sets.push(set.clone().into_boxed_slice());
-        self.set_index.insert(set, index);
-        Some(index)
-    }
-
-    /// Data lines of a table: not blank, not `#` comments, split on tabs.
-    fn rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-        text.lines()
-            .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
-            .map(|line| line.split('\t').map(str::trim).collect())
-    }
-
-    /// Generated table rows: `image TAB architectures TAB tags`.
-    fn load_table(&mut self, text: &'static str) {
-        for row in Self::rows(text) {
+impl Official {
+    fn parse(short: &str, slot: &Slot, extra: &Extra) -> Official {
+        let mut parsed = Official::default();
+        // Generated table rows: `image TAB architectures TAB tags`.
+        for line in slot.table.iter().flat_map(|run| data_lines(run)) {
+            let row = fields(line);
             let [name, arches, tags] = row[..] else {
-                self.db.malformed_lines = self.db.malformed_lines.saturating_add(1);
+                parsed.malformed_lines = parsed.malformed_lines.saturating_add(1);
                 continue;
             };
-            let Some(set) = self.intern(arches).filter(|_| !name.is_empty()) else {
-                self.db.malformed_lines = self.db.malformed_lines.saturating_add(1);
+            let Some(set) = parse_set(arches).filter(|_| !name.is_empty()) else {
+                parsed.malformed_lines = parsed.malformed_lines.saturating_add(1);
                 continue;
             };
-            let image = self.db.official.entry(name).or_default();
-            add_tags(image, tags, set);
+            add_tags(parsed.current.get_or_insert_with(Image::default), tags, set);
+        }
+        // Retired table rows: `image TAB architectures TAB tags TAB source`.
+        for line in slot.retired.iter().flat_map(|run| data_lines(run)) {
+            let row = fields(line);
+            let [name, arches, tags, source] = row[..] else {
+                parsed.malformed_lines = parsed.malformed_lines.saturating_add(1);
+                continue;
+            };
+            let set = parse_set(arches).filter(|_| !name.is_empty() && !source.is_empty());
+            let Some(set) = set else {
+                parsed.malformed_lines = parsed.malformed_lines.saturating_add(1);
+                continue;
+            };
+            add_tags(parsed.retired.get_or_insert_with(Image::default), tags, set);
+        }
+        let full = format!("{OFFICIAL_PREFIX}{short}");
+        parsed.widened = widen_lines(&parsed, extra.exact.get(full.as_str()));
+        parsed
+    }
+}
+
+/// Widens the lines of an official image with its retired members: for each line tag `L` that
+/// a table lists and that is a [`line_candidates`] entry of retired tags, the union of `L`'s
+/// platforms and theirs. A line can lose a platform over its life (Temurin 8 on Ubuntu had
+/// `arm32v7` in 2024, not in 2026), so an older patch that falls back to the line gets every
+/// platform the line is known to have had.
+fn widen_lines(image: &Official, extra: Option<&Image>) -> HashMap<String, Set> {
+    let Some(retired) = &image.retired else { return HashMap::new() };
+    let mut history: HashMap<String, Set> = HashMap::new();
+    for (&tag, &set) in &retired.tags {
+        for line in line_candidates(tag) {
+            *history.entry(line).or_default() |= set;
         }
     }
+    let listed = |i: Option<&Image>, line: &str| i.and_then(|i| i.tags.get(line)).copied();
+    history
+        .into_iter()
+        .filter_map(|(line, platforms)| {
+            let set = listed(image.current.as_ref(), &line)
+                .or_else(|| listed(extra, &line))
+                .or_else(|| listed(Some(retired), &line))?;
+            Some((line, platforms | set))
+        })
+        .collect()
+}
 
-    /// Extra table rows: `repository TAB architectures TAB tags TAB source`, where the repository
-    /// may end in `/*` and the tags may be `*`.
-    fn load_extra(&mut self, text: &'static str) {
-        for row in Self::rows(text) {
+impl Extra {
+    /// Rows: `repository TAB architectures TAB tags TAB source`, where the repository may end
+    /// in `/*` and the tags may be `*`.
+    fn parse(text: &'static str) -> Extra {
+        let mut extra = Extra::default();
+        for line in data_lines(text) {
+            let row = fields(line);
             let [name, arches, tags, _source] = row[..] else {
-                self.db.malformed_lines = self.db.malformed_lines.saturating_add(1);
+                extra.malformed_lines = extra.malformed_lines.saturating_add(1);
                 continue;
             };
-            let Some(set) = self.intern(arches).filter(|_| !name.is_empty()) else {
-                self.db.malformed_lines = self.db.malformed_lines.saturating_add(1);
+            let Some(set) = parse_set(arches).filter(|_| !name.is_empty()) else {
+                extra.malformed_lines = extra.malformed_lines.saturating_add(1);
                 continue;
             };
             let image = match name.strip_suffix('*').filter(|prefix| prefix.ends_with('/')) {
                 Some(prefix) => {
-                    let position = self.db.extra_prefixes.iter().position(|(p, _)| *p == prefix);
+                    let position = extra.prefixes.iter().position(|(p, _)| *p == prefix);
                     let position = position.unwrap_or_else(|| {
-                        self.db.extra_prefixes.push((prefix, Image::default()));
-                        self.db.extra_prefixes.len().saturating_sub(1)
+                        extra.prefixes.push((prefix, Image::default()));
+                        extra.prefixes.len().saturating_sub(1)
                     });
-                    match self.db.extra_prefixes.get_mut(position) {
+                    match extra.prefixes.get_mut(position) {
                         Some((_, image)) => image,
                         None => continue,
                     }
                 }
-                None => self.db.extra.entry(name).or_default(),
+                None => extra.exact.entry(name).or_default(),
             };
             add_tags(image, tags, set);
         }
-    }
-
-    /// Retired table rows: `image TAB architectures TAB tags TAB source`.
-    fn load_retired(&mut self, text: &'static str) {
-        for row in Self::rows(text) {
-            let [name, arches, tags, source] = row[..] else {
-                self.db.malformed_lines = self.db.malformed_lines.saturating_add(1);
-                continue;
-            };
-            let set = self.intern(arches).filter(|_| !name.is_empty() && !source.is_empty());
-            let Some(set) = set else {
-                self.db.malformed_lines = self.db.malformed_lines.saturating_add(1);
-                continue;
-            };
-            let image = self.db.retired.entry(name).or_default();
-            add_tags(image, tags, set);
-        }
-    }
-
-    /// Widens the lines of official images with their retired members: for each line tag `L`
-    /// that a table lists and that is a [`line_candidates`] entry of retired tags, the union of
-    /// `L`'s platforms and theirs. A line can lose a platform over its life (Temurin 8 on
-    /// Ubuntu had `arm32v7` in 2024, not in 2026), so an older patch that falls back to the
-    /// line gets every platform the line is known to have had.
-    fn widen_lines(&mut self) {
-        let mut history: HashMap<(&'static str, String), Vec<&'static str>> = HashMap::new();
-        for (&name, image) in &self.db.retired {
-            for (&tag, &set) in &image.tags {
-                let Some(platforms) = self.db.sets.get(set) else { continue };
-                for line in line_candidates(tag) {
-                    history.entry((name, line)).or_default().extend(platforms.iter().copied());
-                }
-            }
-        }
-        let mut widened = Vec::new();
-        for ((name, line), mut platforms) in history {
-            let official = self.db.official.get(name).and_then(|i| i.tags.get(line.as_str()));
-            let extra = || {
-                let full = format!("{OFFICIAL_PREFIX}{name}");
-                self.db.extra.get(full.as_str()).and_then(|i| i.tags.get(line.as_str())).copied()
-            };
-            let retired = || self.db.retired.get(name).and_then(|i| i.tags.get(line.as_str()));
-            let Some(set) = official.copied().or_else(extra).or_else(|| retired().copied()) else {
-                continue;
-            };
-            platforms.extend(self.db.sets.get(set).into_iter().flat_map(|s| s.iter().copied()));
-            widened.push(((name, line), platforms));
-        }
-        for (key, platforms) in widened {
-            if let Some(set) = self.intern_platforms(platforms) {
-                self.db.widened_lines.insert(key, set);
-            }
-        }
-    }
-
-    fn finish(mut self) -> Db {
         // Longest prefix first, so the most specific wildcard answers.
-        self.db.extra_prefixes.sort_by(|(a, _), (b, _)| b.len().cmp(&a.len()).then(a.cmp(b)));
-        self.db
+        extra.prefixes.sort_by(|(a, _), (b, _)| b.len().cmp(&a.len()).then(a.cmp(b)));
+        extra
     }
 }
 
 /// Records `set` for each comma-separated tag; `*` stands for every tag not listed elsewhere.
 /// A tag listed on several rows keeps its first row.
-fn add_tags(image: &mut Image, tags: &'static str, set: usize) {
+fn add_tags(image: &mut Image, tags: &'static str, set: Set) {
     image.tags.reserve(tags.bytes().filter(|&b| b == b',').count().saturating_add(1));
     for tag in tags.split(',').map(str::trim).filter(|t| !t.is_empty()) {
         if tag == "*" {
@@ -445,7 +526,22 @@ mod tests {
 
     #[test]
     fn tables_parse_completely() {
-        assert_eq!(DB.malformed_lines, 0);
+        let db: &'static Db = &DB;
+        let mut malformed = db.extra.malformed_lines;
+        let mut images = 0;
+        for (name, slot) in &db.official {
+            assert!(slot.table.len() <= 1, "{name}: the table is grouped by image");
+            let parsed = db.official(name).expect("indexed");
+            malformed += parsed.malformed_lines;
+            images += usize::from(parsed.current.is_some());
+            let all = [&parsed.current, &parsed.retired];
+            let sets = all.into_iter().flatten().flat_map(|i| i.tags.values());
+            for set in sets.chain(parsed.widened.values()) {
+                assert!(platforms_of(*set).is_some(), "{name}: empty set");
+            }
+        }
+        assert_eq!(malformed, 0);
+        assert!(images > 100);
         let platforms = [
             AMD64,
             ARM64,
@@ -459,11 +555,13 @@ mod tests {
             S390X,
             WINDOWS,
         ];
-        for set in &DB.sets {
+        assert!(PLATFORMS.windows(2).all(|w| w[0] < w[1]), "{PLATFORMS:?} not sorted");
+        assert!(platforms.iter().all(|p| PLATFORMS.contains(p)));
+        assert!(ARCHES.iter().all(|(_, p)| PLATFORMS.contains(p)));
+        for set in 1..(1 << PLATFORMS.len()) {
+            let set = platforms_of(set).expect("not empty");
             assert!(set.windows(2).all(|w| w[0] < w[1]), "{set:?} not sorted");
-            assert!(set.iter().all(|p| platforms.contains(p)), "{set:?}");
         }
-        assert!(DB.official.len() > 100);
     }
 
     #[test]
@@ -659,22 +757,21 @@ mod tests {
 
     #[test]
     fn builder_wildcards_and_precedence() {
-        let mut builder = Builder::default();
-        builder.load_table(
+        let db: &'static Db = Box::leak(Box::new(Db::new(
             "# comment\nimg\tarm64v8, amd64,amd64\t1,2\nbad line\nimg\tsparc\t5\nimg\t\t6\n",
-        );
-        builder.load_extra(
             "example.com/a/*\ts390x\t*\ts\n\
              example.com/a/b/*\ti386\t*\ts\n\
              example.com/a/b/c\tarm32v7\t1\ts\n\
              docker.io/library/img\twindows-amd64\t3,*\ts\n\
              \tamd64\t*\ts\n\
              example.com/x\tamd64\t*\n",
-        );
-        let db: &'static Db = Box::leak(Box::new(builder.finish()));
-        assert_eq!(db.malformed_lines, 5);
+            "",
+        )));
+        let malformed: usize =
+            db.official.keys().filter_map(|n| db.official(n)).map(|o| o.malformed_lines).sum();
+        assert_eq!(malformed + db.extra.malformed_lines, 5);
         let get = |name: &str, tag: &str| {
-            db.images_for(name).find_map(|i| i.platforms(tag)).and_then(|s| db.set(s))
+            db.images_for(name).find_map(|i| i.platforms(tag)).and_then(platforms_of)
         };
         assert_eq!(get("docker.io/library/img", "1"), Some(&[AMD64, ARM64][..]));
         assert_eq!(get("docker.io/library/img", "3"), Some(&[WINDOWS][..]));

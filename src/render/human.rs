@@ -68,8 +68,15 @@ pub(super) fn render(
     }
     let mut first = true;
     for batch in tasks.chunks(BATCH) {
-        let texts: Vec<String> =
-            batch.par_iter().map(|(source, chunk)| render_chunk(&handler, source, chunk)).collect();
+        let render = |(source, chunk): &(IndexedSource<'_>, &[Diagnostic])| {
+            render_chunk(&handler, source, chunk)
+        };
+        // One chunk (one file with a few findings) does not start the thread pool.
+        let texts: Vec<String> = if batch.len() > 1 {
+            batch.par_iter().map(render).collect()
+        } else {
+            batch.iter().map(render).collect()
+        };
         for text in texts {
             if !first {
                 w.write_all(b"\n")?;

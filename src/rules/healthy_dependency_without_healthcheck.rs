@@ -75,6 +75,8 @@ impl Rule for HealthyDependencyWithoutHealthcheck {
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {
+        // The run's Dockerfiles by normalised path, made once when a dependency needs them.
+        let mut dockerfiles = None;
         for (index, file) in files.iter().enumerate() {
             let Document::Compose(compose) = file.document else { continue };
             for (service, dep, target) in healthy_dependencies(compose) {
@@ -83,7 +85,8 @@ impl Rule for HealthyDependencyWithoutHealthcheck {
                 }
                 let Some(build) = &target.build else { continue };
                 let Some(path) = dockerfile_path(&file.source.path, build) else { continue };
-                let Some((dockerfile, dockerfile_path)) = find_dockerfile(files, &path) else {
+                let dockerfiles = dockerfiles.get_or_insert_with(|| dockerfiles_by_path(files));
+                let Some(&(dockerfile, dockerfile_path)) = dockerfiles.get(&path) else {
                     continue;
                 };
                 if has_healthcheck(dockerfile) {
@@ -114,6 +117,18 @@ impl Rule for HealthyDependencyWithoutHealthcheck {
     fn cross_file_reads(&self, kind: FileKind) -> bool {
         matches!(kind, FileKind::Compose | FileKind::Dockerfile)
     }
+
+    /// A Compose file only when a service waits for a healthy one that has no `healthcheck`
+    /// and is built from a Dockerfile (most Compose files have none, and then need no
+    /// Dockerfile either).
+    fn cross_file_needs(&self, document: &Document) -> bool {
+        match document {
+            Document::Compose(compose) => healthy_dependencies(compose)
+                .iter()
+                .any(|(_, _, target)| target.healthcheck.is_none() && target.build.is_some()),
+            _ => true,
+        }
+    }
 }
 
 fn help(target: &str) -> String {
@@ -141,13 +156,19 @@ fn healthy_dependencies(file: &ComposeFile) -> Vec<(&Service, &Dependency, &Serv
 }
 
 /// The Dockerfile of the run at `path`, with its path as the run names it.
-fn find_dockerfile<'a>(files: &'a [RunFile<'_>], path: &Path) -> Option<(&'a Dockerfile, &'a str)> {
-    files.iter().find_map(|f| match f.document {
-        Document::Dockerfile(d) if normalize_path(Path::new(&f.source.path)) == path => {
-            Some((d, f.source.path.as_str()))
+fn dockerfiles_by_path<'a>(
+    files: &'a [RunFile<'_>],
+) -> std::collections::HashMap<std::path::PathBuf, (&'a Dockerfile, &'a str)> {
+    let mut by_path = std::collections::HashMap::new();
+    for f in files {
+        if let Document::Dockerfile(d) = f.document {
+            // The first file of a path answers, as a search in run order would.
+            by_path
+                .entry(normalize_path(Path::new(&f.source.path)))
+                .or_insert((d, f.source.path.as_str()));
         }
-        _ => None,
-    })
+    }
+    by_path
 }
 
 /// Whether the image built from `d` has a healthcheck: the last `HEALTHCHECK` of the final

@@ -163,6 +163,14 @@ pub trait Rule: Sync + Send {
     fn cross_file_reads(&self, kind: FileKind) -> bool {
         self.meta().formats.contains(&kind)
     }
+
+    /// Whether [`Rule::cross_file`] may need `document` (of a kind it reads): front ends keep
+    /// only the documents some cross-file rule that runs may need. Every one, unless the rule
+    /// can tell from the document alone that it has nothing to report with it.
+    fn cross_file_needs(&self, document: &crate::document::Document) -> bool {
+        let _ = document;
+        true
+    }
 }
 
 /// Declares a rule's type and its metadata, embedding its doc (a rule without a doc does not

@@ -8,7 +8,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::engine::{kubernetes_streams, same_dir, RunFile};
+use crate::engine::{kubernetes_bundles, RunFile};
 use crate::model::kubernetes::disruption::{DisruptionBudget, IntOrPercent, WorkloadPods};
 use crate::model::kubernetes::{Manifests, Object, Scalar};
 use crate::rules::{CrossFileCtx, Ctx, Rule, RuleMeta};
@@ -81,58 +81,60 @@ impl Rule for PdbBlocksDrain {
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {
-        let streams = kubernetes_streams(files);
-        for &(pdb_file, pdb_stream) in &streams {
-            for pdb in &pdb_stream.objects {
-                let Some(budget) = pdb_stream.disruption_budget(pdb) else { continue };
-                let mut selects_any = false;
-                let mut undecided = false;
-                // One bundle: the files of the budget's directory (a kustomize base, a chart's
-                // rendered output), not every workload of a monorepo.
-                let bundle = streams.iter().filter(|&&(file, _)| same_dir(files, file, pdb_file));
-                for &(file, stream) in bundle {
-                    for workload in &stream.objects {
-                        match selects(pdb, &budget, stream, workload) {
-                            Some(true) => selects_any = true,
-                            None if stream.workload_pods(workload).is_some() => undecided = true,
-                            _ => {}
-                        }
-                        // Pairs in one file, and budgets that block anything, are the
-                        // per-file hook's.
-                        if file == pdb_file || blocks_always(&budget).is_some() {
-                            continue;
-                        }
-                        if let Some(blocked) = judge(pdb, &budget, stream, workload) {
-                            let path = files.get(file).map(|f| f.source.path.as_str());
-                            cx.report(pdb_file, blocked.span, blocked.message(path))
-                                .help(HELP)
-                                .logical_path(pdb.logical_name());
+        for streams in kubernetes_bundles(files) {
+            for &(pdb_file, pdb_stream) in &streams {
+                for pdb in &pdb_stream.objects {
+                    let Some(budget) = pdb_stream.disruption_budget(pdb) else { continue };
+                    let mut selects_any = false;
+                    let mut undecided = false;
+                    // One bundle: the files of the budget's directory (a kustomize base, a chart's
+                    // rendered output), not every workload of a monorepo.
+                    for &(file, stream) in &streams {
+                        for workload in &stream.objects {
+                            match selects(pdb, &budget, stream, workload) {
+                                Some(true) => selects_any = true,
+                                None if stream.workload_pods(workload).is_some() => {
+                                    undecided = true;
+                                }
+                                _ => {}
+                            }
+                            // Pairs in one file, and budgets that block anything, are the
+                            // per-file hook's.
+                            if file == pdb_file || blocks_always(&budget).is_some() {
+                                continue;
+                            }
+                            if let Some(blocked) = judge(pdb, &budget, stream, workload) {
+                                let path = files.get(file).map(|f| f.source.path.as_str());
+                                cx.report(pdb_file, blocked.span, blocked.message(path))
+                                    .help(HELP)
+                                    .logical_path(pdb.logical_name());
+                            }
                         }
                     }
-                }
-                // "Selects nothing" only where its own file shows the bundle: a workload in the
-                // budget's namespace, so a budget named alone (pre-commit) is not judged.
-                let bundle_seen = pdb_stream
-                    .objects
-                    .iter()
-                    .any(|o| pdb.same_namespace(o) && pdb_stream.workload_pods(o).is_some());
-                if !selects_any && !undecided && bundle_seen && budget.selector.is_some() {
-                    let span = pdb.name.as_ref().map_or(pdb.kind.span, |n| n.span);
-                    cx.report(
-                        pdb_file,
-                        span,
-                        format!(
-                            "disruption budget `{}` selects no workload in its directory",
-                            name(pdb)
-                        ),
-                    )
-                    .severity(Severity::Info)
-                    .logical_path(pdb.logical_name())
-                    .help(
-                        "its selector matches no pod template's labels in the files of its \
+                    // "Selects nothing" only where its own file shows the bundle: a workload in the
+                    // budget's namespace, so a budget named alone (pre-commit) is not judged.
+                    let bundle_seen = pdb_stream
+                        .objects
+                        .iter()
+                        .any(|o| pdb.same_namespace(o) && pdb_stream.workload_pods(o).is_some());
+                    if !selects_any && !undecided && bundle_seen && budget.selector.is_some() {
+                        let span = pdb.name.as_ref().map_or(pdb.kind.span, |n| n.span);
+                        cx.report(
+                            pdb_file,
+                            span,
+                            format!(
+                                "disruption budget `{}` selects no workload in its directory",
+                                name(pdb)
+                            ),
+                        )
+                        .severity(Severity::Info)
+                        .logical_path(pdb.logical_name())
+                        .help(
+                            "its selector matches no pod template's labels in the files of its \
                          directory linted with it: a leftover, or a label that changed; fix the \
                          selector or delete it",
-                    );
+                        );
+                    }
                 }
             }
         }

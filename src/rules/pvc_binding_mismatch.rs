@@ -10,7 +10,7 @@
 //! pair across two files of one directory by the cross-file hook; the finding is on the claim.
 
 use crate::declare_rule;
-use crate::engine::{kubernetes_streams, same_dir, RunFile};
+use crate::engine::{kubernetes_bundles, RunFile};
 use crate::model::kubernetes::storage::{Claim, PersistentVolume, StorageClass};
 use crate::model::kubernetes::{Manifests, Object};
 use crate::rules::{CrossFileCtx, Ctx, Rule, RuleMeta};
@@ -51,29 +51,30 @@ impl Rule for PvcBindingMismatch {
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {
-        let streams = kubernetes_streams(files);
-        let all: Vec<Pv<'_>> = streams.iter().flat_map(|&(file, s)| volumes(file, s)).collect();
-        for &(file, stream) in &streams {
-            let own: Vec<&Pv<'_>> = all.iter().filter(|p| p.file == file).collect();
-            let others: Vec<&Pv<'_>> =
-                all.iter().filter(|p| p.file != file && same_dir(files, p.file, file)).collect();
-            if others.is_empty() {
-                continue;
-            }
-            for object in &stream.objects {
-                let Some(claim) = stream.claim(object) else { continue };
-                // A pair in the claim's own stream is the per-file hook's.
-                if pair_refs(object, &claim, &own).is_some() {
+        // One bundle: the files of a directory.
+        for streams in kubernetes_bundles(files) {
+            let all: Vec<Pv<'_>> = streams.iter().flat_map(|&(file, s)| volumes(file, s)).collect();
+            for &(file, stream) in &streams {
+                let own: Vec<&Pv<'_>> = all.iter().filter(|p| p.file == file).collect();
+                let others: Vec<&Pv<'_>> = all.iter().filter(|p| p.file != file).collect();
+                if others.is_empty() {
                     continue;
                 }
-                let Some((pairing, candidates)) = pair_refs(object, &claim, &others) else {
-                    continue;
-                };
-                let path = |pv: &Pv<'_>| files.get(pv.file).map(|f| f.source.path.clone());
-                for m in judge(object, &claim, pairing, &candidates, Some(&path)) {
-                    cx.report(file, m.span, m.message)
-                        .help(m.help)
-                        .logical_path(object.logical_name());
+                for object in &stream.objects {
+                    let Some(claim) = stream.claim(object) else { continue };
+                    // A pair in the claim's own stream is the per-file hook's.
+                    if pair_refs(object, &claim, &own).is_some() {
+                        continue;
+                    }
+                    let Some((pairing, candidates)) = pair_refs(object, &claim, &others) else {
+                        continue;
+                    };
+                    let path = |pv: &Pv<'_>| files.get(pv.file).map(|f| f.source.path.clone());
+                    for m in judge(object, &claim, pairing, &candidates, Some(&path)) {
+                        cx.report(file, m.span, m.message)
+                            .help(m.help)
+                            .logical_path(object.logical_name());
+                    }
                 }
             }
         }

@@ -9,7 +9,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::engine::{kubernetes_streams, same_dir, RunFile};
+use crate::engine::{kubernetes_bundles, RunFile};
 use crate::model::kubernetes::storage::Sharing;
 use crate::model::kubernetes::{Manifests, Object, Scalar};
 use crate::rules::{CrossFileCtx, Ctx, Rule, RuleMeta};
@@ -50,35 +50,41 @@ impl Rule for RwoVolumeRollout {
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {
-        let streams = kubernetes_streams(files);
-        for &(file, stream) in &streams {
-            for object in &stream.objects {
-                // Claims of the workload's own stream are the per-file hook's.
-                let elsewhere = |claim: &str| {
-                    if find_sharing(stream, object, claim).is_some() {
-                        return None;
-                    }
-                    streams
-                        .iter()
-                        .filter(|&&(other, _)| other != file && same_dir(files, other, file))
-                        .find_map(|&(other, s)| {
-                            let path = files.get(other).map(|f| f.source.path.clone());
-                            find_sharing(s, object, claim).map(|sharing| (sharing, path))
-                        })
-                        .map(|(sharing, path)| (sharing, path.unwrap_or_default()))
-                };
-                let mut paths = Vec::new();
-                let findings = judge(object, stream, |claim| {
-                    let (sharing, path) = elsewhere(claim)?;
-                    paths.push(path);
-                    Some(sharing)
-                });
-                for finding in findings {
-                    let path = paths.get(finding.claim_index).cloned().unwrap_or_default();
-                    cx.report(file, finding.span, format!("{} (claim in {path})", finding.message))
+        // One bundle: the files of a directory.
+        for streams in kubernetes_bundles(files) {
+            for &(file, stream) in &streams {
+                for object in &stream.objects {
+                    // Claims of the workload's own stream are the per-file hook's.
+                    let elsewhere = |claim: &str| {
+                        if find_sharing(stream, object, claim).is_some() {
+                            return None;
+                        }
+                        streams
+                            .iter()
+                            .filter(|&&(other, _)| other != file)
+                            .find_map(|&(other, s)| {
+                                let path = files.get(other).map(|f| f.source.path.clone());
+                                find_sharing(s, object, claim).map(|sharing| (sharing, path))
+                            })
+                            .map(|(sharing, path)| (sharing, path.unwrap_or_default()))
+                    };
+                    let mut paths = Vec::new();
+                    let findings = judge(object, stream, |claim| {
+                        let (sharing, path) = elsewhere(claim)?;
+                        paths.push(path);
+                        Some(sharing)
+                    });
+                    for finding in findings {
+                        let path = paths.get(finding.claim_index).cloned().unwrap_or_default();
+                        cx.report(
+                            file,
+                            finding.span,
+                            format!("{} (claim in {path})", finding.message),
+                        )
                         .severity(finding.severity)
                         .help(finding.help)
                         .logical_path(object.logical_name());
+                    }
                 }
             }
         }

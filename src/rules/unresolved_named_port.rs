@@ -19,7 +19,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::engine::{kubernetes_streams, same_dir, RunFile};
+use crate::engine::{kubernetes_bundles, RunFile};
 use crate::model::container::{ContainerRole, ContainerView};
 use crate::model::kubernetes::disruption::LabelSelector;
 use crate::model::kubernetes::service::{Service, ServicePort};
@@ -131,33 +131,29 @@ impl Rule for UnresolvedNamedPort {
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {
-        let streams = kubernetes_streams(files);
-        for &(file, stream) in &streams {
-            // One bundle: the files of the Service's directory.
-            let bundle: Vec<(usize, &Manifests)> = streams
-                .iter()
-                .copied()
-                .filter(|&(other, _)| same_dir(files, other, file))
-                .collect();
-            let others: Vec<(usize, &Manifests)> =
-                bundle.iter().copied().filter(|&(other, _)| other != file).collect();
-            if others.is_empty() {
-                continue;
-            }
-            for object in &stream.objects {
-                let Some(service) = stream.service(object) else { continue };
-                for (sel, port, target) in named_targets(&service) {
-                    // A Service that selects workloads of its own stream is the per-file
-                    // hook's: its bundle is that stream (the other files are other renders).
-                    if stream.objects.iter().any(|o| selects(object, sel, stream, o)) {
-                        continue;
-                    }
-                    for m in judge(object, sel, port, target, &others, &bundle) {
-                        let path = files.get(m.file).map(|f| f.source.path.as_str());
-                        cx.report(file, m.span, m.message(path))
-                            .severity(Severity::Warning)
-                            .help(SERVICE_HELP)
-                            .logical_path(object.logical_name());
+        // One bundle: the files of the Service's directory.
+        for bundle in kubernetes_bundles(files) {
+            for &(file, stream) in &bundle {
+                let others: Vec<(usize, &Manifests)> =
+                    bundle.iter().copied().filter(|&(other, _)| other != file).collect();
+                if others.is_empty() {
+                    continue;
+                }
+                for object in &stream.objects {
+                    let Some(service) = stream.service(object) else { continue };
+                    for (sel, port, target) in named_targets(&service) {
+                        // A Service that selects workloads of its own stream is the per-file
+                        // hook's: its bundle is that stream (the other files are other renders).
+                        if stream.objects.iter().any(|o| selects(object, sel, stream, o)) {
+                            continue;
+                        }
+                        for m in judge(object, sel, port, target, &others, &bundle) {
+                            let path = files.get(m.file).map(|f| f.source.path.as_str());
+                            cx.report(file, m.span, m.message(path))
+                                .severity(Severity::Warning)
+                                .help(SERVICE_HELP)
+                                .logical_path(object.logical_name());
+                        }
                     }
                 }
             }

@@ -152,11 +152,24 @@ static DPKG: LazyLock<Regex> = LazyLock::new(|| {
 static APK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:\$\(\s*apk\s+--print-arch\s*\)|`\s*apk\s+--print-arch\s*`)$").expect("regex")
 });
-/// `$NAME`, `${NAME}`, `${NAME:-default}`, `${NAME-default}`.
-static VAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\})$")
-        .expect("regex")
-});
+/// The name of `$NAME`, `${NAME}`, `${NAME:-default}` or `${NAME-default}` (a default without
+/// `}`): what `^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\})$`
+/// captures, read by hand.
+fn var_name(w: &str) -> Option<&str> {
+    let rest = w.strip_prefix('$')?;
+    let (inner, braced) = match rest.strip_prefix('{') {
+        Some(braced) => (braced.strip_suffix('}')?, true),
+        None => (rest, false),
+    };
+    let end = inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(inner.len());
+    let (name, after) = inner.split_at(end);
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        return None;
+    }
+    let default = after.strip_prefix(":-").or_else(|| after.strip_prefix('-'));
+    let ok = after.is_empty() || (braced && default.is_some_and(|d| !d.contains('}')));
+    ok.then_some(name)
+}
 /// `$(uname -m)` (or `$(arch)`) inside a word.
 static UNAME_IN_WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -168,17 +181,19 @@ static UNAME_IN_WORD: LazyLock<Regex> = LazyLock::new(|| {
 /// The subject a word (quotes removed) stands for, given the variables assigned so far.
 fn subject_of(w: &str, vars: &[(String, Subject)]) -> Option<Subject> {
     let w = unquote(w).trim();
-    if UNAME.is_match(w) {
+    // Each pattern is tried only on words that have what all its matches have, so most runs
+    // compile none of them.
+    let command = w.starts_with("$(") || w.starts_with('`');
+    if command && (w.contains("uname") || w.contains("arch")) && UNAME.is_match(w) {
         return Some(Subject::Uname);
     }
-    if DPKG.is_match(w) {
+    if command && w.contains("dpkg") && DPKG.is_match(w) {
         return Some(Subject::Dpkg);
     }
-    if APK.is_match(w) {
+    if command && w.contains("apk") && APK.is_match(w) {
         return Some(Subject::Apk);
     }
-    let caps = VAR.captures(w)?;
-    let name = caps.get(1).or_else(|| caps.get(2))?.as_str();
+    let name = var_name(w)?;
     match name {
         "TARGETARCH" => Some(Subject::TargetArch),
         "TARGETPLATFORM" => Some(Subject::TargetPlatform),
@@ -209,7 +224,8 @@ pub fn detect(text: &str, syntax: Syntax) -> Detection {
                     }
                 }
             }
-            if w.contains("://") && UNAME_IN_WORD.is_match(w) {
+            let uname = w.contains("uname") || w.contains("arch");
+            if w.contains("://") && uname && UNAME_IN_WORD.is_match(w) {
                 out.uname_urls.push(UnameUrl { start: t.start, end: t.end });
             }
             if w == "if" && command_position(&masked, &toks, i) {
@@ -449,6 +465,35 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn var_name_matches_the_regex_it_replaces() {
+        let re = Regex::new(
+            r"^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\})$",
+        )
+        .unwrap();
+        let pieces = ["$", "{", "}", "A", "b_2", "9", ":", "-", ":-", "x", "é", " ", "$("];
+        for w in crate::rules::shared::arch_scan::tests::samples(&pieces, 20_000) {
+            let expected = re.captures(&w).and_then(|c| c.get(1).or_else(|| c.get(2)));
+            assert_eq!(var_name(&w), expected.map(|m| m.as_str()), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn pre_filters_never_hide_a_match() {
+        use crate::rules::shared::arch_scan::tests::ARCH_COMMAND_WORDS as pieces;
+        for w in crate::rules::shared::arch_scan::tests::samples(pieces, 20_000) {
+            let command = w.starts_with("$(") || w.starts_with('`');
+            if UNAME.is_match(&w) {
+                assert!(command && (w.contains("uname") || w.contains("arch")), "{w:?}");
+            }
+            assert!(!DPKG.is_match(&w) || command && w.contains("dpkg"), "{w:?}");
+            assert!(!APK.is_match(&w) || command && w.contains("apk"), "{w:?}");
+            if UNAME_IN_WORD.is_match(&w) {
+                assert!(w.contains("uname") || w.contains("arch"), "{w:?}");
+            }
+        }
+    }
 
     fn p(s: &str) -> Platform {
         Platform::parse(s).unwrap()

@@ -866,9 +866,30 @@ pub fn normalize(path: &str) -> String {
 
 /// A mount at `mount` holds `path`: it is the path or one of its parents.
 pub fn covers(mount: &str, path: &str) -> bool {
-    let (mount, path) = (normalize(mount), normalize(path));
-    mount == path || mount == "/" || path.strip_prefix(&mount).is_some_and(|r| r.starts_with('/'))
+    covers_normalized(&normalize(mount), &normalize(path))
 }
+
+/// [`covers`] of paths already [`normalize`]d.
+fn covers_normalized(mount: &str, path: &str) -> bool {
+    mount == path || mount == "/" || path.strip_prefix(mount).is_some_and(|r| r.starts_with('/'))
+}
+
+/// The table's data paths that mean data alone, normalised once: [`is_data_path`] runs for
+/// every mount of every service and container, and normalising the table per call was an
+/// eighth of the time of a large run.
+static DATA_PATHS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    KNOWN
+        .iter()
+        .flat_map(|k| match k.layout {
+            Layout::Postgres => vec![k.data_path, "/var/lib/postgresql"],
+            Layout::Influxdb => vec!["/var/lib/influxdb", "/var/lib/influxdb2"],
+            Layout::Fixed => vec![k.data_path],
+            Layout::FromFlag | Layout::MinioServer => vec![],
+        })
+        .filter(|d| !NOT_DATA_ALONE.contains(d))
+        .map(normalize)
+        .collect()
+});
 
 /// Directory names that hold data whatever the image: the catalogue's
 /// `(?i)/(data|db|storage|persist)(/|$)`.
@@ -885,17 +906,11 @@ pub fn is_data_path(path: &str) -> bool {
     if !path.starts_with('/') {
         return false;
     }
-    path.split('/').any(|c| DATA_COMPONENTS.iter().any(|d| c.eq_ignore_ascii_case(d)))
-        || KNOWN
-            .iter()
-            .flat_map(|k| match k.layout {
-                Layout::Postgres => vec![k.data_path, "/var/lib/postgresql"],
-                Layout::Influxdb => vec!["/var/lib/influxdb", "/var/lib/influxdb2"],
-                Layout::Fixed => vec![k.data_path],
-                Layout::FromFlag | Layout::MinioServer => vec![],
-            })
-            .filter(|d| !NOT_DATA_ALONE.contains(d))
-            .any(|d| covers(d, path))
+    if path.split('/').any(|c| DATA_COMPONENTS.iter().any(|d| c.eq_ignore_ascii_case(d))) {
+        return true;
+    }
+    let path = normalize(path);
+    DATA_PATHS.iter().any(|d| covers_normalized(d, &path))
 }
 
 /// Scratch directories: never data, whatever else matches.

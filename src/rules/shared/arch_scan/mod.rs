@@ -108,12 +108,52 @@ pub struct Known {
 // -------------------------------------------------------------------------------------------
 // Patterns
 
-/// Architecture tokens of trigger 1 (catalogue); bounded by `[-_./=]` or the word's edges,
-/// checked in [`arch_tokens`].
-static ARCH_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)amd64|x86[-_]64|x64|linux64|i[3-6]86|win64|aarch64|arm64|armv[5-8]l?|armhf|armel|arm32")
-        .expect("regex")
-});
+/// Architecture tokens of trigger 1 (catalogue), matched ASCII case-insensitively; bounded by
+/// `[-_./=]` or the word's edges, checked in [`arch_tokens`]. In the order of the pattern
+/// `amd64|x86[-_]64|x64|linux64|i[3-6]86|win64|aarch64|arm64|armv[5-8]l?|armhf|armel|arm32`
+/// they replace (a hand-written scan: compiling that regex was a tenth of a one-file run): at a
+/// position the first that matches is the token, and the scan goes on after it.
+const ARCH_TOKENS: &[&str] = &[
+    "amd64", "x86-64", "x86_64", "x64", "linux64", "i386", "i486", "i586", "i686", "win64",
+    "aarch64", "arm64", "armv5l", "armv5", "armv6l", "armv6", "armv7l", "armv7", "armv8l", "armv8",
+    "armhf", "armel", "arm32",
+];
+
+/// The [`ARCH_TOKENS`] in `s`, leftmost first, not overlapping: (start, end).
+fn arch_token_matches(s: &str) -> Vec<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(rest) = b.get(at..).filter(|r| !r.is_empty()) {
+        // Every token starts with one of these letters.
+        let token = matches!(rest[0].to_ascii_lowercase(), b'a' | b'x' | b'l' | b'i' | b'w')
+            .then(|| {
+                ARCH_TOKENS.iter().find(|t| {
+                    rest.get(..t.len()).is_some_and(|p| p.eq_ignore_ascii_case(t.as_bytes()))
+                })
+            })
+            .flatten();
+        match token {
+            Some(t) => {
+                out.push((at, at + t.len()));
+                at += t.len();
+            }
+            None => at += 1,
+        }
+    }
+    out
+}
+
+/// Whether `text` has a word that every match of [`DERIVE`] and [`DERIVED_VAR`] contains: a
+/// pre-filter, so most texts are answered without compiling (or running) them.
+fn may_derive(text: &str) -> bool {
+    ["ARCH", "PLATFORM", "VARIANT", "HOSTTYPE", "uname", "arch"].iter().any(|w| text.contains(w))
+}
+
+/// Whether `text` derives the architecture from the build or the machine ([`DERIVE`]).
+fn derives(text: &str) -> bool {
+    may_derive(text) && DERIVE.is_match(text)
+}
 
 /// The instruction derives the architecture from the build or the machine.
 static DERIVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -141,12 +181,45 @@ static DERIVED_VAR: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The names of the variables `text` references (`$name`, `${name…`), in text order.
 pub fn var_names(text: &str) -> Vec<&str> {
-    VAR_REF.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str()).collect()
+    var_refs(text).into_iter().map(|(_, _, name)| name).collect()
 }
 
-/// A variable reference (`$name`, `${name…`).
-static VAR_REF: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").expect("regex"));
+/// The variable references in `text` (`$name`, `${name…`: what `\$\{?([A-Za-z_][A-Za-z0-9_]*)`
+/// matches, scanned by hand), in text order: (start of the `$`, end of the name, name).
+fn var_refs(text: &str) -> Vec<(usize, usize, &str)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(dollar) = b.get(at..).and_then(|r| r.iter().position(|&c| c == b'$')) {
+        let start = at + dollar;
+        let mut name = start + 1;
+        if b.get(name) == Some(&b'{') {
+            name += 1;
+        }
+        if !b.get(name).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
+            at = start + 1;
+            continue;
+        }
+        let mut end = name + 1;
+        while b.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+            end += 1;
+        }
+        out.push((start, end, &text[name..end]));
+        at = end;
+    }
+    out
+}
+
+/// Whether `text` has a blank right before `=` or `!=`, as every match of [`COMPARISON`] does
+/// (a pre-filter).
+fn may_compare(text: &str) -> bool {
+    text.char_indices().any(|(i, c)| {
+        c.is_whitespace() && {
+            let after = &text[i + c.len_utf8()..];
+            after.starts_with('=') || after.starts_with("!=")
+        }
+    })
+}
 
 /// A comparison in a test: `a = b`, `a == b`, `a != b` (operands without blanks).
 static COMPARISON: LazyLock<Regex> =
@@ -178,12 +251,13 @@ fn arch_var_name(name: &str) -> bool {
 
 /// Whether `text` compares something with an architecture name (`[ "$X" = "aarch64" ]`).
 fn compares_to_arch(text: &str) -> bool {
-    COMPARISON.captures_iter(text).any(|c| {
-        [c.get(1), c.get(2)].into_iter().flatten().any(|m| {
-            let operand = unquote(m.as_str().trim_end_matches([']', ';']));
-            Platform::from_arch_name(operand).is_some()
+    may_compare(text)
+        && COMPARISON.captures_iter(text).any(|c| {
+            [c.get(1), c.get(2)].into_iter().flatten().any(|m| {
+                let operand = unquote(m.as_str().trim_end_matches([']', ';']));
+                Platform::from_arch_name(operand).is_some()
+            })
         })
-    })
 }
 
 static LIBRARY_PATH: LazyLock<Regex> = LazyLock::new(|| {
@@ -201,15 +275,35 @@ static ISA_FLAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"-m(?:avx[0-9a-z_]*|ssse3|sse[0-9a-z._]*|fma4?|bmi2?|popcnt)").expect("regex")
 });
 
-static GOARCH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[^A-Za-z0-9_])(GOARCH=["']?([A-Za-z0-9_]+))"#).expect("regex")
-});
-
-static GOOS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?:^|[^A-Za-z0-9_])GOOS=["']?([A-Za-z0-9_]+)"#).expect("regex"));
-
-static GOARM: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?:^|[^A-Za-z0-9_])GOARM=["']?([5-7])"#).expect("regex"));
+/// The assignments `NAME=value` in `text` where `NAME` starts a word and the value, after an
+/// optional quote, is `[A-Za-z0-9_]+` (what `(?:^|[^A-Za-z0-9_])(NAME=["']?([A-Za-z0-9_]+))`
+/// matches, scanned by hand): (start of `NAME`, end of the value, value).
+fn literal_assignments<'t>(text: &'t str, name: &str) -> Vec<(usize, usize, &'t str)> {
+    let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text.get(from..).and_then(|r| r.find(name)) {
+        let start = from + i;
+        from = start + name.len();
+        if start > 0 && b.get(start - 1).is_some_and(word) || b.get(from) != Some(&b'=') {
+            continue;
+        }
+        let mut value = from + 1;
+        if matches!(b.get(value), Some(b'"' | b'\'')) {
+            value += 1;
+        }
+        let mut end = value;
+        while b.get(end).is_some_and(word) {
+            end += 1;
+        }
+        if end > value {
+            out.push((start, end, &text[value..end]));
+            from = end;
+        }
+    }
+    out
+}
 
 static CGO_ON: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?:^|[^A-Za-z0-9_])CGO_ENABLED=["']?1\b"#).expect("regex"));
@@ -237,6 +331,11 @@ static APT_PKG_ARCH: LazyLock<Regex> = LazyLock::new(|| {
 
 static QEMU: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^qemu-(?:system-)?([a-z0-9_]+?)(?:-static)?$").expect("regex"));
+
+/// [`QEMU`]'s captures of `name`; names not starting with `qemu-` are answered without it.
+fn qemu(name: &str) -> Option<regex::Captures<'_>> {
+    name.starts_with("qemu-").then(|| QEMU.captures(name)).flatten()
+}
 
 /// File name endings of downloadable artifacts (after removing signature suffixes).
 const ARTIFACT_EXT: &[&str] = &[
@@ -289,7 +388,7 @@ pub fn scan_with(pieces: &[Piece<'_>], role: Role, known: &Known) -> Vec<Hit> {
     let masked: Vec<String> = pieces.iter().map(|p| mask(p.text, p.syntax)).collect();
     let whole = masked.join("\n");
     let derived_vars = derived_vars(&whole);
-    let derives = DERIVE.is_match(&whole);
+    let derives = derives(&whole);
     let tokens: Vec<Vec<Tok>> = masked.iter().map(|t| tokenize(t)).collect();
     let regions: Vec<Vec<(usize, usize)>> = masked
         .iter()
@@ -482,6 +581,9 @@ type ArchVars = HashMap<String, Platform>;
 // Suppression: derived architecture and arch-keyed regions
 
 fn derived_vars(text: &str) -> Vec<String> {
+    if !may_derive(text) {
+        return Vec::new();
+    }
     DERIVED_VAR
         .captures_iter(text)
         .filter_map(|c| c.get(1).or_else(|| c.get(2)).map(|m| m.as_str().to_string()))
@@ -501,9 +603,9 @@ fn references_var(text: &str, vars: &[String]) -> bool {
 
 /// A condition or case subject that depends on the architecture.
 fn arch_keyed(text: &str, vars: &[String]) -> bool {
-    DERIVE.is_match(text)
+    derives(text)
         || references_var(text, vars)
-        || VAR_REF.captures_iter(text).any(|c| c.get(1).is_some_and(|m| arch_var_name(m.as_str())))
+        || var_refs(text).into_iter().any(|(_, _, name)| arch_var_name(name))
         || compares_to_arch(text)
 }
 
@@ -566,12 +668,60 @@ fn arch_regions(text: &str, toks: &[Tok], vars: &[String]) -> Vec<(usize, usize)
 /// Whether the branches of a case body are architecture names (`amd64|x86_64)`, `'arm64')`,
 /// `*aarch64*)`).
 fn case_patterns_name_arches(body: &str) -> bool {
-    static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?:^|[\s(|;])['"]?\*?([A-Za-z0-9_-]+)\*?['"]?\s*[|)]"#).expect("regex")
-    });
-    PATTERN
-        .captures_iter(body)
-        .any(|c| c.get(1).is_some_and(|m| Platform::from_arch_name(m.as_str()).is_some()))
+    case_pattern_words(body).into_iter().any(|w| Platform::from_arch_name(w).is_some())
+}
+
+/// The words of `(?:^|[\s(|;])['"]?\*?([A-Za-z0-9_-]+)\*?['"]?\s*[|)]` in `body`, matches
+/// leftmost first and not overlapping, as a regex finds them (scanned by hand: a one-file run
+/// would spend more on compiling that regex than on the rest of the rule).
+fn case_pattern_words(body: &str) -> Vec<&str> {
+    let word_byte = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-');
+    let b = body.as_bytes();
+    // The end of a match whose word starts at or after `at` (after the optional quote and
+    // star), and the word.
+    let tail = |mut at: usize| -> Option<(usize, &str)> {
+        if matches!(b.get(at), Some(b'\'' | b'"')) {
+            at += 1;
+        }
+        if b.get(at) == Some(&b'*') {
+            at += 1;
+        }
+        let start = at;
+        while b.get(at).is_some_and(word_byte) {
+            at += 1;
+        }
+        let word = body.get(start..at).filter(|w| !w.is_empty())?;
+        if b.get(at) == Some(&b'*') {
+            at += 1;
+        }
+        if matches!(b.get(at), Some(b'\'' | b'"')) {
+            at += 1;
+        }
+        let rest = body.get(at..)?;
+        let blanks = rest.len() - rest.trim_start().len();
+        at += blanks;
+        matches!(b.get(at), Some(b'|' | b')')).then_some((at + 1, word))
+    };
+    let mut out = Vec::new();
+    let mut from = 0;
+    // `^` first, then each separator at or after the end of the last match.
+    if let Some((end, word)) = tail(0) {
+        out.push(word);
+        from = end;
+    }
+    while let Some((i, c)) = body.get(from..).and_then(|r| {
+        r.char_indices().find(|&(_, c)| c.is_whitespace() || matches!(c, '(' | '|' | ';'))
+    }) {
+        let sep = from + i;
+        match tail(sep + c.len_utf8()) {
+            Some((end, word)) => {
+                out.push(word);
+                from = end;
+            }
+            None => from = sep + c.len_utf8(),
+        }
+    }
+    out
 }
 
 /// The end offset of the block opened by the word `open` at token `i`, nesting counted; the
@@ -702,10 +852,12 @@ fn bounded(s: &str, start: usize, end: usize) -> bool {
 
 /// Bounded architecture tokens in `s`, as (start, end, platform).
 fn arch_tokens(s: &str) -> Vec<(usize, usize, Platform)> {
-    ARCH_TOKEN
-        .find_iter(s)
-        .filter(|m| bounded(s, m.start(), m.end()))
-        .filter_map(|m| Platform::from_arch_name(m.as_str()).map(|p| (m.start(), m.end(), p)))
+    arch_token_matches(s)
+        .into_iter()
+        .filter(|&(start, end)| bounded(s, start, end))
+        .filter_map(|(start, end)| {
+            Platform::from_arch_name(&s[start..end]).map(|p| (start, end, p))
+        })
         .collect()
 }
 
@@ -823,19 +975,17 @@ fn var_tokens(s: &str, vars: &ArchVars) -> Vec<(usize, usize, Platform, String)>
     if vars.is_empty() {
         return Vec::new();
     }
-    VAR_REF
-        .captures_iter(s)
-        .filter_map(|c| {
-            let m = c.get(0)?;
-            let name = c.get(1)?.as_str();
-            let end = if m.as_str().starts_with("${") {
+    var_refs(s)
+        .into_iter()
+        .filter_map(|(start, name_end, name)| {
+            let end = if s[start..].starts_with("${") {
                 // `${NAME}` only: `${NAME:-x}` and other forms may give another value.
-                s[m.end()..].starts_with('}').then_some(m.end() + 1)?
+                s[name_end..].starts_with('}').then_some(name_end + 1)?
             } else {
-                m.end()
+                name_end
             };
             let p = vars.get(name)?;
-            Some((m.start(), end, p.clone(), name.to_string()))
+            Some((start, end, p.clone(), name.to_string()))
         })
         .collect()
 }
@@ -914,7 +1064,7 @@ fn artifacts(
                 continue;
             }
             Hazard::Artifact { artifact: strip_signature(name).to_string(), via: None }
-        } else if program && QEMU.is_match(name) {
+        } else if program && qemu(name).is_some() {
             continue;
         } else if program {
             Hazard::Executable { program: name.to_string() }
@@ -994,6 +1144,10 @@ fn moved_files(text: &str, toks: &[Tok], vars: &ArchVars, found: &mut Found) {
 }
 
 fn library_paths(text: &str, found: &mut Found) {
+    // Every match has one of these (a pre-filter).
+    if !["-linux-gnu", "/ld-linux-", "/usr/lib/jvm/"].iter().any(|w| text.contains(w)) {
+        return;
+    }
     for c in LIBRARY_PATH.captures_iter(text) {
         let m = c.get(0).expect("match");
         let i386 = [c.get(1), c.get(3)].into_iter().flatten().any(|a| a.as_str() == "i386");
@@ -1015,6 +1169,11 @@ fn flag_end(text: &str, end: usize) -> bool {
 }
 
 fn isa_flags(text: &str, found: &mut Found) {
+    // Pre-filters: every match of NATIVE has `=native`, every match of ISA_FLAG one of these.
+    let isa = ["-mavx", "-mssse3", "-msse", "-mfma", "-mbmi", "-mpopcnt"];
+    if !text.contains("=native") && !isa.iter().any(|w| text.contains(w)) {
+        return;
+    }
     for m in NATIVE.find_iter(text) {
         if m.as_str().starts_with('-') && !flag_start(text, m.start()) {
             continue;
@@ -1039,43 +1198,48 @@ fn goarch_platform(value: &str, goarm: Option<&str>) -> Option<Platform> {
 }
 
 fn goarch(text: &str, whole: &str, found: &mut Found) {
-    let literals: Vec<(usize, usize, String)> = GOARCH
-        .captures_iter(text)
-        .filter_map(|c| {
-            let all = c.get(1)?;
-            Some((all.start(), all.end(), c.get(2)?.as_str().to_string()))
-        })
-        .collect();
-    let mut distinct: Vec<String> =
-        GOARCH.captures_iter(whole).filter_map(|c| Some(c.get(2)?.as_str().to_string())).collect();
-    distinct.sort();
+    let literals = literal_assignments(text, "GOARCH");
+    if literals.is_empty() {
+        return;
+    }
+    let mut distinct: Vec<&str> =
+        literal_assignments(whole, "GOARCH").into_iter().map(|(_, _, v)| v).collect();
+    distinct.sort_unstable();
     distinct.dedup();
     // Several architectures, or another OS: a release build of binaries for elsewhere.
-    let other_os =
-        GOOS.captures_iter(whole).any(|c| c.get(1).is_some_and(|m| m.as_str() != "linux"));
+    let other_os = literal_assignments(whole, "GOOS").into_iter().any(|(_, _, os)| os != "linux");
     if distinct.len() > 1 || other_os {
         return;
     }
-    let goarm = GOARM.captures(whole).and_then(|c| c.get(1)).map(|m| m.as_str());
-    let cgo_native = CGO_ON.is_match(whole) && !CROSS_CC.is_match(whole);
+    // `GOARM=` then `[5-7]`: the first digit of the first literal value, when it is one.
+    let goarm = literal_assignments(whole, "GOARM")
+        .into_iter()
+        .find_map(|(_, _, v)| v.get(..1).filter(|d| matches!(*d, "5" | "6" | "7")));
+    let cgo_on = ["CGO_ENABLED=1", "CGO_ENABLED=\"1", "CGO_ENABLED='1"];
+    let cgo_native = cgo_on.iter().any(|w| whole.contains(w))
+        && CGO_ON.is_match(whole)
+        && !CROSS_CC.is_match(whole);
     for (start, end, value) in literals {
-        if let Some(arch) = goarch_platform(&value, goarm) {
+        if let Some(arch) = goarch_platform(value, goarm) {
             found.push((start, end, Hazard::Goarch { cgo_native }, Some(arch)));
         }
     }
 }
 
 fn foreign_apt(text: &str, whole: &str, found: &mut Found) {
-    for c in ADD_ARCH.captures_iter(text) {
+    // Pre-filters: the words every match of ADD_ARCH, APT_INSTALL and APT_PKG_ARCH has.
+    let add_arch = text.contains("--add-architecture");
+    for c in add_arch.then(|| ADD_ARCH.captures_iter(text)).into_iter().flatten() {
         let m = c.get(1).expect("group");
         found.push((m.start(), m.end(), Hazard::ForeignApt, Platform::from_arch_name(m.as_str())));
     }
-    if !APT_INSTALL.is_match(whole) {
+    if !(whole.contains("apt") && whole.contains("install") && APT_INSTALL.is_match(whole)) {
         return;
     }
     for (s, e) in fragments(text) {
         let w = &text[s..e];
-        if let Some(c) = APT_PKG_ARCH.captures(w) {
+        let arch = w.contains(":amd64") || w.contains(":i386");
+        if let Some(c) = arch.then(|| APT_PKG_ARCH.captures(w)).flatten() {
             let m = c.get(1).expect("group");
             found.push((s, s + m.end(), Hazard::ForeignApt, Platform::from_arch_name(m.as_str())));
         }
@@ -1088,7 +1252,9 @@ fn apt_sources(text: &str, found: &mut Found) {
     static APT_ARCH: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\bdeb(?:-src)?\s+\[[^\]\n]*?\barch=([A-Za-z0-9_,-]+)[\s\]]").expect("regex")
     });
-    for c in APT_ARCH.captures_iter(text) {
+    // Every match has `deb` and `arch=` (a pre-filter).
+    let may = text.contains("deb") && text.contains("arch=");
+    for c in may.then(|| APT_ARCH.captures_iter(text)).into_iter().flatten() {
         let m = c.get(1).expect("group");
         let arches: Option<Vec<Platform>> =
             m.as_str().split(',').map(Platform::from_arch_name).collect();
@@ -1108,7 +1274,7 @@ fn emulators(text: &str, found: &mut Found) {
         if name.starts_with("qemu-system-") || name.ends_with("-static") {
             continue;
         }
-        let Some(c) = QEMU.captures(name) else { continue };
+        let Some(c) = qemu(name) else { continue };
         let arch = c.get(1).and_then(|m| Platform::from_arch_name(m.as_str()));
         if arch.is_some() {
             found.push((s, e, Hazard::Emulator, arch));
@@ -1119,7 +1285,7 @@ fn emulators(text: &str, found: &mut Found) {
 /// What a test operand derives the architecture from, if it does (`uname -m`, `$TARGETARCH`,
 /// `$arch`).
 fn derivation(operand: &str, vars: &[String]) -> Option<String> {
-    if let Some(m) = DERIVE.find(operand) {
+    if let Some(m) = may_derive(operand).then(|| DERIVE.find(operand)).flatten() {
         let s = m.as_str().trim_start_matches("$(").trim_start_matches('`').trim();
         let s = s.trim_end_matches(['`', ')']).trim();
         return Some(if s.starts_with("${") {
@@ -1288,7 +1454,7 @@ fn gates(text: &str, toks: &[Tok], vars: &[String], found: &mut Found) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 #[cfg(test)]
 mod robustness;

@@ -359,3 +359,212 @@ fn one_multiarch_directory_is_one_cause() {
     let hits = shell("cp -r /usr/lib/x86_64-linux-gnu/x /usr/lib/jvm/java-17-openjdk-amd64/lib/");
     assert_eq!(hits.len(), 2);
 }
+
+// The hand-written scans that replaced regexes (to keep them off the start-up of every run)
+// answer exactly as those regexes do: on hand-picked texts and on many texts made of the
+// fragments that matter to each.
+
+/// Words of the commands that print the architecture, and what surrounds them, for generated
+/// texts.
+pub(crate) const ARCH_COMMAND_WORDS: &[&str] = &[
+    "$(",
+    "`",
+    " ",
+    "uname",
+    "-m",
+    "--machine",
+    "arch",
+    ")",
+    "dpkg",
+    "--print-architecture",
+    "apk",
+    "--print-arch",
+    "x",
+];
+
+/// `count` texts of 1 to 8 `pieces` each, deterministic (a fixed-seed generator).
+pub(crate) fn samples(pieces: &[&str], count: usize) -> Vec<String> {
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(seed >> 33).unwrap() % n
+    };
+    let mut out: Vec<String> = pieces.iter().map(|p| (*p).to_string()).collect();
+    for _ in 0..count {
+        let n = 1 + next(8);
+        out.push((0..n).map(|_| pieces[next(pieces.len())]).collect());
+    }
+    out
+}
+
+#[test]
+fn arch_tokens_match_the_regex_they_replace() {
+    let re = Regex::new(
+        r"(?i)amd64|x86[-_]64|x64|linux64|i[3-6]86|win64|aarch64|arm64|armv[5-8]l?|armhf|armel|arm32",
+    )
+    .unwrap();
+    let pieces = [
+        "amd64", "AMD", "64", "x86", "-", "_", "X86_64", "x6", "4", "linux", "i3", "86", "i7",
+        "win", "aarch", "ARM", "arm", "v", "5", "8", "l", "L", "hf", "el", "32", "é", "/", ".",
+        "=", "ı", "K", "armv9", " ",
+    ];
+    for text in samples(&pieces, 20_000) {
+        let expected: Vec<(usize, usize)> =
+            re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+        assert_eq!(arch_token_matches(&text), expected, "{text:?}");
+    }
+}
+
+#[test]
+fn var_refs_match_the_regex_they_replace() {
+    let re = Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").unwrap();
+    let pieces = ["$", "{", "}", "A", "a_1", "_", "9", "$$", "${", "-", "é", " ", "x"];
+    for text in samples(&pieces, 20_000) {
+        let expected: Vec<(usize, usize, &str)> = re
+            .captures_iter(&text)
+            .map(|c| {
+                let name = c.get(1).unwrap();
+                (c.get(0).unwrap().start(), name.end(), name.as_str())
+            })
+            .collect();
+        assert_eq!(var_refs(&text), expected, "{text:?}");
+    }
+}
+
+#[test]
+fn case_pattern_words_match_the_regex_they_replace() {
+    let re = Regex::new(r#"(?:^|[\s(|;])['"]?\*?([A-Za-z0-9_-]+)\*?['"]?\s*[|)]"#).unwrap();
+    let pieces = [
+        "amd64", "x86_64", "|", ")", "(", ";", " ", "\t", "\u{a0}", "\u{3000}", "*", "'", "\"",
+        "arm-v7", "_", "é", "in", "\n", ";;", "esac", "a",
+    ];
+    for text in samples(&pieces, 20_000) {
+        let expected: Vec<&str> =
+            re.captures_iter(&text).map(|c| c.get(1).unwrap().as_str()).collect();
+        assert_eq!(case_pattern_words(&text), expected, "{text:?}");
+    }
+}
+
+#[test]
+fn literal_assignments_match_the_regexes_they_replace() {
+    let goarch = Regex::new(r#"(?:^|[^A-Za-z0-9_])(GOARCH=["']?([A-Za-z0-9_]+))"#).unwrap();
+    let goarm = Regex::new(r#"(?:^|[^A-Za-z0-9_])GOARM=["']?([5-7])"#).unwrap();
+    let pieces = [
+        "GOARCH",
+        "GOARM",
+        "=",
+        "\"",
+        "'",
+        "arm",
+        "64",
+        "7",
+        "5",
+        "9",
+        "x",
+        "_",
+        " ",
+        "$X",
+        "é",
+        "-",
+        "GOARCHGOARCH=",
+    ];
+    for text in samples(&pieces, 20_000) {
+        let expected: Vec<(usize, usize, &str)> = goarch
+            .captures_iter(&text)
+            .map(|c| {
+                let (all, value) = (c.get(1).unwrap(), c.get(2).unwrap());
+                (all.start(), all.end(), value.as_str())
+            })
+            .collect();
+        assert_eq!(literal_assignments(&text, "GOARCH"), expected, "{text:?}");
+        let expected = goarm.captures(&text).map(|c| c.get(1).unwrap().as_str());
+        let actual = literal_assignments(&text, "GOARM")
+            .into_iter()
+            .find_map(|(_, _, v)| v.get(..1).filter(|d| matches!(*d, "5" | "6" | "7")));
+        assert_eq!(actual, expected, "{text:?}");
+    }
+}
+
+#[test]
+fn pre_filters_never_hide_a_match() {
+    let more = [
+        "$",
+        "{",
+        "(",
+        "\u{a0}",
+        "=",
+        "==",
+        "!=",
+        "TARGETARCH",
+        "BUILDPLATFORM",
+        "HOSTTYPE",
+        "dpkg-architecture",
+        "go env GOARCH",
+        "\"",
+        "'",
+    ];
+    let pieces = [&more[..], ARCH_COMMAND_WORDS].concat();
+    for text in samples(&pieces, 20_000) {
+        if DERIVE.is_match(&text) || DERIVED_VAR.is_match(&text) {
+            assert!(may_derive(&text), "{text:?}");
+        }
+        if COMPARISON.is_match(&text) {
+            assert!(may_compare(&text), "{text:?}");
+        }
+    }
+}
+
+#[test]
+fn name_tokens_match_the_regex_they_replace() {
+    let re = Regex::new(concat!(
+        r"(?i)(?:^|[-_.])(x86[-_]64|amd64|x64|aarch64|arm64v8|arm64|arm32v[5-7]|armv[5-8]l?|armhf|armel|arm32|arm|i[3-6]86|x86",
+        r"|ppc64le|ppc64el|s390x|riscv64)",
+        r"(?:$|[-_.])"
+    ))
+    .unwrap();
+    let reference = |name: &str| -> Option<Platform> {
+        let mut found: Option<Platform> = None;
+        let mut at = 0;
+        while let Some(c) = re.captures_at(name, at) {
+            let m = c.get(1).unwrap();
+            let token = m.as_str().to_ascii_lowercase();
+            let token = if token == "x86" { "amd64" } else { token.as_str() };
+            let p = Platform::from_arch_name(token)?;
+            if found.as_ref().is_some_and(|f| *f != p) {
+                return None;
+            }
+            found = Some(p);
+            at = m.end();
+        }
+        found
+    };
+    let pieces = [
+        "Dockerfile",
+        ".",
+        "-",
+        "_",
+        "x86",
+        "64",
+        "amd64",
+        "ARM",
+        "arm",
+        "64v8",
+        "32v7",
+        "v",
+        "6",
+        "l",
+        "hf",
+        "el",
+        "i686",
+        "ppc64le",
+        "s390x",
+        "ſ390x",
+        "riscv64",
+        "build",
+        "é",
+        "x",
+    ];
+    for name in samples(&pieces, 20_000) {
+        assert_eq!(name_arch(&name), reference(&name), "{name:?}");
+    }
+}
