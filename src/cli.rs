@@ -401,7 +401,9 @@ fn overrides_from(args: &LintArgs) -> Result<Overrides, String> {
 /// Compose file. Kubernetes cross-file rules pair files of one directory only
 /// ([`crate::engine::kubernetes_bundles`]), so [`cross_file`] parses those again from their
 /// text one directory at a time: a kept stream's document is ~25 times its text, and keeping
-/// them all made peak memory grow with the tree (1.2 GB for 10,000 files). Dockerfiles are
+/// them all made peak memory grow with the tree (1.2 GB for 10,000 files). A stream alone in
+/// its directory is not kept: its phase runs with its per-file pass ([`Bundle::Alone`]).
+/// Dockerfiles are
 /// read only next to a Compose file that builds them, so they are parsed again only when a
 /// Compose document was kept.
 struct Kept {
@@ -614,6 +616,18 @@ fn lint(args: LintArgs) -> i32 {
     }
 
     let limit = args.max_file_size;
+    // A Kubernetes stream alone in its directory among the run's inputs is a cross-file bundle
+    // by itself: its cross-file phase runs with its per-file pass, on the document at hand,
+    // instead of parsing it again after every file is linted (see [`cross_file`]).
+    let stdin_path = stdin_settings
+        .as_ref()
+        .map(|_| PathBuf::from(args.stdin_filename.as_deref().unwrap_or("-")));
+    let mut inputs_in_dir: std::collections::HashMap<Option<&std::path::Path>, usize> =
+        std::collections::HashMap::new();
+    for path in jobs.iter().map(|(c, _)| c.path.as_path()).chain(stdin_path.as_deref()) {
+        *inputs_in_dir.entry(path.parent()).or_default() += 1;
+    }
+    let alone = |path: &std::path::Path| inputs_in_dir.get(&path.parent()) == Some(&1);
     // Two phases: the files that are not Dockerfiles by name first, then the Dockerfiles, each
     // with the platforms the run's Compose services build it for (see [`compose_builds`]).
     type Job<'a> = (&'a discover::Candidate, std::sync::Arc<Settings>);
@@ -623,7 +637,8 @@ fn lint(args: LintArgs) -> i32 {
         // as if it had been found by walking.
         let origin = if args.skip_unrecognised { Origin::Walked } else { c.origin };
         let built = built.map(|b| (absolute[index].as_path(), b));
-        only_what_the_output_needs(lint_file(&c.path, origin, settings, limit, built))
+        let bundle = if alone(&c.path) { Bundle::Alone } else { Bundle::Shared };
+        only_what_the_output_needs(lint_file(&c.path, origin, settings, limit, built, bundle))
     };
     let is_dockerfile = |index: &usize| {
         let (c, settings) = &jobs[*index];
@@ -679,11 +694,16 @@ fn lint(args: LintArgs) -> i32 {
     }
     let mut outcomes: Vec<Outcome> = slots.into_iter().flatten().collect();
     if let Some(settings) = stdin_settings {
+        let bundle = match &stdin_path {
+            Some(p) if alone(p) => Bundle::Alone,
+            _ => Bundle::Shared,
+        };
         outcomes.push(lint_stdin(
             args.stdin_filename.as_deref(),
             &settings,
             limit,
             args.skip_unrecognised,
+            bundle,
         ));
     }
 
@@ -1132,6 +1152,15 @@ fn is_binary(report: &FileReport) -> bool {
     report.source.text.contains('\0')
 }
 
+/// Whether an input shares its directory with other inputs of the run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bundle {
+    /// The only input of its directory: a Kubernetes stream's cross-file phase runs with its
+    /// per-file pass.
+    Alone,
+    Shared,
+}
+
 /// `built` receives the Dockerfiles a Compose file at `absolute` builds (see
 /// [`compose_builds`]), for the Dockerfile phase of the run.
 fn lint_text(
@@ -1140,6 +1169,7 @@ fn lint_text(
     origin: Origin,
     settings: &Settings,
     built: Option<(&std::path::Path, &mut Vec<BuiltDockerfile>)>,
+    bundle: Bundle,
 ) -> Outcome {
     let (text, invalid_at) = decode(bytes);
     match crate::lint_source_document(path, text, settings) {
@@ -1167,6 +1197,15 @@ fn lint_text(
                     && settings.rule_enabled(r.meta().name)
                     && r.cross_file_needs(&document)
             });
+            if uses_cross_file && bundle == Bundle::Alone && kind == FileKind::Kubernetes {
+                // Its own bundle ([`crate::engine::kubernetes_bundles`]): the phase the run
+                // would give it after the others, now.
+                let file = crate::engine::RunFile { source: &report.source, document: &document, settings };
+                let found = crate::engine::cross_file(std::slice::from_ref(&file));
+                report.diagnostics.extend(found.into_iter().map(|(_, d)| d));
+                crate::sort_diagnostics(&mut report.diagnostics);
+                return Outcome::Report(report, settings.failure_threshold, None);
+            }
             let kept = uses_cross_file.then(|| Box::new(Kept::new(document, settings.clone())));
             Outcome::Report(report, settings.failure_threshold, kept)
         }
@@ -1187,6 +1226,7 @@ fn lint_file(
     settings: &Settings,
     limit: u64,
     built: Option<(&std::path::Path, &mut Vec<BuiltDockerfile>)>,
+    bundle: Bundle,
 ) -> Outcome {
     let shown = path.to_string_lossy().into_owned();
     let cannot_read = |e: &io::Error| {
@@ -1223,13 +1263,19 @@ fn lint_file(
         // It grew since `metadata`.
         return over_limit(&shown, None, &bytes[..], limit, origin, settings);
     }
-    lint_text(&shown, bytes, origin, settings, built)
+    lint_text(&shown, bytes, origin, settings, built, bundle)
 }
 
 /// Standard input, read up to `limit`. Input of no known kind is an error (exit 2): a pipe
 /// such as `docker compose config | edgelint -` must not pass because nothing was linted.
 /// `--skip-unrecognised` (editors that send every YAML file) skips it silently instead.
-fn lint_stdin(name: Option<&str>, settings: &Settings, limit: u64, skip: bool) -> Outcome {
+fn lint_stdin(
+    name: Option<&str>,
+    settings: &Settings,
+    limit: u64,
+    skip: bool,
+    bundle: Bundle,
+) -> Outcome {
     let mut bytes = Vec::new();
     if let Err(e) = io::stdin().lock().take(limit.saturating_add(1)).read_to_end(&mut bytes) {
         return Outcome::Error(format!(
@@ -1242,7 +1288,7 @@ fn lint_stdin(name: Option<&str>, settings: &Settings, limit: u64, skip: bool) -
     let outcome = if bytes.len() as u64 > limit {
         over_limit(path, None, &bytes[..], limit, origin, settings)
     } else {
-        lint_text(path, bytes, origin, settings, None)
+        lint_text(path, bytes, origin, settings, None, bundle)
     };
     match outcome {
         Outcome::Note(_) => Outcome::Error(format!(

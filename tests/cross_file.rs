@@ -80,6 +80,29 @@ fn a_budget_that_selects_nothing_in_its_directory() {
         stdout(&o),
         "app/bundle.yaml:4:9: info[pdb-blocks-drain] disruption budget `db` selects no workload in its directory\n"
     );
+    // Alone in its directory, the file is its own bundle (its cross-file phase runs with its
+    // per-file pass): the same finding, named or walked, and from standard input.
+    let expected = "bundle.yaml:4:9: info[pdb-blocks-drain] disruption budget `db` selects no workload in its directory\n";
+    let dir = tree("cross-file-stale-alone", &[("bundle.yaml", &bundle), ("db/db.yaml", DB)]);
+    assert_eq!(stdout(&lint(&dir, &["."])), expected);
+    assert_eq!(stdout(&lint(&dir, &["bundle.yaml"])), expected);
+    let args = ["--isolated", "--format", "concise", "--select", "pdb-blocks-drain"];
+    let piped = common::run_stdin(
+        &[&args[..], &["--stdin-filename", "bundle.yaml", "-"]].concat(),
+        &dir,
+        &bundle,
+    );
+    assert_eq!(stdout(&piped), expected);
+    // Standard input named into a directory with a file: one bundle of two.
+    let next = common::run_stdin(
+        &[&args[..], &["--stdin-filename", "db/pdb.yaml", "-", "db/db.yaml"]].concat(),
+        &dir,
+        PDB,
+    );
+    assert_eq!(
+        stdout(&next),
+        "db/pdb.yaml:6:17: warning[pdb-blocks-drain] disruption budget `db` allows no voluntary eviction of StatefulSet `db` (in db/db.yaml): `minAvailable: 1` with 1 replica (default)\n"
+    );
     // A budget file without workloads is not judged: its bundle may be elsewhere.
     let dir = tree("cross-file-alone", &[("pdb.yaml", &stale)]);
     assert_eq!(stdout(&lint(&dir, &["."])), "");

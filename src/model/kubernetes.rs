@@ -20,11 +20,16 @@ use crate::syntax::yaml::{NodeId, NodeRef, YamlStream};
 pub struct Manifests {
     pub yaml: YamlStream,
     pub objects: Vec<Object>,
+    /// The pods each object runs and an index of their labels, read on first use
+    /// ([`Manifests::pod_index`]).
+    pods: std::sync::OnceLock<disruption::PodIndex>,
 }
 
 /// One object (a document, or an item of a `kind: List`).
 #[derive(Debug)]
 pub struct Object {
+    /// Its position in [`Manifests::objects`].
+    pub index: usize,
     /// Index of the YAML document holding it.
     pub doc: usize,
     pub node: NodeId,
@@ -425,7 +430,7 @@ impl Manifests {
             let Some(root) = doc.root() else { continue };
             collect_object(doc_index, root, &mut objects, 0);
         }
-        Manifests { yaml, objects }
+        Manifests { yaml, objects, pods: std::sync::OnceLock::new() }
     }
 
     /// A node of the stream, for lookups beyond what the view extracts.
@@ -547,6 +552,7 @@ fn collect_object(doc: usize, node: NodeRef<'_>, out: &mut Vec<Object>, depth: u
     }
     let cron_job = if kind.value == "CronJob" { cron_job(node) } else { None };
     out.push(Object {
+        index: out.len(),
         doc,
         node: node.id(),
         span: node.span(),

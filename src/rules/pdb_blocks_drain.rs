@@ -248,7 +248,7 @@ fn judge(
     if !pods.drained {
         return None;
     }
-    let n = replicas(stream, workload, &pods);
+    let n = replicas(stream, workload, pods);
     if n == Some(0) {
         return None;
     }

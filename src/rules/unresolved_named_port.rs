@@ -144,7 +144,7 @@ impl Rule for UnresolvedNamedPort {
                     for (sel, port, target) in named_targets(&service) {
                         // A Service that selects workloads of its own stream is the per-file
                         // hook's: its bundle is that stream (the other files are other renders).
-                        if stream.objects.iter().any(|o| selects(object, sel, stream, o)) {
+                        if selected_in(object, sel, stream).next().is_some() {
                             continue;
                         }
                         for m in judge(object, sel, port, target, &others, &bundle) {
@@ -262,7 +262,7 @@ impl Missing<'_> {
 /// workload of `view` that it selects declares it (nor has ports edgelint cannot read).
 fn judge<'a>(
     service_object: &'a Object,
-    sel: &LabelSelector,
+    sel: &'a LabelSelector,
     port: &'a ServicePort,
     target: Target<'a>,
     candidates: &[(usize, &'a Manifests)],
@@ -272,9 +272,8 @@ fn judge<'a>(
     let selected = |streams: &[(usize, &'a Manifests)]| -> Vec<(usize, &'a Object, Declared)> {
         streams
             .iter()
-            .flat_map(|&(file, s)| s.objects.iter().map(move |o| (file, s, o)))
-            .filter(|(_, s, o)| selects(service_object, sel, s, o))
-            .map(|(file, _, o)| (file, o, declared(o, target.name, protocol)))
+            .flat_map(|&(file, s)| selected_in(service_object, sel, s).map(move |o| (file, o)))
+            .map(|(file, o)| (file, o, declared(o, target.name, protocol)))
             .collect()
     };
     let in_view = selected(view);
@@ -298,11 +297,20 @@ fn judge<'a>(
         .collect()
 }
 
-/// Whether the Service's selector selects the pods of `workload` (same namespace, every pair
-/// of the selector among the pod labels); not when it cannot be known.
-fn selects(service: &Object, sel: &LabelSelector, stream: &Manifests, workload: &Object) -> bool {
-    let Some(pods) = stream.workload_pods(workload) else { return false };
-    !pods.unreadable_labels
-        && service.same_namespace(workload)
-        && selector::matches(sel, &pods.labels) == Some(true)
+/// The workloads of `stream` whose pods the Service's selector selects (same namespace, every
+/// pair of the selector among the pod labels), in stream order; not those where it cannot be
+/// known.
+fn selected_in<'a>(
+    service: &'a Object,
+    sel: &'a LabelSelector,
+    stream: &'a Manifests,
+) -> impl Iterator<Item = &'a Object> + 'a {
+    stream.pod_index().candidates(sel).into_iter().filter_map(move |i| {
+        let workload = stream.objects.get(i)?;
+        let pods = stream.workload_pods(workload)?;
+        let selected = !pods.unreadable_labels
+            && service.same_namespace(workload)
+            && selector::matches(sel, &pods.labels) == Some(true);
+        selected.then_some(workload)
+    })
 }

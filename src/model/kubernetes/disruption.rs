@@ -3,6 +3,8 @@
 //! HorizontalPodAutoscalers that change that count. Read on demand from an [`Object`]'s node,
 //! for `pdb-blocks-drain`.
 
+use std::collections::HashMap;
+
 use super::{get_scalar, get_str, path_get, Manifests, Object, Scalar};
 use crate::source::{Span, Spanned};
 use crate::syntax::yaml::NodeRef;
@@ -67,6 +69,44 @@ pub struct WorkloadPods {
     pub drained: bool,
 }
 
+/// The pods of a stream's objects, by object index, and which objects' pods carry each label.
+#[derive(Debug)]
+pub struct PodIndex {
+    pods: Vec<Option<WorkloadPods>>,
+    /// `(key, value)` → the indices of the objects whose pods carry that label, ascending.
+    by_label: HashMap<(String, String), Vec<usize>>,
+    /// The objects whose pods have labels edgelint cannot read exactly: always candidates.
+    unreadable: Vec<usize>,
+}
+
+impl PodIndex {
+    /// The indices (ascending) of the objects whose pods `selector` may select: every object
+    /// with pods, narrowed by the rarest of its `matchLabels` pairs when it has some. A
+    /// superset (objects with labels that cannot be read are always in it): the caller still
+    /// matches each ([`crate::semantic::selector::matches`]).
+    pub fn candidates(&self, selector: &LabelSelector) -> Vec<usize> {
+        let rarest = selector
+            .match_labels
+            .iter()
+            .map(|(k, v)| {
+                // A pair no pod carries selects nothing.
+                self.by_label.get(&(k.clone(), v.clone())).map_or(&[][..], Vec::as_slice)
+            })
+            .min_by_key(|c| c.len());
+        match rarest {
+            Some(c) => {
+                let mut out: Vec<usize> = c.iter().chain(&self.unreadable).copied().collect();
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
+            None => {
+                self.pods.iter().enumerate().filter(|(_, p)| p.is_some()).map(|(i, _)| i).collect()
+            }
+        }
+    }
+}
+
 /// The kinds whose pods `kubectl drain` evicts and a budget can hold up, with a replica count
 /// (`Pod`: one). DaemonSet pods are not evicted by a drain (`--ignore-daemonsets`); Job pods
 /// finish.
@@ -94,9 +134,40 @@ impl Manifests {
         })
     }
 
-    /// The pods `object` runs, if it is a Pod, a workload kind with replicas, a DaemonSet or a
-    /// Job.
-    pub fn workload_pods(&self, object: &Object) -> Option<WorkloadPods> {
+    /// The pods `object` (one of this stream's objects) runs, if it is a Pod, a workload kind
+    /// with replicas, a DaemonSet or a Job. Read once per stream ([`Manifests::pod_index`]).
+    pub fn workload_pods(&self, object: &Object) -> Option<&WorkloadPods> {
+        let own = self.objects.get(object.index).is_some_and(|o| std::ptr::eq(o, object));
+        debug_assert!(own, "an object of another stream");
+        if !own {
+            return None;
+        }
+        self.pod_index().pods.get(object.index)?.as_ref()
+    }
+
+    /// The pods of every object and the index of their labels, built on first use: rules pair
+    /// every Service and budget with every workload of a stream, and reading the labels again
+    /// for each pair made an 8 MB stream of 3,840 Services take 14 s.
+    pub fn pod_index(&self) -> &PodIndex {
+        self.pods.get_or_init(|| {
+            let pods: Vec<Option<WorkloadPods>> =
+                self.objects.iter().map(|o| self.read_workload_pods(o)).collect();
+            let mut by_label: HashMap<(String, String), Vec<usize>> = HashMap::new();
+            let mut unreadable = Vec::new();
+            for (index, p) in pods.iter().enumerate() {
+                let Some(p) = p else { continue };
+                if p.unreadable_labels {
+                    unreadable.push(index);
+                }
+                for (k, v) in &p.labels {
+                    by_label.entry((k.clone(), v.clone())).or_default().push(index);
+                }
+            }
+            PodIndex { pods, by_label, unreadable }
+        })
+    }
+
+    fn read_workload_pods(&self, object: &Object) -> Option<WorkloadPods> {
         let node = self.node(object.doc, object.node)?;
         let kind = object.kind.value.as_str();
         let drained = !UNDRAINED_KINDS.contains(&kind);
@@ -247,11 +318,32 @@ mod tests {
             "kind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels: {app: web}\n    spec: {containers: [{name: a, image: a}]}\n---\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {kind: Deployment, name: web}\n---\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n  template:\n    metadata: {labels: {app: agent}}\n    spec: {containers: [{name: a, image: a}]}\n",
         );
         let pods = m.workload_pods(&m.objects[0]).expect("a workload");
-        assert_eq!(pods.replicas.map(|r| r.value), Some(Scalar::Int(3)));
+        assert_eq!(pods.replicas.as_ref().map(|r| &r.value), Some(&Scalar::Int(3)));
         assert_eq!(pods.labels, [("app".to_string(), "web".to_string())]);
         assert!(m.is_autoscaled(&m.objects[0]));
         let agent = m.workload_pods(&m.objects[2]).expect("DaemonSet pods");
         assert!(!agent.drained, "a drain does not evict DaemonSet pods");
         assert_eq!(agent.labels, [("app".to_string(), "agent".to_string())]);
+    }
+
+    #[test]
+    fn the_pod_index_narrows_a_selector_to_the_objects_with_its_rarest_pair() {
+        let m = manifests(
+            "kind: Deployment\nspec:\n  template:\n    metadata: {labels: {app: db, tier: data}}\n    spec: {containers: [{name: a, image: a}]}\n---\nkind: Service\nspec: {selector: {app: db}}\n---\nkind: StatefulSet\nspec:\n  template:\n    metadata: {labels: {app: web, tier: data}}\n    spec: {containers: [{name: a, image: a}]}\n---\nkind: DaemonSet\nspec:\n  template:\n    metadata: {labels: {app: [db]}}\n    spec: {containers: [{name: a, image: a}]}\n",
+        );
+        let index = m.pod_index();
+        let sel = |pairs: &[(&str, &str)]| LabelSelector {
+            match_labels: pairs.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
+            ..LabelSelector::default()
+        };
+        // The DaemonSet's labels cannot be read: always a candidate.
+        assert_eq!(index.candidates(&sel(&[("app", "db")])), [0, 3]);
+        assert_eq!(index.candidates(&sel(&[("tier", "data")])), [0, 2, 3]);
+        assert_eq!(index.candidates(&sel(&[("tier", "data"), ("app", "web")])), [2, 3]);
+        assert_eq!(index.candidates(&sel(&[("app", "cache")])), [3]);
+        // No pairs (expressions only, or empty): every object with pods, not the Service.
+        assert_eq!(index.candidates(&LabelSelector::default()), [0, 2, 3]);
+        assert!(m.workload_pods(&m.objects[1]).is_none());
+        assert!(m.workload_pods(&m.objects[3]).expect("DaemonSet pods").unreadable_labels);
     }
 }
