@@ -410,13 +410,17 @@ struct Kept {
     kind: FileKind,
     document: Option<Document>,
     settings: Settings,
+    /// Whether a cross-file finding can be reported in this file
+    /// ([`rules::Rule::cross_file_reports_in`]): a directory of Kubernetes streams none of
+    /// which can receive one is not parsed again.
+    reports: bool,
 }
 
 impl Kept {
-    fn new(document: Document, settings: Settings) -> Kept {
+    fn new(document: Document, settings: Settings, reports: bool) -> Kept {
         let kind = document.kind();
         let document = (kind == FileKind::Compose).then_some(document);
-        Kept { kind, document, settings }
+        Kept { kind, document, settings, reports }
     }
 }
 
@@ -1079,6 +1083,7 @@ fn cross_file(kept: &mut [(FileReport, Option<Severity>, Box<Kept>)]) {
     let mut by_dir: std::collections::HashMap<Option<&std::path::Path>, usize> =
         std::collections::HashMap::new();
     let mut dirs: Vec<Vec<usize>> = Vec::new();
+    let mut reported: Vec<bool> = Vec::new();
     for (i, (r, _, k)) in kept.iter().enumerate() {
         if k.kind != FileKind::Kubernetes {
             continue;
@@ -1086,12 +1091,19 @@ fn cross_file(kept: &mut [(FileReport, Option<Severity>, Box<Kept>)]) {
         let dir = std::path::Path::new(&r.source.path).parent();
         let at = *by_dir.entry(dir).or_insert_with(|| {
             dirs.push(Vec::new());
+            reported.push(false);
             dirs.len() - 1
         });
         if let Some(files) = dirs.get_mut(at) {
             files.push(i);
         }
+        if let Some(r) = reported.get_mut(at) {
+            *r |= k.reports;
+        }
     }
+    // A directory where no stream can receive a finding gives none: not parsed again.
+    let dirs: Vec<Vec<usize>> =
+        dirs.into_iter().zip(reported).filter(|(_, r)| *r).map(|(d, _)| d).collect();
     let shared: &[(FileReport, Option<Severity>, Box<Kept>)] = kept;
     let per_dir = map_jobs((0..dirs.len()).collect(), |d| {
         let Some(indices) = dirs.get(d) else { return Vec::new() };
@@ -1191,13 +1203,19 @@ fn lint_text(
             // Only documents a cross-file rule that runs reads are kept (memory stays flat for
             // the other kinds on large trees).
             let kind = document.kind();
-            let uses_cross_file = rules::all().iter().any(|r| {
-                r.uses_cross_file()
-                    && r.cross_file_reads(kind)
-                    && settings.rule_enabled(r.meta().name)
-                    && r.cross_file_needs(&document)
-            });
+            let cross_file_rules = || {
+                rules::all().iter().filter(|r| {
+                    r.uses_cross_file()
+                        && r.cross_file_reads(kind)
+                        && settings.rule_enabled(r.meta().name)
+                })
+            };
+            let uses_cross_file = cross_file_rules().any(|r| r.cross_file_needs(&document));
+            let reports = cross_file_rules().any(|r| r.cross_file_reports_in(&document));
             if uses_cross_file && bundle == Bundle::Alone && kind == FileKind::Kubernetes {
+                if !reports {
+                    return Outcome::Report(report, settings.failure_threshold, None);
+                }
                 // Its own bundle ([`crate::engine::kubernetes_bundles`]): the phase the run
                 // would give it after the others, now.
                 let file = crate::engine::RunFile { source: &report.source, document: &document, settings };
@@ -1206,7 +1224,8 @@ fn lint_text(
                 crate::sort_diagnostics(&mut report.diagnostics);
                 return Outcome::Report(report, settings.failure_threshold, None);
             }
-            let kept = uses_cross_file.then(|| Box::new(Kept::new(document, settings.clone())));
+            let kept =
+                uses_cross_file.then(|| Box::new(Kept::new(document, settings.clone(), reports)));
             Outcome::Report(report, settings.failure_threshold, kept)
         }
         Err(NotLinted::HelmTemplate) => Outcome::HelmTemplate(path.to_string()),

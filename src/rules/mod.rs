@@ -171,6 +171,15 @@ pub trait Rule: Sync + Send {
         let _ = document;
         true
     }
+
+    /// Whether [`Rule::cross_file`] can report a finding in `document` (of a kind it reads):
+    /// a finding is put in the file of what it is about (the budget, the Service, the claim,
+    /// the Deployment), so front ends skip a bundle in which no document can receive one.
+    /// Every one, unless the rule can tell from the document alone.
+    fn cross_file_reports_in(&self, document: &crate::document::Document) -> bool {
+        let _ = document;
+        true
+    }
 }
 
 /// Declares a rule's type and its metadata, embedding its doc (a rule without a doc does not

@@ -8,6 +8,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
+use crate::document::Document;
 use crate::engine::{kubernetes_bundles, RunFile};
 use crate::model::kubernetes::disruption::{DisruptionBudget, IntOrPercent, WorkloadPods};
 use crate::model::kubernetes::{Manifests, Object, Scalar};
@@ -78,6 +79,12 @@ impl Rule for PdbBlocksDrain {
 
     fn uses_cross_file(&self) -> bool {
         true
+    }
+
+    fn cross_file_reports_in(&self, document: &Document) -> bool {
+        // Findings are in the budget's file.
+        let Document::Kubernetes(stream) = document else { return false };
+        stream.objects.iter().any(|o| o.kind.value == "PodDisruptionBudget")
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {

@@ -10,6 +10,7 @@
 //! pair across two files of one directory by the cross-file hook; the finding is on the claim.
 
 use crate::declare_rule;
+use crate::document::Document;
 use crate::engine::{kubernetes_bundles, RunFile};
 use crate::model::kubernetes::storage::{Claim, PersistentVolume, StorageClass};
 use crate::model::kubernetes::{Manifests, Object};
@@ -48,6 +49,12 @@ impl Rule for PvcBindingMismatch {
 
     fn uses_cross_file(&self) -> bool {
         true
+    }
+
+    fn cross_file_reports_in(&self, document: &Document) -> bool {
+        // Findings are on the claim.
+        let Document::Kubernetes(stream) = document else { return false };
+        stream.objects.iter().any(|o| stream.claim(o).is_some())
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {

@@ -9,6 +9,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
+use crate::document::Document;
 use crate::engine::{kubernetes_bundles, RunFile};
 use crate::model::kubernetes::storage::Sharing;
 use crate::model::kubernetes::{Manifests, Object, Scalar};
@@ -47,6 +48,17 @@ impl Rule for RwoVolumeRollout {
 
     fn uses_cross_file(&self) -> bool {
         true
+    }
+
+    fn cross_file_reports_in(&self, document: &Document) -> bool {
+        // Findings are on a Deployment (ReplicaSet, ReplicationController) that mounts a claim.
+        let Document::Kubernetes(stream) = document else { return false };
+        stream.objects.iter().any(|o| {
+            matches!(o.kind.value.as_str(), "Deployment" | "ReplicaSet" | "ReplicationController")
+                && o.pod_templates
+                    .first()
+                    .is_some_and(|t| t.volumes.iter().any(|v| stream.claim_name(o, v).is_some()))
+        })
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {

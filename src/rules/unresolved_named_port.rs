@@ -19,6 +19,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
+use crate::document::Document;
 use crate::engine::{kubernetes_bundles, RunFile};
 use crate::model::container::{ContainerRole, ContainerView};
 use crate::model::kubernetes::disruption::LabelSelector;
@@ -128,6 +129,15 @@ impl Rule for UnresolvedNamedPort {
 
     fn uses_cross_file(&self) -> bool {
         true
+    }
+
+    fn cross_file_reports_in(&self, document: &Document) -> bool {
+        // Findings are on the Service's `targetPort`.
+        let Document::Kubernetes(stream) = document else { return false };
+        stream
+            .objects
+            .iter()
+            .any(|o| stream.service(o).is_some_and(|s| !named_targets(&s).is_empty()))
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {
