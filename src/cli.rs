@@ -1037,8 +1037,9 @@ fn write_report(
     reports: &[FileReport],
     opts: &RenderOptions,
 ) -> io::Result<()> {
-    let mut f = std::fs::File::create(file)?;
-    render::render(format, reports, opts, &mut f)
+    let mut f = io::BufWriter::new(std::fs::File::create(file)?);
+    render::render(format, reports, opts, &mut f)?;
+    f.flush()
 }
 
 /// The cross-file phase over the files whose documents were kept: its findings join their

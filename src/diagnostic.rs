@@ -51,8 +51,9 @@ pub struct Diagnostic {
     pub span: Span,
     /// Starts lowercase, no trailing period, names the problem and the value found.
     pub message: String,
-    /// How to fix it.
-    pub help: Option<String>,
+    /// How to fix it. Most rules' help is a constant, borrowed rather than copied into every
+    /// finding (a run over a large tree holds hundreds of thousands).
+    pub help: Option<std::borrow::Cow<'static, str>>,
     /// Other places the finding refers to (the first occurrence of a duplicate key…).
     pub labels: Vec<Label>,
     /// A machine-applicable fix.
@@ -148,7 +149,7 @@ impl Diagnostic {
         self.severity >= threshold && self.once_per_run.is_none()
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub fn with_help(mut self, help: impl Into<std::borrow::Cow<'static, str>>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }

@@ -19,7 +19,9 @@
 use super::ci::{self, Columns};
 use super::RenderOptions;
 use crate::diagnostic::{FileReport, Severity};
-use serde_json::{json, Value};
+use serde::ser::{SerializeSeq, Serializer};
+use serde::Serialize;
+use serde_json::json;
 use std::io::{self, Write};
 
 fn severity(s: Severity) -> &'static str {
@@ -35,35 +37,49 @@ pub(super) fn render(
     opts: &RenderOptions,
     w: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut issues: Vec<Value> = Vec::new();
-    for report in reports {
-        let path = ci::report_path(&report.source.path, opts.root.as_deref());
-        let fingerprints = ci::fingerprints(report, path.as_str());
-        for (d, fingerprint) in report.diagnostics.iter().zip(fingerprints) {
-            let r = ci::region(report, d, Columns::Chars);
-            let description = match &d.help {
-                Some(help) => format!("{} (help: {help})", d.message),
-                None => d.message.clone(),
-            };
-            issues.push(json!({
-                "type": "issue",
-                "description": description,
-                "check_name": d.rule,
-                "fingerprint": fingerprint,
-                "severity": severity(d.severity),
-                "categories": ["Bug Risk"],
-                "location": {
-                    "path": path.as_str(),
-                    "positions": {
-                        "begin": {"line": r.start.line, "column": r.start.column},
-                        "end": {"line": r.end.line, "column": r.end.column},
-                    },
-                },
-            }));
-        }
-    }
-    serde_json::to_writer_pretty(&mut *w, &issues).map_err(io::Error::from)?;
+    serde_json::to_writer_pretty(&mut *w, &Issues { reports, opts }).map_err(io::Error::from)?;
     w.write_all(b"\n")
+}
+
+/// The issues of the reports, each built as it is written (a large run has hundreds of
+/// thousands: building them all first took gigabytes).
+struct Issues<'a> {
+    reports: &'a [FileReport],
+    opts: &'a RenderOptions,
+}
+
+impl Serialize for Issues<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let count = self.reports.iter().map(|r| r.diagnostics.len()).sum();
+        let mut seq = serializer.serialize_seq(Some(count))?;
+        for report in self.reports {
+            let path = ci::report_path(&report.source.path, self.opts.root.as_deref());
+            let fingerprints = ci::fingerprints(report, path.as_str());
+            for (d, fingerprint) in report.diagnostics.iter().zip(fingerprints) {
+                let r = ci::region(report, d, Columns::Chars);
+                let description = match &d.help {
+                    Some(help) => format!("{} (help: {help})", d.message),
+                    None => d.message.clone(),
+                };
+                seq.serialize_element(&json!({
+                    "type": "issue",
+                    "description": description,
+                    "check_name": d.rule,
+                    "fingerprint": fingerprint,
+                    "severity": severity(d.severity),
+                    "categories": ["Bug Risk"],
+                    "location": {
+                        "path": path.as_str(),
+                        "positions": {
+                            "begin": {"line": r.start.line, "column": r.start.column},
+                            "end": {"line": r.end.line, "column": r.end.column},
+                        },
+                    },
+                }))?;
+            }
+        }
+        seq.end()
+    }
 }
 
 #[cfg(test)]

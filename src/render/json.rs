@@ -41,9 +41,9 @@
 //! ignore keys they do not know.
 
 use super::{clamp_span, rule_statistics, Counts, PositionCursor, RenderOptions};
-use crate::diagnostic::{doc_url, FileReport, Severity};
+use crate::diagnostic::{FileReport, Severity, DOC_BASE_URL};
 use crate::document::FileKind;
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -53,7 +53,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Output<'a> {
     version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Diagnostics<'a>,
     summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     statistics: Option<Statistics>,
@@ -67,7 +67,7 @@ struct JsonDiagnostic<'a> {
     severity: Severity,
     message: &'a str,
     help: Option<&'a str>,
-    doc_url: String,
+    doc_url: DocUrl<'a>,
     start: Location,
     end: Location,
 }
@@ -109,6 +109,48 @@ struct BySeverity {
     info: usize,
 }
 
+/// Every finding of the reports, serialized one at a time as it is written (a run over a large
+/// tree has hundreds of thousands: they are not gathered first).
+struct Diagnostics<'a>(&'a [FileReport]);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let reports = self.0;
+        let mut seq =
+            serializer.serialize_seq(Some(reports.iter().map(|r| r.diagnostics.len()).sum()))?;
+        for report in reports {
+            let text = &report.source.text;
+            let mut starts = PositionCursor::new(&report.source);
+            let mut ends = PositionCursor::new(&report.source);
+            for d in &report.diagnostics {
+                let span = clamp_span(d.span, text);
+                let (s, e) = (starts.position(span.start), ends.position(span.end));
+                seq.serialize_element(&JsonDiagnostic {
+                    path: &report.source.path,
+                    kind: report.kind,
+                    rule: d.rule,
+                    severity: d.severity,
+                    message: &d.message,
+                    help: d.help.as_deref(),
+                    doc_url: DocUrl(d.rule),
+                    start: Location { line: s.line, column: s.column, offset: span.start },
+                    end: Location { line: e.line, column: e.column, offset: span.end },
+                })?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// A rule's documentation link ([`crate::diagnostic::doc_url`]), written without being built first.
+struct DocUrl<'a>(&'a str);
+
+impl Serialize for DocUrl<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{DOC_BASE_URL}{}", self.0))
+    }
+}
+
 /// Rule → count, serialized as an object in the given order.
 struct Statistics(Vec<(&'static str, usize)>);
 
@@ -127,27 +169,7 @@ pub(super) fn render(
     opts: &RenderOptions,
     w: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut diagnostics = Vec::with_capacity(reports.iter().map(|r| r.diagnostics.len()).sum());
-    for report in reports {
-        let text = &report.source.text;
-        let mut starts = PositionCursor::new(&report.source);
-        let mut ends = PositionCursor::new(&report.source);
-        for d in &report.diagnostics {
-            let span = clamp_span(d.span, text);
-            let (s, e) = (starts.position(span.start), ends.position(span.end));
-            diagnostics.push(JsonDiagnostic {
-                path: &report.source.path,
-                kind: report.kind,
-                rule: d.rule,
-                severity: d.severity,
-                message: &d.message,
-                help: d.help.as_deref(),
-                doc_url: doc_url(d.rule),
-                start: Location { line: s.line, column: s.column, offset: span.start },
-                end: Location { line: e.line, column: e.column, offset: span.end },
-            });
-        }
-    }
+    let diagnostics = Diagnostics(reports);
     let counts = Counts::of(reports);
     let run = super::RunStats::of(reports, opts);
     let output = Output {

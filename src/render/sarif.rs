@@ -205,37 +205,6 @@ pub(super) fn render(
             rules.push(RuleInfo { id, summary, severity, formats: &[], doc: "" });
         }
     }
-    let mut results = Vec::new();
-    for report in reports {
-        let path = ci::report_path(&report.source.path, opts.root.as_deref());
-        let fingerprints = ci::fingerprints(report, path.as_str());
-        for (d, fingerprint) in report.diagnostics.iter().zip(fingerprints) {
-            let region = ci::region(report, d, Columns::Utf16);
-            let index = rules.iter().position(|r| r.id == d.rule).unwrap_or(0);
-            let text = match &d.help {
-                Some(help) => format!("{} {}", sentence(&d.message), sentence(help)),
-                None => sentence(&d.message),
-            };
-            results.push(json!({
-                "ruleId": d.rule,
-                "ruleIndex": index,
-                "level": level(d.severity),
-                "message": {"text": text},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": artifact_location(&path),
-                        "region": {
-                            "startLine": region.start.line,
-                            "startColumn": region.start.column,
-                            "endLine": region.end.line,
-                            "endColumn": region.end.column,
-                        },
-                    },
-                }],
-                "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
-            }));
-        }
-    }
     // Written by hand around the cached rule descriptors: one compact line, keys in the order
     // of the SARIF specification's examples.
     let string = |s: &str| serde_json::to_string(s).expect("strings serialize");
@@ -263,9 +232,56 @@ pub(super) fn render(
         let uri = format!("file://{}{slash}", uri_path(&root));
         write!(w, "\"originalUriBaseIds\":{{\"%SRCROOT%\":{{\"uri\":{}}}}},", string(&uri))?;
     }
-    w.write_all(b"\"results\":")?;
-    serde_json::to_writer(&mut *w, &results).map_err(io::Error::from)?;
-    w.write_all(b"}]}\n")
+    w.write_all(b"\"results\":[")?;
+    write_results(reports, opts, &rules, w)?;
+    w.write_all(b"]}]}\n")
+}
+
+/// The results, one at a time as each is written (a large run has hundreds of thousands:
+/// building them all first took gigabytes), separated by commas.
+fn write_results(
+    reports: &[FileReport],
+    opts: &RenderOptions,
+    rules: &[RuleInfo],
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    let mut written = 0usize;
+    for report in reports {
+        let path = ci::report_path(&report.source.path, opts.root.as_deref());
+        let fingerprints = ci::fingerprints(report, path.as_str());
+        for (d, fingerprint) in report.diagnostics.iter().zip(fingerprints) {
+            let region = ci::region(report, d, Columns::Utf16);
+            let index = rules.iter().position(|r| r.id == d.rule).unwrap_or(0);
+            let text = match &d.help {
+                Some(help) => format!("{} {}", sentence(&d.message), sentence(help)),
+                None => sentence(&d.message),
+            };
+            if written > 0 {
+                w.write_all(b",")?;
+            }
+            written += 1;
+            let result = json!({
+                "ruleId": d.rule,
+                "ruleIndex": index,
+                "level": level(d.severity),
+                "message": {"text": text},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": artifact_location(&path),
+                        "region": {
+                            "startLine": region.start.line,
+                            "startColumn": region.start.column,
+                            "endLine": region.end.line,
+                            "endColumn": region.end.column,
+                        },
+                    },
+                }],
+                "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+            });
+            serde_json::to_writer(&mut *w, &result).map_err(io::Error::from)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -592,7 +592,7 @@ pub struct Report<'a> {
 }
 
 impl Report<'_> {
-    pub fn help(self, help: impl Into<String>) -> Self {
+    pub fn help(self, help: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         self.diag.help = Some(help.into());
         self
     }

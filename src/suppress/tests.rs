@@ -317,7 +317,7 @@ fn unused_help(text: &str) -> String {
     let settings = Settings::default();
     resolve(&collected, KNOWN, &settings, &["rule-x"], &mut diagnostics, |_| Vec::new(), &line_of);
     let unused = diagnostics.iter().find(|d| d.rule == "unused-suppression").expect("unused");
-    unused.help.clone().unwrap_or_default()
+    unused.help.clone().unwrap_or_default().into_owned()
 }
 
 #[test]

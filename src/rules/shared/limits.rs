@@ -197,7 +197,8 @@ fn report_missing_k8s(
             help.block, kind.k8s, kind.help_note
         ));
     } else {
-        cx.report(span, format!("{who} has no {} limit{note}", kind.noun)).help(help.add);
+        cx.report(span, format!("{who} has no {} limit{note}", kind.noun))
+            .help(help.add.to_string());
     }
 }
 
@@ -208,13 +209,13 @@ fn report_bad_value(cx: &mut Ctx, what: &str, limit: &Spanned<String>, note: &st
         Verdict::Bounded | Verdict::Unknown => {}
         Verdict::Unlimited(_) => {
             cx.report(limit.span, format!("{what} `{value}`{note}, which means no limit"))
-                .help(help);
+                .help(help.to_string());
         }
         // the API server rejects the object
         Verdict::Invalid(why) => {
             cx.report(limit.span, format!("{what} `{value}`{note}, which is not valid: {why}"))
                 .severity(Severity::Error)
-                .help(help);
+                .help(help.to_string());
         }
     }
 }
