@@ -410,18 +410,37 @@ struct Kept {
     kind: FileKind,
     document: Option<Document>,
     settings: Settings,
-    /// Whether a cross-file finding can be reported in this file
-    /// ([`rules::Rule::cross_file_reports_in`]): a directory of Kubernetes streams none of
-    /// which can receive one is not parsed again.
-    reports: bool,
+    /// What the file can be in the phase of each cross-file rule that runs for it
+    /// ([`rules::Rule::cross_file_role`]): a directory of Kubernetes streams where no file can
+    /// receive a finding about another is not parsed again.
+    roles: Vec<(&'static str, rules::CrossFileRole)>,
 }
 
 impl Kept {
-    fn new(document: Document, settings: Settings, reports: bool) -> Kept {
+    fn new(
+        document: Document,
+        settings: Settings,
+        roles: Vec<(&'static str, rules::CrossFileRole)>,
+    ) -> Kept {
         let kind = document.kind();
         let document = (kind == FileKind::Compose).then_some(document);
-        Kept { kind, document, settings, reports }
+        Kept { kind, document, settings, roles }
     }
+}
+
+/// Whether a cross-file rule can report something in a bundle of these files: one file can
+/// receive a finding and another holds what it pairs with, or the only file can receive one.
+fn bundle_can_report(files: &[&Kept]) -> bool {
+    if let [only] = files {
+        return only.roles.iter().any(|(_, role)| role.reports);
+    }
+    files.iter().enumerate().any(|(i, reporter)| {
+        reporter.roles.iter().filter(|(_, role)| role.reports).any(|(rule, _)| {
+            files.iter().enumerate().any(|(j, other)| {
+                j != i && other.roles.iter().any(|(r, role)| r == rule && role.pairs)
+            })
+        })
+    })
 }
 
 /// One input's outcome.
@@ -1084,7 +1103,6 @@ fn cross_file(kept: &mut [(FileReport, Option<Severity>, Box<Kept>)]) {
     let mut by_dir: std::collections::HashMap<Option<&std::path::Path>, usize> =
         std::collections::HashMap::new();
     let mut dirs: Vec<Vec<usize>> = Vec::new();
-    let mut reported: Vec<bool> = Vec::new();
     for (i, (r, _, k)) in kept.iter().enumerate() {
         if k.kind != FileKind::Kubernetes {
             continue;
@@ -1092,19 +1110,19 @@ fn cross_file(kept: &mut [(FileReport, Option<Severity>, Box<Kept>)]) {
         let dir = std::path::Path::new(&r.source.path).parent();
         let at = *by_dir.entry(dir).or_insert_with(|| {
             dirs.push(Vec::new());
-            reported.push(false);
             dirs.len() - 1
         });
         if let Some(files) = dirs.get_mut(at) {
             files.push(i);
         }
-        if let Some(r) = reported.get_mut(at) {
-            *r |= k.reports;
-        }
     }
-    // A directory where no stream can receive a finding gives none: not parsed again.
-    let dirs: Vec<Vec<usize>> =
-        dirs.into_iter().zip(reported).filter(|(_, r)| *r).map(|(d, _)| d).collect();
+    // A directory where no stream can receive a finding gives none: not parsed again. (A
+    // stream alone in its directory had its phase with its per-file pass.)
+    dirs.retain(|indices| {
+        let files: Vec<&Kept> =
+            indices.iter().filter_map(|&i| kept.get(i)).map(|(_, _, k)| &**k).collect();
+        bundle_can_report(&files)
+    });
     let shared: &[(FileReport, Option<Severity>, Box<Kept>)] = kept;
     let per_dir = map_jobs((0..dirs.len()).collect(), |d| {
         let Some(indices) = dirs.get(d) else { return Vec::new() };
@@ -1212,9 +1230,13 @@ fn lint_text(
                 })
             };
             let uses_cross_file = cross_file_rules().any(|r| r.cross_file_needs(&document));
-            let reports = cross_file_rules().any(|r| r.cross_file_reports_in(&document));
+            let roles: Vec<(&'static str, rules::CrossFileRole)> = if uses_cross_file {
+                cross_file_rules().map(|r| (r.meta().name, r.cross_file_role(&document))).collect()
+            } else {
+                Vec::new()
+            };
             if uses_cross_file && bundle == Bundle::Alone && kind == FileKind::Kubernetes {
-                if !reports {
+                if !roles.iter().any(|(_, role)| role.reports) {
                     return Outcome::Report(report, settings.failure_threshold, None);
                 }
                 // Its own bundle ([`crate::engine::kubernetes_bundles`]): the phase the run
@@ -1226,7 +1248,7 @@ fn lint_text(
                 return Outcome::Report(report, settings.failure_threshold, None);
             }
             let kept =
-                uses_cross_file.then(|| Box::new(Kept::new(document, settings.clone(), reports)));
+                uses_cross_file.then(|| Box::new(Kept::new(document, settings.clone(), roles)));
             Outcome::Report(report, settings.failure_threshold, kept)
         }
         Err(NotLinted::HelmTemplate) => Outcome::HelmTemplate(path.to_string()),

@@ -85,6 +85,11 @@ fn a_budget_that_selects_nothing_in_its_directory() {
     let expected = "bundle.yaml:4:9: info[pdb-blocks-drain] disruption budget `db` selects no workload in its directory\n";
     let dir = tree("cross-file-stale-alone", &[("bundle.yaml", &bundle), ("db/db.yaml", DB)]);
     assert_eq!(stdout(&lint(&dir, &["."])), expected);
+    // The only stream of its directory beside a file of another kind: the same.
+    let docker = "FROM alpine:3.20\n";
+    let beside =
+        tree("cross-file-stale-beside", &[("bundle.yaml", &bundle), ("Dockerfile", docker)]);
+    assert_eq!(stdout(&lint(&beside, &["."])), expected);
     assert_eq!(stdout(&lint(&dir, &["bundle.yaml"])), expected);
     let args = ["--isolated", "--format", "concise", "--select", "pdb-blocks-drain"];
     let piped = common::run_stdin(

@@ -172,14 +172,29 @@ pub trait Rule: Sync + Send {
         true
     }
 
-    /// Whether [`Rule::cross_file`] can report a finding in `document` (of a kind it reads):
-    /// a finding is put in the file of what it is about (the budget, the Service, the claim,
-    /// the Deployment), so front ends skip a bundle in which no document can receive one.
-    /// Every one, unless the rule can tell from the document alone.
-    fn cross_file_reports_in(&self, document: &crate::document::Document) -> bool {
+    /// What `document` (of a kind it reads) can be in [`Rule::cross_file`]: a file a finding
+    /// is reported in (the budget, the Service, the claim, the Deployment it is about), and a
+    /// file holding what a finding in another file pairs with. Front ends run the phase over a
+    /// bundle of several files only when one file can report and another pairs, and over a
+    /// file alone only when it can report. Anything, unless the rule can tell from the
+    /// document alone.
+    fn cross_file_role(&self, document: &crate::document::Document) -> CrossFileRole {
         let _ = document;
-        true
+        CrossFileRole::ANY
     }
+}
+
+/// What a document can be in a rule's cross-file phase ([`Rule::cross_file_role`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CrossFileRole {
+    /// A finding can be reported in it.
+    pub reports: bool,
+    /// It holds what a finding in another file of its bundle can pair with.
+    pub pairs: bool,
+}
+
+impl CrossFileRole {
+    pub const ANY: CrossFileRole = CrossFileRole { reports: true, pairs: true };
 }
 
 /// Declares a rule's type and its metadata, embedding its doc (a rule without a doc does not

@@ -12,7 +12,7 @@ use crate::document::Document;
 use crate::engine::{kubernetes_bundles, RunFile};
 use crate::model::kubernetes::disruption::{DisruptionBudget, IntOrPercent, WorkloadPods};
 use crate::model::kubernetes::{Manifests, Object, Scalar};
-use crate::rules::{CrossFileCtx, Ctx, Rule, RuleMeta};
+use crate::rules::{CrossFileCtx, CrossFileRole, Ctx, Rule, RuleMeta};
 use crate::semantic::selector;
 use crate::source::Span;
 
@@ -81,10 +81,12 @@ impl Rule for PdbBlocksDrain {
         true
     }
 
-    fn cross_file_reports_in(&self, document: &Document) -> bool {
-        // Findings are in the budget's file.
-        let Document::Kubernetes(stream) = document else { return false };
-        stream.objects.iter().any(|o| o.kind.value == "PodDisruptionBudget")
+    fn cross_file_role(&self, document: &Document) -> CrossFileRole {
+        // Findings are in the budget's file; any other file of its directory is judged with it
+        // ("selects no workload in its directory" needs no workload elsewhere).
+        let Document::Kubernetes(stream) = document else { return CrossFileRole::ANY };
+        let reports = stream.objects.iter().any(|o| o.kind.value == "PodDisruptionBudget");
+        CrossFileRole { reports, pairs: true }
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {

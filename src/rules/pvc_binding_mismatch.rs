@@ -14,7 +14,7 @@ use crate::document::Document;
 use crate::engine::{kubernetes_bundles, RunFile};
 use crate::model::kubernetes::storage::{Claim, PersistentVolume, StorageClass};
 use crate::model::kubernetes::{Manifests, Object};
-use crate::rules::{CrossFileCtx, Ctx, Rule, RuleMeta};
+use crate::rules::{CrossFileCtx, CrossFileRole, Ctx, Rule, RuleMeta};
 use crate::semantic::selector;
 use crate::source::Span;
 use crate::values::quantity::parse_quantity;
@@ -51,10 +51,13 @@ impl Rule for PvcBindingMismatch {
         true
     }
 
-    fn cross_file_reports_in(&self, document: &Document) -> bool {
-        // Findings are on the claim.
-        let Document::Kubernetes(stream) = document else { return false };
-        stream.objects.iter().any(|o| stream.claim(o).is_some())
+    fn cross_file_role(&self, document: &Document) -> CrossFileRole {
+        // Findings are on a claim, about a PersistentVolume of another file.
+        let Document::Kubernetes(stream) = document else { return CrossFileRole::ANY };
+        CrossFileRole {
+            reports: stream.objects.iter().any(|o| stream.claim(o).is_some()),
+            pairs: !volumes(0, stream).is_empty(),
+        }
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {

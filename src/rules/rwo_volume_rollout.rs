@@ -13,7 +13,7 @@ use crate::document::Document;
 use crate::engine::{kubernetes_bundles, RunFile};
 use crate::model::kubernetes::storage::Sharing;
 use crate::model::kubernetes::{Manifests, Object, Scalar};
-use crate::rules::{CrossFileCtx, Ctx, Rule, RuleMeta};
+use crate::rules::{CrossFileCtx, CrossFileRole, Ctx, Rule, RuleMeta};
 use crate::source::Span;
 
 declare_rule! {
@@ -50,15 +50,22 @@ impl Rule for RwoVolumeRollout {
         true
     }
 
-    fn cross_file_reports_in(&self, document: &Document) -> bool {
-        // Findings are on a Deployment (ReplicaSet, ReplicationController) that mounts a claim.
-        let Document::Kubernetes(stream) = document else { return false };
-        stream.objects.iter().any(|o| {
+    fn cross_file_role(&self, document: &Document) -> CrossFileRole {
+        // Findings are on a Deployment (ReplicaSet, ReplicationController) mounting a claim its
+        // own stream does not declare, about a PersistentVolumeClaim of another file.
+        let Document::Kubernetes(stream) = document else { return CrossFileRole::ANY };
+        let reports = stream.objects.iter().any(|o| {
             matches!(o.kind.value.as_str(), "Deployment" | "ReplicaSet" | "ReplicationController")
-                && o.pod_templates
-                    .first()
-                    .is_some_and(|t| t.volumes.iter().any(|v| stream.claim_name(o, v).is_some()))
-        })
+                && o.pod_templates.first().is_some_and(|t| {
+                    t.volumes.iter().any(|v| {
+                        stream
+                            .claim_name(o, v)
+                            .is_some_and(|c| find_sharing(stream, o, &c.value).is_none())
+                    })
+                })
+        });
+        let pairs = stream.objects.iter().any(|o| stream.claim(o).is_some());
+        CrossFileRole { reports, pairs }
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {

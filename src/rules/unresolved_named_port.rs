@@ -25,7 +25,7 @@ use crate::model::container::{ContainerRole, ContainerView};
 use crate::model::kubernetes::disruption::LabelSelector;
 use crate::model::kubernetes::service::{Service, ServicePort};
 use crate::model::kubernetes::{Container, Manifests, Object, Scalar};
-use crate::rules::{CrossFileCtx, Ctx, Rule, RuleMeta};
+use crate::rules::{CrossFileCtx, CrossFileRole, Ctx, Rule, RuleMeta};
 use crate::semantic::selector;
 use crate::source::Span;
 use crate::values::port_name::is_valid_port_name;
@@ -131,13 +131,19 @@ impl Rule for UnresolvedNamedPort {
         true
     }
 
-    fn cross_file_reports_in(&self, document: &Document) -> bool {
-        // Findings are on the Service's `targetPort`.
-        let Document::Kubernetes(stream) = document else { return false };
-        stream
-            .objects
-            .iter()
-            .any(|o| stream.service(o).is_some_and(|s| !named_targets(&s).is_empty()))
+    fn cross_file_role(&self, document: &Document) -> CrossFileRole {
+        // Findings are on the `targetPort` of a Service that selects no workload of its own
+        // stream (the per-file hook judges the others), about workloads of other files.
+        let Document::Kubernetes(stream) = document else { return CrossFileRole::ANY };
+        let reports = stream.objects.iter().any(|o| {
+            stream.service(o).is_some_and(|service| {
+                named_targets(&service)
+                    .iter()
+                    .any(|(sel, _, _)| selected_in(o, sel, stream).next().is_none())
+            })
+        });
+        let pairs = stream.objects.iter().any(|o| stream.workload_pods(o).is_some());
+        CrossFileRole { reports, pairs }
     }
 
     fn cross_file(&self, files: &[RunFile<'_>], cx: &mut CrossFileCtx<'_>) {
