@@ -66,7 +66,14 @@ fn parse_text(source: &SourceFile, kind: FileKind) -> (Document, Vec<Diagnostic>
             Document::Dockerfile(d)
         }
         FileKind::Compose | FileKind::Kubernetes => {
-            let stream = yaml::parse_stream(&source.text, &yaml::Limits::default());
+            // Comments are read only for suppressions, which name edgelint: a file that does
+            // not mention it is parsed without them.
+            let comments = if source.text.contains("edgelint") {
+                yaml::Comments::Keep
+            } else {
+                yaml::Comments::Skip
+            };
+            let stream = yaml::parse_stream_with(&source.text, &yaml::Limits::default(), comments);
             for e in &stream.errors {
                 // A duplicate key names its first definition in the message too: formats
                 // without related locations (concise, GitHub annotations) show both places.

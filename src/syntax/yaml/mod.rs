@@ -567,8 +567,8 @@ fn is_merge_key(node: &Node) -> bool {
 mod build;
 mod checks;
 mod messages;
-pub use build::parse_stream;
 use build::*;
+pub use build::{parse_stream, parse_stream_with, Comments};
 use checks::*;
 use messages::*;
 

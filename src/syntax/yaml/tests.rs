@@ -613,3 +613,45 @@ fn lookups_on_the_wrong_kind_are_empty() {
         NodeKind::Scalar { value: String::new(), style: ScalarStyle::Plain }
     );
 }
+
+/// The stream without its comments, as text to compare.
+fn without_comments(mut stream: YamlStream) -> String {
+    for d in &mut stream.documents {
+        d.comments.clear();
+    }
+    format!("{stream:?}")
+}
+
+#[test]
+fn skipping_comments_changes_nothing_else() {
+    let mut texts: Vec<String> = [
+        "# head\na: 1 # trailing\n# between\nb:\n  # inside\n  - x # item\n---\n# second\nc: {d: 1} # flow\n",
+        "a: 1\n# only a comment then an error\nb: [1, 2\n---\nc: 3\n",
+        "key: 'value # not a comment'\nother: \"# nor this\"\nblock: |\n  # text, not a comment\n  line\n",
+        "# a document of only comments\n---\n# and another\n...\n",
+        "a: &x {b: 1} # anchor\nc: *x\nd: *missing # unknown\na: 2 # duplicate\n",
+    ]
+    .iter()
+    .map(|t| (*t).to_string())
+    .collect();
+    // Every YAML fixture of the repository too (suppressions, rules, formats).
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![root.join("fixtures"), root.join("examples")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                texts.extend(std::fs::read_to_string(&path).ok());
+            }
+        }
+    }
+    assert!(texts.len() > 100, "fixtures found: {}", texts.len());
+    for text in &texts {
+        let kept = parse_stream_with(text, &Limits::default(), Comments::Keep);
+        let skipped = parse_stream_with(text, &Limits::default(), Comments::Skip);
+        assert!(skipped.documents.iter().all(|d| d.comments.is_empty()));
+        assert_eq!(without_comments(kept), without_comments(skipped), "{text}");
+    }
+}
