@@ -297,9 +297,8 @@ fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
         }
         let start = pos;
         let end = bytes
-            .iter()
-            .skip(start)
-            .position(|b| *b == b'\n' || *b == b'\r')
+            .get(start..)
+            .and_then(|rest| memchr::memchr2(b'\n', b'\r', rest))
             .map_or(bytes.len(), |n| start + n);
         pos = match (bytes.get(end), bytes.get(end + 1)) {
             (Some(b'\r'), Some(b'\n')) => end + 2,
@@ -341,6 +340,11 @@ fn scan_yaml(text: &str) -> YamlFacts {
             continue;
         }
         let indent = line.len() - line.trim_start_matches(' ').len();
+        // Below the top level (most lines): nothing to read, unless `services:` waits for its
+        // value's first line.
+        if doc.base.is_some_and(|base| indent != base) && !doc.services_pending {
+            continue;
+        }
         let content = line.get(indent..).unwrap_or("").trim_end();
         if content.is_empty() || content.starts_with('#') {
             continue;

@@ -191,6 +191,33 @@ impl Platform {
         Platform::new(&self.os, &self.arch, self.variant.as_deref())
     }
 
+    /// Whether [`Platform::normalize`] would return it unchanged, told without building the
+    /// normalised copy (compatibility is checked for every image reference and target).
+    pub fn is_normal(&self) -> bool {
+        let lower = |s: &str| s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase());
+        let variant = self.variant.as_deref();
+        let os_ok = lower(&self.os) && self.os != "macos";
+        let variant_ok = variant.is_none_or(|v| !v.is_empty() && lower(v));
+        let arch_ok = lower(&self.arch)
+            && match self.arch.as_str() {
+                "i386" | "x86_64" | "x86-64" | "aarch64" | "armhf" | "armel" => false,
+                "amd64" => variant != Some("v1"),
+                "arm64" => !matches!(variant, Some("8" | "v8")),
+                "arm" => !matches!(variant, None | Some("5" | "6" | "7" | "8")),
+                _ => true,
+            };
+        os_ok && variant_ok && arch_ok
+    }
+
+    /// This platform normalised, borrowed when it already is.
+    fn normalized(&self) -> std::borrow::Cow<'_, Platform> {
+        if self.is_normal() {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            std::borrow::Cow::Owned(self.normalize())
+        }
+    }
+
     /// Parse a platform specifier as `docker buildx --platform` and Compose `platform:` take it:
     /// `os/arch[/variant]`, or a bare architecture meaning Linux (`arm64` → `linux/arm64`).
     ///
@@ -446,8 +473,8 @@ fn arm64_level(variant: &str) -> Option<(u32, u32)> {
 ///
 /// Both sides are normalised first; `arm` without a variant counts as `arm/v7`.
 pub fn compat(host: &Platform, image: &Platform) -> Compat {
-    let host = host.normalize();
-    let image = image.normalize();
+    let host = host.normalized();
+    let image = image.normalized();
     if host.os != image.os {
         return Compat::Incompatible;
     }
@@ -521,6 +548,32 @@ mod tests {
 
     fn plat(os: &str, arch: &str, variant: Option<&str>) -> Platform {
         Platform { os: os.into(), arch: arch.into(), variant: variant.map(str::to_string) }
+    }
+
+    #[test]
+    fn is_normal_says_exactly_whether_normalising_changes_it() {
+        let oses = ["linux", "Linux", "windows", "macos", "darwin", "LİNUX", ""];
+        let arches = [
+            "amd64", "AMD64", "x86_64", "x86-64", "386", "i386", "arm64", "aarch64", "arm", "ARM",
+            "armhf", "armel", "riscv64", "ppc64le", "s390x", "mips64le", "",
+        ];
+        let variants =
+            [None, Some(""), Some("v1"), Some("v2"), Some("V2"), Some("v5"), Some("5"), Some("6")]
+                .into_iter()
+                .chain([Some("7"), Some("v7"), Some("8"), Some("v8"), Some("v8.2"), Some("v9")]);
+        let variants: Vec<Option<&str>> = variants.collect();
+        let mut normal = 0;
+        for os in oses {
+            for arch in arches {
+                for &variant in &variants {
+                    let platform = plat(os, arch, variant);
+                    let expected = platform.normalize() == platform;
+                    assert_eq!(platform.is_normal(), expected, "{platform:?}");
+                    normal += usize::from(expected);
+                }
+            }
+        }
+        assert!(normal > 50, "the table must hold normal platforms too ({normal})");
     }
 
     #[test]
