@@ -153,6 +153,16 @@ pub fn node_pin(stream: &Manifests, object: &Object, pod: &PodTemplate) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rule_doc_lists_every_node_path() {
+        let doc = include_str!("../../rules/unpinned-hostpath.md");
+        for path in NODE_SYSTEM_PATHS {
+            let listed = doc.contains(&format!("`{path}`"))
+                || (path.starts_with("/lib") && doc.contains("`/lib*`"));
+            assert!(listed, "rules/unpinned-hostpath.md does not list {path}");
+        }
+    }
     use crate::syntax::yaml::{parse_stream, Limits};
 
     #[test]
