@@ -428,17 +428,19 @@ impl Kept {
     }
 }
 
-/// Whether a cross-file rule can report something in a bundle of these files: one file can
-/// receive a finding and another holds what it pairs with, or the only file can receive one.
-fn bundle_can_report(files: &[&Kept]) -> bool {
+/// Whether a cross-file rule can report something in a bundle of files with these roles (see
+/// [`Kept::roles`]): one file can receive a finding and another holds what it pairs with, or
+/// the only file can receive one.
+fn bundle_can_report(files: &[&[(&'static str, rules::CrossFileRole)]]) -> bool {
     if let [only] = files {
-        return only.roles.iter().any(|(_, role)| role.reports);
+        return only.iter().any(|(_, role)| role.reports);
     }
     files.iter().enumerate().any(|(i, reporter)| {
-        reporter.roles.iter().filter(|(_, role)| role.reports).any(|(rule, _)| {
-            files.iter().enumerate().any(|(j, other)| {
-                j != i && other.roles.iter().any(|(r, role)| r == rule && role.pairs)
-            })
+        reporter.iter().filter(|(_, role)| role.reports).any(|(rule, _)| {
+            files
+                .iter()
+                .enumerate()
+                .any(|(j, other)| j != i && other.iter().any(|(r, role)| r == rule && role.pairs))
         })
     })
 }
@@ -1119,9 +1121,9 @@ fn cross_file(kept: &mut [(FileReport, Option<Severity>, Box<Kept>)]) {
     // A directory where no stream can receive a finding gives none: not parsed again. (A
     // stream alone in its directory had its phase with its per-file pass.)
     dirs.retain(|indices| {
-        let files: Vec<&Kept> =
-            indices.iter().filter_map(|&i| kept.get(i)).map(|(_, _, k)| &**k).collect();
-        bundle_can_report(&files)
+        let roles: Vec<&[(&'static str, rules::CrossFileRole)]> =
+            indices.iter().filter_map(|&i| kept.get(i)).map(|(_, _, k)| &k.roles[..]).collect();
+        bundle_can_report(&roles)
     });
     let shared: &[(FileReport, Option<Severity>, Box<Kept>)] = kept;
     let per_dir = map_jobs((0..dirs.len()).collect(), |d| {
@@ -1235,21 +1237,26 @@ fn lint_text(
             } else {
                 Vec::new()
             };
-            if uses_cross_file && bundle == Bundle::Alone && kind == FileKind::Kubernetes {
-                if !roles.iter().any(|(_, role)| role.reports) {
-                    return Outcome::Report(report, settings.failure_threshold, None);
-                }
-                // Its own bundle ([`crate::engine::kubernetes_bundles`]): the phase the run
-                // would give it after the others, now.
-                let file = crate::engine::RunFile { source: &report.source, document: &document, settings };
-                let found = crate::engine::cross_file(std::slice::from_ref(&file));
-                report.diagnostics.extend(found.into_iter().map(|(_, d)| d));
-                crate::sort_diagnostics(&mut report.diagnostics);
+            if !uses_cross_file {
                 return Outcome::Report(report, settings.failure_threshold, None);
             }
-            let kept =
-                uses_cross_file.then(|| Box::new(Kept::new(document, settings.clone(), roles)));
-            Outcome::Report(report, settings.failure_threshold, kept)
+            if bundle == Bundle::Alone && kind == FileKind::Kubernetes {
+                // Its own bundle ([`crate::engine::kubernetes_bundles`]): the phase the run
+                // would give it after the others, now.
+                if bundle_can_report(&[&roles]) {
+                    let file = crate::engine::RunFile {
+                        source: &report.source,
+                        document: &document,
+                        settings,
+                    };
+                    let found = crate::engine::cross_file(std::slice::from_ref(&file));
+                    report.diagnostics.extend(found.into_iter().map(|(_, d)| d));
+                    crate::sort_diagnostics(&mut report.diagnostics);
+                }
+                return Outcome::Report(report, settings.failure_threshold, None);
+            }
+            let kept = Box::new(Kept::new(document, settings.clone(), roles));
+            Outcome::Report(report, settings.failure_threshold, Some(kept))
         }
         Err(NotLinted::HelmTemplate) => Outcome::HelmTemplate(path.to_string()),
         Err(NotLinted::Unrecognised) => match origin {

@@ -178,7 +178,16 @@ pub const DOC_BASE_URL: &str = match option_env!("EDGELINT_DOC_BASE_URL") {
 
 /// The documentation link of a rule.
 pub fn doc_url(rule: &str) -> String {
-    format!("{DOC_BASE_URL}{rule}")
+    DocUrl(rule).to_string()
+}
+
+/// A rule's documentation link, written where it is displayed without being built first.
+pub struct DocUrl<'a>(pub &'a str);
+
+impl std::fmt::Display for DocUrl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{DOC_BASE_URL}{}", self.0)
+    }
 }
 
 /// Another page of the docs site (the configuration schema's `$id`): `path` under the site's

@@ -66,9 +66,9 @@ fn parse_text(source: &SourceFile, kind: FileKind) -> (Document, Vec<Diagnostic>
             Document::Dockerfile(d)
         }
         FileKind::Compose | FileKind::Kubernetes => {
-            // Comments are read only for suppressions, which name edgelint: a file that does
-            // not mention it is parsed without them.
-            let comments = if source.text.contains("edgelint") {
+            // Comments are read only for suppressions: a file that cannot hold one is parsed
+            // without them.
+            let comments = if suppress::may_hold_directives(&source.text) {
                 yaml::Comments::Keep
             } else {
                 yaml::Comments::Skip

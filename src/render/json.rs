@@ -41,7 +41,7 @@
 //! ignore keys they do not know.
 
 use super::{clamp_span, rule_statistics, Counts, PositionCursor, RenderOptions};
-use crate::diagnostic::{FileReport, Severity, DOC_BASE_URL};
+use crate::diagnostic::{DocUrl, FileReport, Severity};
 use crate::document::FileKind;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
@@ -67,6 +67,7 @@ struct JsonDiagnostic<'a> {
     severity: Severity,
     message: &'a str,
     help: Option<&'a str>,
+    #[serde(serialize_with = "as_str")]
     doc_url: DocUrl<'a>,
     start: Location,
     end: Location,
@@ -142,13 +143,9 @@ impl Serialize for Diagnostics<'_> {
     }
 }
 
-/// A rule's documentation link ([`crate::diagnostic::doc_url`]), written without being built first.
-struct DocUrl<'a>(&'a str);
-
-impl Serialize for DocUrl<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("{DOC_BASE_URL}{}", self.0))
-    }
+/// A displayed value as a JSON string, written without building the string first.
+fn as_str<S: Serializer>(value: &impl std::fmt::Display, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
 }
 
 /// Rule → count, serialized as an object in the given order.

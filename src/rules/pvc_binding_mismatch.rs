@@ -56,7 +56,7 @@ impl Rule for PvcBindingMismatch {
         let Document::Kubernetes(stream) = document else { return CrossFileRole::ANY };
         CrossFileRole {
             reports: stream.objects.iter().any(|o| stream.claim(o).is_some()),
-            pairs: !volumes(0, stream).is_empty(),
+            pairs: stream.objects.iter().any(|o| stream.persistent_volume(o).is_some()),
         }
     }
 

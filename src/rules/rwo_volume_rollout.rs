@@ -55,7 +55,7 @@ impl Rule for RwoVolumeRollout {
         // own stream does not declare, about a PersistentVolumeClaim of another file.
         let Document::Kubernetes(stream) = document else { return CrossFileRole::ANY };
         let reports = stream.objects.iter().any(|o| {
-            matches!(o.kind.value.as_str(), "Deployment" | "ReplicaSet" | "ReplicationController")
+            rolls_out(&o.kind.value)
                 && o.pod_templates.first().is_some_and(|t| {
                     t.volumes.iter().any(|v| {
                         stream
@@ -173,6 +173,11 @@ fn replicas(stream: &Manifests, object: &Object) -> Option<i64> {
 }
 
 /// The findings of one workload, with `sharing` looking its claims up (`None`: not known).
+/// The kinds judged: their pods are replaced by a rollout and share the template's claims.
+fn rolls_out(kind: &str) -> bool {
+    matches!(kind, "Deployment" | "ReplicaSet" | "ReplicationController")
+}
+
 fn judge(
     object: &Object,
     stream: &Manifests,
@@ -180,7 +185,7 @@ fn judge(
 ) -> Vec<Finding> {
     let kind = object.kind.value.as_str();
     let deployment = kind == "Deployment";
-    if !deployment && kind != "ReplicaSet" && kind != "ReplicationController" {
+    if !rolls_out(kind) {
         return Vec::new();
     }
     let Some(template) = object.pod_templates.first() else { return Vec::new() };

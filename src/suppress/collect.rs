@@ -59,7 +59,7 @@ pub(super) fn dockerfile(
     use crate::syntax::dockerfile::Args;
     let text = &source.text;
     // `edgelint` without the colon too: a near miss is reported (see `parse_directive`).
-    if !text.contains("edgelint") {
+    if !super::may_hold_directives(text) {
         return;
     }
     let mut bodies: Vec<Span> = Vec::new();
@@ -131,7 +131,7 @@ pub fn yaml_extents(doc: &YamlDocument) -> Vec<Span> {
 
 pub(super) fn yaml_comments(stream: &YamlStream, source: &SourceFile, out: &mut Collected) {
     for doc in &stream.documents {
-        if !doc.comments.iter().any(|c| c.text.contains("edgelint")) {
+        if !doc.comments.iter().any(|c| super::may_hold_directives(&c.text)) {
             continue;
         }
         let extents = yaml_extents(doc);

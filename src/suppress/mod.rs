@@ -149,6 +149,13 @@ pub fn parse_directive(text: &str, at: usize) -> Option<Result<Directive, String
     Some(Ok(Directive { file, names, reason }))
 }
 
+/// Whether `text` (a whole file, or one comment) may hold a suppression comment: every
+/// directive, and every near miss that is reported, names edgelint. A text without it needs
+/// no comment read (the YAML parser then skips comments, [`crate::engine::parse`]).
+pub fn may_hold_directives(text: &str) -> bool {
+    text.contains("edgelint")
+}
+
 /// A comment that is meant as a suppression but lacks the `edgelint:` prefix's colon
 /// (`# edgelint ignore[rule]`, `# edgelint-ignore[rule]`, `# edgelint = ignore-file[rule]`):
 /// the message saying so. It would otherwise suppress nothing, silently. Prose
